@@ -1,0 +1,291 @@
+"""The command line: each command parses options, calls the library, prints or writes the result.
+
+Heavy modules (torch, transformers) are imported only when a model is loaded, so `--help`,
+`segment` and `models list` answer at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import __version__
+from .errors import SummtransError, UsageError
+
+app = typer.Typer(
+    name="summtrans",
+    help="Translate German documents to English and summarize them.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+models_app = typer.Typer(help="Model profiles from models.yaml.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+
+log = logging.getLogger("summtrans")
+
+
+class Format(str, Enum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+    jsonl = "jsonl"
+
+
+class Device(str, Enum):
+    auto = "auto"
+    cpu = "cpu"
+    cuda = "cuda"
+    mps = "mps"
+
+
+class EngineName(str, Enum):
+    auto = "auto"
+    transformers = "transformers"
+    ctranslate2 = "ctranslate2"
+    echo = "echo"
+
+
+class Length(str, Enum):
+    short = "short"
+    medium = "medium"
+    long = "long"
+
+
+class Lang(str, Enum):
+    de = "de"
+    en = "en"
+
+
+Paths = Annotated[list[str], typer.Argument(help="Files or folders to read; '-' reads standard input.", show_default=False)]
+Output = Annotated[
+    Optional[Path],
+    typer.Option("--output", "-o", help="Write to this file (one input) or folder (several inputs, or a folder)."),
+]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", help="Translation profile, hub id or model directory.")]
+ConfigOpt = Annotated[
+    Optional[Path], typer.Option("--config", envvar="SUMMTRANS_CONFIG", help="models.yaml to use.", show_default=False)
+]
+DeviceOpt = Annotated[Device, typer.Option("--device", help="Where to run the models (auto: the best one present).")]
+EngineOpt = Annotated[
+    Optional[EngineName], typer.Option("--engine", help="Inference engine (default: the profile's, normally auto).")
+]
+ComputeOpt = Annotated[
+    Optional[str], typer.Option("--compute-type", help="int8, float16, bfloat16, float32 … (default: int8 on CPU, float16 on GPU).")
+]
+BeamsOpt = Annotated[Optional[int], typer.Option("--num-beams", min=1, help="Beam size (default: the profile's).")]
+BatchOpt = Annotated[int, typer.Option("--batch-tokens", min=16, help="Token budget per model batch.")]
+ThreadsOpt = Annotated[Optional[int], typer.Option("--threads", min=1, help="CPU threads (default: one per core).")]
+MarkdownOpt = Annotated[
+    Optional[bool], typer.Option("--markdown/--plain", help="Treat input as markdown (default: by file extension).", show_default=False)
+]
+OfflineOpt = Annotated[bool, typer.Option("--offline", help="Use only models already on disk; never reach the network.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no log lines.")]
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Verbose logs and full tracebacks.")]
+GlobOpt = Annotated[Optional[list[str]], typer.Option("--glob", help="Folder inputs: file patterns to take (default: *.txt, *.md).")]
+ExcludeOpt = Annotated[Optional[list[str]], typer.Option("--exclude", help="Folder inputs: patterns to leave out.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Folder runs: redo every document, ignoring the journal.")]
+RetryOpt = Annotated[bool, typer.Option("--retry-failed", help="Folder runs: redo only documents that failed before.")]
+MaxBytesOpt = Annotated[Optional[int], typer.Option("--max-bytes", min=1, help="Skip files larger than this (default 50 MiB).")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"summtrans {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = None,
+) -> None:
+    """Translate German documents to English and summarize them."""
+
+
+def _setup_logging(quiet: bool, debug: bool) -> None:
+    level = logging.DEBUG if debug else logging.WARNING if quiet else logging.INFO
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s" if debug else "%(message)s"))
+    root = logging.getLogger("summtrans")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+    if not debug:
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1" if quiet else os.environ.get("HF_HUB_DISABLE_PROGRESS_BARS", "0"))
+
+
+def _fail(exc: BaseException, debug: bool) -> None:
+    if debug:
+        raise exc
+    typer.echo(f"Error: {exc}", err=True)
+    raise typer.Exit(getattr(exc, "exit_code", 1))
+
+
+def _run(task: str, paths: list[str], output: Path | None, fmt: Format, summary_only: bool, quiet: bool, debug: bool,
+         batch_args: dict, **pipeline_args) -> None:
+    _setup_logging(quiet, debug)
+    try:
+        from .config import load_config
+        from .pipeline import Pipeline, PipelineOptions
+        from .runner import run_inputs
+
+        config = load_config(pipeline_args.pop("config"))
+        pipeline = Pipeline(PipelineOptions(task=task, **pipeline_args), config)
+        code = run_inputs(
+            paths, pipeline, output=output, fmt=fmt.value, summary_only=summary_only, quiet=quiet, **batch_args
+        )
+    except KeyboardInterrupt:
+        typer.echo("Interrupted.", err=True)
+        raise typer.Exit(130) from None
+    except SummtransError as exc:
+        _fail(exc, debug)
+    except Exception as exc:  # an unexpected failure: one line, the traceback with --debug
+        if debug:
+            raise
+        typer.echo(f"Error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", err=True)
+        raise typer.Exit(1) from None
+    raise typer.Exit(code)
+
+
+@app.command()
+def translate(
+    paths: Paths,
+    output: Output = None,
+    fmt: FormatOpt = Format.text,
+    model: ModelOpt = None,
+    config: ConfigOpt = None,
+    engine: EngineOpt = None,
+    compute_type: ComputeOpt = None,
+    device: DeviceOpt = Device.auto,
+    num_beams: BeamsOpt = None,
+    batch_tokens: BatchOpt = 4096,
+    threads: ThreadsOpt = None,
+    markdown: MarkdownOpt = None,
+    offline: OfflineOpt = False,
+    glob: GlobOpt = None,
+    exclude: ExcludeOpt = None,
+    force: ForceOpt = False,
+    retry_failed: RetryOpt = False,
+    max_bytes: MaxBytesOpt = None,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Translate German text to English."""
+    _run(
+        "translate", paths, output, fmt, False, quiet, debug,
+        dict(globs=glob, excludes=exclude, force=force, retry_failed=retry_failed, max_bytes=max_bytes),
+        config=config, model=model, engine=engine.value if engine else None, compute_type=compute_type,
+        device=device.value, num_beams=num_beams, max_batch_tokens=batch_tokens, threads=threads,
+        markdown=markdown, offline=offline,
+    )
+
+
+@app.command()
+def summarize(
+    paths: Paths,
+    output: Output = None,
+    fmt: FormatOpt = Format.text,
+    summary_only: Annotated[bool, typer.Option("--summary-only", help="Print the summary alone.")] = False,
+    source_lang: Annotated[Lang, typer.Option("--source-lang", help="Input language; en skips translation.")] = Lang.de,
+    length: Annotated[Optional[Length], typer.Option("--length", help="Summary length (default: the profile's).")] = None,
+    model: ModelOpt = None,
+    summary_model: Annotated[
+        Optional[str], typer.Option("--summary-model", help="Summarization profile, hub id or model directory.")
+    ] = None,
+    config: ConfigOpt = None,
+    engine: EngineOpt = None,
+    compute_type: ComputeOpt = None,
+    device: DeviceOpt = Device.auto,
+    num_beams: BeamsOpt = None,
+    batch_tokens: BatchOpt = 4096,
+    threads: ThreadsOpt = None,
+    markdown: MarkdownOpt = None,
+    offline: OfflineOpt = False,
+    glob: GlobOpt = None,
+    exclude: ExcludeOpt = None,
+    force: ForceOpt = False,
+    retry_failed: RetryOpt = False,
+    max_bytes: MaxBytesOpt = None,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Translate German text, then summarize the English (or summarize English with --source-lang en)."""
+    _run(
+        "summarize", paths, output, fmt, summary_only, quiet, debug,
+        dict(globs=glob, excludes=exclude, force=force, retry_failed=retry_failed, max_bytes=max_bytes),
+        config=config, model=model, summary_model=summary_model, source_lang=source_lang.value,
+        length=length.value if length else None, engine=engine.value if engine else None,
+        compute_type=compute_type, device=device.value, num_beams=num_beams, max_batch_tokens=batch_tokens,
+        threads=threads, markdown=markdown, offline=offline,
+    )
+
+
+class SegFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command("segment")
+def segment_cmd(
+    path: Annotated[str, typer.Argument(help="File to segment; '-' reads standard input.")],
+    fmt: Annotated[SegFormat, typer.Option("--format", "-f", help="Output format.")] = SegFormat.text,
+    markdown: MarkdownOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Show the segmentation the translator uses: character offsets into the decoded input."""
+    import json
+
+    from .documents import read_document
+    from .segment import segment
+
+    try:
+        doc = read_document(path)
+    except SummtransError as exc:
+        _fail(exc, debug)
+    md = markdown if markdown is not None else path.lower().endswith((".md", ".markdown"))
+    segs = segment(doc.text, markdown=md)
+    if fmt is SegFormat.json:
+        typer.echo(json.dumps([s.as_dict() for s in segs], ensure_ascii=False, indent=2))
+    else:
+        for s in segs:
+            typer.echo(f"{s.start:>6}-{s.end:<6} {s.kind:<9} {s.text}")
+
+
+@models_app.command("list")
+def models_list(config: ConfigOpt = None, debug: DebugOpt = False) -> None:
+    """Show the profiles with their models and whether each is on disk."""
+    from .config import load_config
+    from .hub import cached_snapshot, is_local
+
+    try:
+        cfg = load_config(config)
+    except SummtransError as exc:
+        _fail(exc, debug)
+    typer.echo(f"# {cfg.path}")
+    rows = [("PROFILE", "TASK", "MODEL", "ON DISK")]
+    for name, prof in cfg.profiles.items():
+        if is_local(prof.model):
+            where = "local dir"
+        else:
+            where = "cached" if cached_snapshot(prof.model) else "not cached"
+        mark = " *" if cfg.defaults.get(prof.task) == name else ""
+        rows.append((name + mark, prof.task, prof.model, where))
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    for r in rows:
+        typer.echo("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[3])
+    typer.echo("(* default for its task)")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,71 @@
+"""Seq2seq engines behind one interface, and `load_engine()` to pick and load one."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from ..errors import ModelLoadError, UsageError
+from ..hub import resolve_model
+from .base import EchoEngine, Engine, EngineOptions, GenerationOptions, token_budget_batches
+
+__all__ = [
+    "ENGINES",
+    "EchoEngine",
+    "Engine",
+    "EngineOptions",
+    "GenerationOptions",
+    "load_engine",
+    "model_type",
+    "token_budget_batches",
+]
+
+ENGINES = ("auto", "transformers", "ctranslate2", "echo")
+# Architectures CTranslate2's Transformers converter handles and `auto` sends to it.
+CT2_MODEL_TYPES = frozenset({"marian", "bart", "t5", "pegasus", "mt5", "mbart"})
+
+log = logging.getLogger(__name__)
+
+
+def model_type(model_dir: Path) -> str:
+    """The `model_type` from a model directory's config.json ('' when unknown)."""
+    try:
+        return str(json.loads((model_dir / "config.json").read_text(encoding="utf-8")).get("model_type", ""))
+    except (OSError, ValueError):
+        return ""
+
+
+def load_engine(model: str, options: EngineOptions | None = None) -> Engine:
+    """Load `model` (hub id or local directory) on the engine that `options.engine` names.
+
+    `auto` takes ctranslate2 for the architectures it converts and transformers otherwise.
+    """
+    options = options or EngineOptions()
+    if options.engine not in ENGINES:
+        raise UsageError(f"unknown engine '{options.engine}' (choose from {', '.join(ENGINES)})")
+    if options.engine == "echo":
+        return EchoEngine(model)
+    kind = options.engine
+    if kind in ("auto", "ctranslate2"):
+        from . import ct2
+
+        cached = ct2.cached_conversion(model, options)
+        if cached is not None:  # converted before: no need to even look at the source model
+            return ct2.CTranslate2Engine.from_converted(cached, model, options)
+    model_dir = resolve_model(model, local_files_only=options.local_files_only)
+    if kind == "auto":
+        kind = "ctranslate2" if model_type(model_dir) in CT2_MODEL_TYPES else "transformers"
+    log.debug("loading %s from %s on %s", model, model_dir, kind)
+    if kind == "ctranslate2":
+        from . import ct2
+
+        if model_type(model_dir) not in CT2_MODEL_TYPES:
+            raise ModelLoadError(
+                f"the ctranslate2 engine cannot convert model type '{model_type(model_dir)}' of '{model}' "
+                "(use --engine transformers)"
+            )
+        return ct2.CTranslate2Engine.from_model_dir(model_dir, model, options)
+    from .hf import TransformersEngine
+
+    return TransformersEngine(model_dir, model, options)

@@ -1,0 +1,130 @@
+"""The seq2seq engine interface shared by translation and summarization.
+
+An engine turns a batch of source texts into target texts ("encode, generate, decode"). It owns
+tokenization, batching and the model; callers see plain strings. Adapters: `transformers`
+(reference), `ctranslate2` (fast CPU/GPU inference) and `echo` (identity, for tests and dry runs).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+ProgressCallback = Callable[[int], None]
+"""Called with the number of texts just finished."""
+
+
+@dataclass(frozen=True)
+class GenerationOptions:
+    """Decoding settings. `None` means: use the model's own generation config."""
+
+    num_beams: int | None = None  # beam size; 1 is greedy search
+    max_new_tokens: int | None = None  # hard cap on generated tokens per text
+    min_length: int | None = None  # minimum output length in tokens (as in transformers)
+    length_penalty: float | None = None  # >1 favours longer beams, <1 shorter ones
+    no_repeat_ngram_size: int | None = None  # forbid repeating n-grams of this size (0 = off)
+    repetition_penalty: float | None = None  # >1 discourages repeated tokens
+    early_stopping: bool | None = None  # stop beam search when num_beams candidates are done
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any] | None) -> GenerationOptions:
+        return cls(**dict(values or {}))
+
+    def merged(self, **overrides: Any) -> GenerationOptions:
+        """A copy where every override that is not None replaces the current value."""
+        return dataclasses.replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+    def as_dict(self) -> dict[str, Any]:
+        """The settings that are set (not None)."""
+        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """How an engine runs a model."""
+
+    engine: str = "auto"  # auto | transformers | ctranslate2 | echo
+    device: str = "auto"  # auto | cpu | cuda | mps
+    compute_type: str | None = None  # ctranslate2: int8, float16, …; transformers: float32/float16/bfloat16
+    max_batch_tokens: int = 4096  # token budget per batch (source tokens, padded)
+    threads: int | None = None  # CPU threads in all; None = one per core
+    local_files_only: bool = False  # never touch the network (also set by HF_HUB_OFFLINE=1)
+
+
+class Engine(ABC):
+    """A loaded seq2seq model behind a uniform interface."""
+
+    name: str = "base"  # adapter name, e.g. "transformers"
+    model_id: str  # the hub id or local path the model was loaded from
+    max_input_tokens: int  # the model's input limit in tokens, special tokens included
+
+    @abstractmethod
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Source-side token counts (special tokens included) as the model will see them."""
+
+    @abstractmethod
+    def generate(
+        self,
+        texts: Sequence[str],
+        options: GenerationOptions,
+        progress: ProgressCallback | None = None,
+    ) -> list[str]:
+        """Generate one output per input, in input order. Inputs must fit `max_input_tokens`."""
+
+    def describe(self) -> dict[str, Any]:
+        """What ran: for JSON output and journals."""
+        return {"engine": self.name, "model": self.model_id}
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release model memory."""
+
+
+def token_budget_batches(lengths: Sequence[int], max_batch_tokens: int, max_batch_size: int = 256) -> list[list[int]]:
+    """Group indices into batches sorted by length, each within the padded token budget.
+
+    The padded cost of a batch is ``len(batch) * longest``. Sorting by length keeps padding low;
+    a single text longer than the budget still gets a batch of its own.
+    """
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for i in order:
+        longest = max(lengths[i], 1)  # sorted ascending: the newcomer is the longest
+        if current and ((len(current) + 1) * longest > max_batch_tokens or len(current) >= max_batch_size):
+            batches.append(current)
+            current = []
+        current.append(i)
+    if current:
+        batches.append(current)
+    return batches
+
+
+class EchoEngine(Engine):
+    """Identity engine: returns its input. Tokens are whitespace-separated words (+1 for EOS).
+
+    Serves tests and `--engine echo` dry runs; `calls` records every batch it was given.
+    """
+
+    name = "echo"
+
+    def __init__(self, model_id: str = "echo", max_input_tokens: int = 512, prefix: str = "") -> None:
+        self.model_id = model_id
+        self.max_input_tokens = max_input_tokens
+        self.prefix = prefix
+        self.calls: list[list[str]] = []
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return [len(t.split()) + 1 for t in texts]
+
+    def generate(self, texts, options, progress=None):
+        texts = list(texts)
+        for n in self.count_tokens(texts):
+            if n > self.max_input_tokens:
+                raise ValueError(f"echo engine: input of {n} tokens exceeds {self.max_input_tokens}")
+        self.calls.append(texts)
+        if progress:
+            progress(len(texts))
+        return [self.prefix + t for t in texts]

@@ -1,0 +1,103 @@
+"""The reference engine: any Hugging Face seq2seq model through transformers' `generate()`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..errors import ModelLoadError
+from .base import Engine, EngineOptions, GenerationOptions, ProgressCallback, token_budget_batches
+
+log = logging.getLogger(__name__)
+
+_DTYPES = {"float32": "float32", "float16": "float16", "bfloat16": "bfloat16", "auto": None, None: None}
+
+
+def pick_device(device: str) -> str:
+    """Resolve `auto` to the best device present."""
+    import torch
+
+    if device != "auto":
+        if device == "cuda" and not torch.cuda.is_available():
+            raise ModelLoadError("--device cuda was asked for, but no CUDA device is available")
+        if device == "mps" and not torch.backends.mps.is_available():
+            raise ModelLoadError("--device mps was asked for, but MPS is not available")
+        return device
+    if torch.cuda.is_available():
+        return "cuda"
+    if torch.backends.mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+def model_input_limit(tokenizer, config) -> int:
+    """The model's input limit: the smaller of the tokenizer's and the position table's."""
+    limits = [n for n in (getattr(tokenizer, "model_max_length", None),) if isinstance(n, int) and 0 < n < 100_000]
+    positions = getattr(config, "max_position_embeddings", None) or getattr(config, "n_positions", None)
+    if isinstance(positions, int) and positions > 0:
+        limits.append(positions)
+    return min(limits) if limits else 512
+
+
+class TransformersEngine(Engine):
+    name = "transformers"
+
+    def __init__(self, model_dir: Path, model_id: str, options: EngineOptions) -> None:
+        import torch
+        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+        self.model_id = model_id
+        self.options = options
+        self.device = pick_device(options.device)
+        if options.threads:
+            torch.set_num_threads(options.threads)
+        if options.compute_type not in _DTYPES:
+            raise ModelLoadError(
+                f"compute type '{options.compute_type}' is not supported by the transformers engine "
+                "(use float32, float16 or bfloat16)"
+            )
+        dtype_name = _DTYPES[options.compute_type]
+        if dtype_name is None:
+            dtype_name = "float16" if self.device == "cuda" else "float32"
+        self.dtype = getattr(torch, dtype_name)
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
+            model = AutoModelForSeq2SeqLM.from_pretrained(str(model_dir), dtype=self.dtype)
+        except Exception as exc:
+            raise ModelLoadError(f"cannot load model '{model_id}': {exc}") from exc
+        self.model = model.to(self.device).eval()
+        self.max_input_tokens = model_input_limit(self.tokenizer, model.config)
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        if not texts:
+            return []
+        return [len(ids) for ids in self.tokenizer(list(texts), add_special_tokens=True)["input_ids"]]
+
+    def generate(
+        self, texts: Sequence[str], options: GenerationOptions, progress: ProgressCallback | None = None
+    ) -> list[str]:
+        import torch
+
+        texts = list(texts)
+        results: list[str] = [""] * len(texts)
+        kwargs = options.as_dict()
+        for batch in token_budget_batches(self.count_tokens(texts), self.options.max_batch_tokens):
+            enc = self.tokenizer([texts[i] for i in batch], return_tensors="pt", padding=True)
+            if enc["input_ids"].shape[1] > self.max_input_tokens:
+                raise ValueError(f"input of {enc['input_ids'].shape[1]} tokens exceeds {self.max_input_tokens}")
+            enc = {k: v.to(self.device) for k, v in enc.items()}
+            with torch.inference_mode():
+                out = self.model.generate(**enc, **kwargs)
+            decoded = self.tokenizer.batch_decode(out, skip_special_tokens=True)
+            for i, text in zip(batch, decoded):
+                results[i] = text.strip()
+            if progress:
+                progress(len(batch))
+        return results
+
+    def describe(self):
+        return {"engine": self.name, "model": self.model_id, "device": self.device, "dtype": str(self.dtype).removeprefix("torch.")}
+
+    def close(self) -> None:
+        del self.model

@@ -1,0 +1,41 @@
+"""Exception hierarchy. The core raises these; the CLI turns them into `Error: …` and an exit code."""
+
+from __future__ import annotations
+
+
+class SummtransError(Exception):
+    """Base class for every error summtrans reports to a user."""
+
+    exit_code = 1
+
+
+class UsageError(SummtransError):
+    """The command line or the configuration asks for something impossible."""
+
+    exit_code = 2
+
+
+class ConfigError(UsageError):
+    """models.yaml is missing, malformed, or fails validation."""
+
+
+class InputError(SummtransError):
+    """An input document cannot be used (missing, unreadable, empty, binary, undecodable, too large).
+
+    `reason` is a short machine-readable status such as ``skipped-empty``; `path` names the file.
+    """
+
+    def __init__(self, path: str, message: str, reason: str = "failed") -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.reason = reason
+
+
+class ModelLoadError(SummtransError):
+    """A model cannot be found or loaded (for example: not cached while the hub is unreachable)."""
+
+    exit_code = 2
+
+
+class EngineError(SummtransError):
+    """An engine failed while generating."""

@@ -1,0 +1,90 @@
+"""Finding model files: a local directory, or a hub id in the local cache, or a download.
+
+Both engines load from the local directory this module returns, so offline behaviour is decided
+in one place: a model that is not cached while the hub is unreachable (or `HF_HUB_OFFLINE=1`)
+fails at once with one message that says how to get it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from .errors import ModelLoadError
+
+log = logging.getLogger(__name__)
+
+# Files an engine may need; skips TF/Flax/Rust weights that hub repos often carry too.
+ALLOW_PATTERNS = [
+    "*.json",
+    "*.safetensors",
+    "*.model",
+    "*.spm",
+    "*.txt",
+    "pytorch_model*.bin",
+]
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def hub_offline() -> bool:
+    """True when `HF_HUB_OFFLINE` (or `TRANSFORMERS_OFFLINE`) asks for no network."""
+    return any(os.environ.get(v, "").strip().lower() in _TRUE for v in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+
+
+def hub_cache_dir() -> Path:
+    """The Hugging Face hub cache, read from the environment at call time."""
+    if os.environ.get("HF_HUB_CACHE"):
+        return Path(os.environ["HF_HUB_CACHE"])
+    home = os.environ.get("HF_HOME") or os.path.join(os.path.expanduser("~"), ".cache", "huggingface")
+    return Path(home) / "hub"
+
+
+def is_local(ref: str) -> bool:
+    """A reference is a local model when it names an existing directory."""
+    return Path(ref).expanduser().is_dir()
+
+
+def cached_snapshot(repo_id: str) -> Path | None:
+    """The cached snapshot directory of a hub model, or None. Never touches the network."""
+    from huggingface_hub import try_to_load_from_cache
+
+    try:
+        hit = try_to_load_from_cache(repo_id, "config.json", cache_dir=hub_cache_dir())
+    except Exception:  # an invalid repo id is simply not cached
+        return None
+    return Path(hit).parent if isinstance(hit, str) else None
+
+
+def resolve_model(ref: str, *, local_files_only: bool = False) -> Path:
+    """Return a local directory holding model `ref` (a directory path or a hub id)."""
+    path = Path(ref).expanduser()
+    if path.is_dir():
+        if not (path / "config.json").is_file():
+            raise ModelLoadError(f"model directory {ref} has no config.json")
+        return path
+    if ref.startswith((".", "/", "~")) or os.sep + os.sep in ref or ref.count("/") > 1:
+        raise ModelLoadError(f"model directory {ref} does not exist")
+    cached = cached_snapshot(ref)
+    if cached is not None:
+        return cached
+    if local_files_only or hub_offline():
+        raise ModelLoadError(_not_cached(ref, "offline mode is on (HF_HUB_OFFLINE)"))
+    from huggingface_hub import snapshot_download
+
+    log.info("downloading %s", ref)
+    try:
+        return Path(
+            snapshot_download(ref, cache_dir=hub_cache_dir(), allow_patterns=ALLOW_PATTERNS, etag_timeout=5)
+        )
+    except Exception as exc:  # network down, unknown repo, gated repo, …
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ModelLoadError(_not_cached(ref, f"the hub could not be reached ({reason[:160]})")) from exc
+
+
+def _not_cached(ref: str, why: str) -> str:
+    return (
+        f"model '{ref}' is not in the local cache ({hub_cache_dir()}) and {why}. "
+        "Run once on a connected machine to download it, set HF_HOME to a cache that has it, "
+        "or point the profile in models.yaml at a local model directory."
+    )

@@ -1,0 +1,120 @@
+"""Summarizer: chunk → summarize each chunk (map) → summarize the summaries (reduce).
+
+The English text is cut at sentence boundaries into chunks that fit the model's input limit;
+a sentence longer than a whole chunk is split at clauses, then word windows. Partial summaries
+are joined and summarized again until one input holds them all. Nothing is truncated.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .engines.base import Engine, GenerationOptions
+from .progress import Progress
+from .segment import normalize_space, segment, split_to_fit
+
+MAX_ROUNDS = 8
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A summarized document."""
+
+    text: str
+    chunks: int  # model inputs in the first (map) round
+    rounds: int  # 1 when the text fit one input
+    seconds: float = 0.0
+
+
+class Summarizer:
+    """Summarize English text of any length with a seq2seq engine."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        generation: GenerationOptions | None = None,
+        *,
+        prefix: str = "",
+        max_input_tokens: int | None = None,
+    ) -> None:
+        self.engine = engine
+        self.generation = generation or GenerationOptions()
+        self.prefix = prefix
+        limit = engine.max_input_tokens if max_input_tokens is None else min(max_input_tokens, engine.max_input_tokens)
+        prefix_cost = engine.count_tokens([prefix])[0] - engine.count_tokens([""])[0] if prefix else 0
+        self.limit = limit - prefix_cost
+
+    def chunks(self, text: str, limit: int | None = None) -> list[str]:
+        """Pack sentences into chunks of at most `limit` tokens, in order; nothing dropped."""
+        limit = limit or self.limit
+        pieces: list[str] = []
+        sentences = [normalize_space(s.text) for s in segment(text)]
+        for sent, n in zip(sentences, self.engine.count_tokens(sentences) if sentences else []):
+            pieces.extend([sent] if n <= limit else split_to_fit(sent, self.engine.count_tokens, limit))
+        chunks: list[str] = []
+        current: list[str] = []
+        for piece in pieces:
+            candidate = " ".join([*current, piece])
+            if current and self.engine.count_tokens([candidate])[0] > limit:
+                chunks.append(" ".join(current))
+                current = [piece]
+            else:
+                current.append(piece)
+        if current:
+            chunks.append(" ".join(current))
+        return chunks
+
+    def summarize(self, text: str, *, length: GenerationOptions | None = None, progress: Progress | None = None) -> Summary:
+        return self.summarize_many([text], length=length, progress=progress)[0]
+
+    def summarize_many(
+        self,
+        texts: Sequence[str],
+        *,
+        length: GenerationOptions | None = None,
+        progress: Progress | None = None,
+    ) -> list[Summary]:
+        """Summarize several documents; each round's chunks from all documents share batches."""
+        start = time.perf_counter()
+        final = self.generation.merged(**dataclasses.asdict(length)) if length else self.generation
+        # Intermediate summaries must be short enough that at least two fit one input,
+        # so that every reduce round halves the number of chunks.
+        cap = max(8, self.limit // 3)
+        partial = final.merged(max_new_tokens=min(final.max_new_tokens or cap, cap))
+        if partial.min_length is not None and partial.min_length >= cap:
+            partial = dataclasses.replace(partial, min_length=cap // 2)
+
+        pending = {i: self.chunks(t) for i, t in enumerate(texts)}
+        first = {i: len(c) for i, c in pending.items()}
+        results: dict[int, Summary] = {}
+        rounds = 0
+        while pending:
+            rounds += 1
+            # Past MAX_ROUNDS (a model whose summaries do not shrink), the chunk summaries are joined.
+            last_round = {i for i, c in pending.items() if len(c) <= 1 or rounds >= MAX_ROUNDS}
+            outputs = {}
+            for opts, ids in ((final, sorted(last_round)), (partial, sorted(set(pending) - last_round))):
+                inputs = [c for i in ids for c in pending[i]]
+                if not inputs:
+                    continue
+                if progress:
+                    progress.add_total(len(inputs))
+                advance = progress.advance if progress else None
+                outs = self.engine.generate([self.prefix + x for x in inputs], opts, progress=advance)
+                pos = 0
+                for i in ids:
+                    n = len(pending[i])
+                    outputs[i] = outs[pos : pos + n]
+                    pos += n
+            for i in list(pending):
+                if i in last_round:
+                    done = outputs.get(i, [])  # none for an empty text
+                    results[i] = Summary(" ".join(s.strip() for s in done if s.strip()), first[i], rounds)
+                    del pending[i]
+                else:
+                    pending[i] = self.chunks(" ".join(outputs[i]))
+        elapsed = time.perf_counter() - start
+        return [dataclasses.replace(results[i], seconds=elapsed / max(len(texts), 1)) for i in range(len(texts))]
