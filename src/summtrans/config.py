@@ -53,6 +53,8 @@ class Config:
     def profile(self, ref: str | None, task: str) -> Profile:
         """A profile by name; a hub id or a directory becomes an ad-hoc profile with model defaults."""
         if ref is None:
+            if task not in self.defaults:
+                raise ConfigError(f"{self.path}: no {task} profile to use by default (name a model)")
             ref = self.defaults[task]
         if ref in self.profiles:
             prof = self.profiles[ref]
@@ -124,9 +126,8 @@ def parse_config(raw: Any, path: str = "models.yaml") -> Config:
             defaults[task] = name
         else:
             candidates = [n for n, p in profiles.items() if p.task == task]
-            if not candidates:
-                v.fail(key, f"a default {task} profile (no profile has task: {task})")
-            defaults[task] = candidates[0]
+            if candidates:  # the first profile of a task is its default
+                defaults[task] = candidates[0]
     return Config(path=path, defaults=defaults, profiles=profiles)
 
 

@@ -46,6 +46,9 @@ class TransformersEngine(Engine):
     def __init__(self, model_dir: Path, model_id: str, options: EngineOptions) -> None:
         import torch
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # our own progress reporting is the one users see
 
         self.model_id = model_id
         self.options = options
