@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -21,6 +22,7 @@ from .summarize import Summarizer
 from .translate import Translator
 
 TASKS = ("translate", "summarize")
+log = logging.getLogger(__name__)
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
 
@@ -101,6 +103,13 @@ class Pipeline:
 
     # -- models, loaded on first use -----------------------------------------------------------
 
+    def _load(self, profile: Profile):
+        options = self._engine_options(profile)
+        log.info("loading %s model %s", profile.task, profile.model)
+        engine = load_engine(profile.model, options)
+        log.debug("loaded %s", engine.describe())
+        return engine
+
     def _engine_options(self, profile: Profile) -> EngineOptions:
         o = self.options
         return EngineOptions(
@@ -117,7 +126,7 @@ class Pipeline:
         prof = self.translation_profile
         if prof is None:
             raise UsageError("no translation model: the source language is English")
-        engine = load_engine(prof.model, self._engine_options(prof))
+        engine = self._load(prof)
         return Translator(engine, self._generation(prof), prefix=prof.prefix, max_input_tokens=prof.max_input_tokens)
 
     @cached_property
@@ -125,7 +134,7 @@ class Pipeline:
         prof = self.summary_profile
         if prof is None:
             raise UsageError("no summarization model: the task is translate")
-        engine = load_engine(prof.model, self._engine_options(prof))
+        engine = self._load(prof)
         return Summarizer(engine, self._generation(prof, True), prefix=prof.prefix, max_input_tokens=prof.max_input_tokens)
 
     def load(self) -> None:

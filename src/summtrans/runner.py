@@ -66,6 +66,7 @@ def run_inputs(
             failures.append(p)
     if not docs:
         return 1
+    pipeline.load()  # every model loads (or fails) before any work is done
     with Progress.auto("translating", quiet=quiet) as progress:
         records = pipeline.run(docs, progress=progress)
     text = writer.render(records, summary_only)
