@@ -122,7 +122,8 @@ def _setup_logging(quiet: bool, debug: bool) -> None:
     root.propagate = False
     if not debug:
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1" if quiet else os.environ.get("HF_HUB_DISABLE_PROGRESS_BARS", "0"))
+        if quiet:
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
 def _fail(exc: BaseException, debug: bool) -> None:

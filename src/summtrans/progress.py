@@ -25,6 +25,7 @@ class Progress:
         self.total = 0
         self.done = 0
         self.failed = 0
+        self.note = ""  # extra text beside the counts, e.g. a second rate ("12.5 segments/s")
         self._bar: Any = None
         self._task: Any = None
         self._last_log = 0.0
@@ -45,6 +46,7 @@ class Progress:
                 TimeElapsedColumn,
                 TimeRemainingColumn,
             )
+            from rich.console import Console
             from rich.progress import Progress as RichProgress
 
             self._bar = RichProgress(
@@ -54,13 +56,17 @@ class Progress:
                 TextColumn("{task.fields[unit]}"),
                 TextColumn("[dim]{task.fields[rate]}"),
                 TextColumn("{task.fields[failed]}"),
+                TextColumn("[dim]{task.fields[note]}"),
                 TimeElapsedColumn(),
                 TextColumn("ETA"),
                 TimeRemainingColumn(),
                 transient=False,
+                console=Console(stderr=True),  # the bar goes to stderr: stdout carries results only
             )
             self._bar.__enter__()
-            self._task = self._bar.add_task(self.description, total=None, unit=self.unit, rate="", failed="")
+            self._task = self._bar.add_task(
+                self.description, total=None, unit=self.unit, rate="", failed="", note=self.note
+            )
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -78,6 +84,19 @@ class Progress:
         if self._bar is not None:
             self._bar.update(self._task, description=description)
 
+    def set_note(self, note: str) -> None:
+        """Extra text shown beside the counts (bar) or at the end of the log lines."""
+        self.note = note
+        if self._bar is not None:
+            self._bar.update(self._task, note=note)
+
+    def message(self, text: str, level: int = logging.WARNING) -> None:
+        """A line for the user: printed above the bar on a terminal, else logged at `level`."""
+        if self._bar is not None:
+            self._bar.console.print(text, markup=False, highlight=False)
+        else:
+            log.log(level, "%s", text)
+
     def advance(self, n: int = 1, failed: int = 0) -> None:
         self.done += n
         self.failed += failed
@@ -94,4 +113,5 @@ class Progress:
             if now - self._last_log >= self.interval or (self.total and self.done >= self.total):
                 self._last_log = now
                 tail = f", {self.failed} failed" if self.failed else ""
+                tail += f", {self.note}" if self.note else ""
                 log.info("%s: %d/%d %s (%.1f/s%s)", self.description, self.done, self.total, self.unit, rate, tail)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from pathlib import Path
@@ -39,7 +40,8 @@ def model_type(model_dir: Path) -> str:
 def load_engine(model: str, options: EngineOptions | None = None) -> Engine:
     """Load `model` (hub id or local directory) on the engine that `options.engine` names.
 
-    `auto` takes ctranslate2 for the architectures it converts and transformers otherwise.
+    `auto` takes ctranslate2 for the architectures it converts and transformers otherwise, and
+    falls back to transformers for a model (or device) that ctranslate2 cannot run faithfully.
     """
     options = options or EngineOptions()
     if options.engine not in ENGINES:
@@ -65,7 +67,14 @@ def load_engine(model: str, options: EngineOptions | None = None) -> Engine:
                 f"the ctranslate2 engine cannot convert model type '{model_type(model_dir)}' of '{model}' "
                 "(use --engine transformers)"
             )
-        return ct2.CTranslate2Engine.from_model_dir(model_dir, model, options)
+        try:
+            return ct2.CTranslate2Engine.from_model_dir(model_dir, model, options)
+        except ct2.IncompatibleModelError as exc:
+            if options.engine != "auto":
+                raise
+            log.warning("%s; falling back to the transformers engine", exc)
+            if options.compute_type not in (None, "auto", "float32", "float16", "bfloat16"):
+                options = dataclasses.replace(options, compute_type=None)  # e.g. int8: ctranslate2 only
     from .hf import TransformersEngine
 
     return TransformersEngine(model_dir, model, options)
