@@ -12,7 +12,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .engines.base import Engine, GenerationOptions
+from .engines.base import Engine, GenerationOptions, input_budget
 from .progress import Progress
 from .segment import normalize_space, segment, split_to_fit
 
@@ -43,9 +43,7 @@ class Summarizer:
         self.engine = engine
         self.generation = generation or GenerationOptions()
         self.prefix = prefix
-        limit = engine.max_input_tokens if max_input_tokens is None else min(max_input_tokens, engine.max_input_tokens)
-        prefix_cost = engine.count_tokens([prefix])[0] - engine.count_tokens([""])[0] if prefix else 0
-        self.limit = limit - prefix_cost
+        self.limit = input_budget(engine, max_input_tokens, prefix)
 
     def chunks(self, text: str, limit: int | None = None) -> list[str]:
         """Pack sentences into chunks of at most `limit` tokens, in order; nothing dropped."""

@@ -11,7 +11,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .engines.base import Engine, GenerationOptions
+from .engines.base import Engine, GenerationOptions, input_budget
 from .progress import Progress
 from .segment import Segment, normalize_space, reassemble, segment, split_to_fit
 
@@ -55,9 +55,7 @@ class Translator:
         self.engine = engine
         self.generation = generation or GenerationOptions()
         self.prefix = prefix
-        limit = engine.max_input_tokens if max_input_tokens is None else min(max_input_tokens, engine.max_input_tokens)
-        # Room for the prefix, which is counted with every input.
-        self.limit = limit - (engine.count_tokens([prefix])[0] - engine.count_tokens([""])[0] if prefix else 0)
+        self.limit = input_budget(engine, max_input_tokens, prefix)
 
     def translate(self, text: str, *, markdown: bool = False, progress: Progress | None = None) -> Translation:
         """Translate one document."""

@@ -82,6 +82,16 @@ class Engine(ABC):
         """Release model memory."""
 
 
+def input_budget(engine: Engine, max_input_tokens: int | None = None, prefix: str = "") -> int:
+    """Tokens left for the text in one model input: the model's limit (or a lower profile limit)
+    less what the prefix (e.g. T5's "summarize: ") costs."""
+    limit = engine.max_input_tokens if max_input_tokens is None else min(max_input_tokens, engine.max_input_tokens)
+    if prefix:
+        with_prefix, without = engine.count_tokens([prefix, ""])
+        limit -= with_prefix - without
+    return limit
+
+
 def token_budget_batches(lengths: Sequence[int], max_batch_tokens: int, max_batch_size: int = 256) -> list[list[int]]:
     """Group indices into batches sorted by length, each within the padded token budget.
 
