@@ -363,8 +363,11 @@ def _write_json(path: Path, data: Any) -> None:
 def _convert_into(model_dir: Path, model_id: str, compute_type: str, out: Path) -> dict[str, Any]:
     from ctranslate2 import __version__ as ct2_version
     from ctranslate2.converters import TransformersConverter
+    from transformers.utils import logging as hf_logging
 
     from .hf import model_input_limit
+
+    hf_logging.disable_progress_bar()  # the conversion's own log lines are the progress shown
 
     class _Converter(TransformersConverter):
         model = None
