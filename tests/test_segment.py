@@ -634,3 +634,23 @@ def test_split_to_fit_survives_non_additive_counts() -> None:
 def test_split_to_fit_checks_counter_output() -> None:
     with pytest.raises(ValueError):
         split_to_fit("ein zwei drei", lambda batch: [], 5)
+
+
+def test_one_sentence_per_line_keeps_lines():
+    text = "Ein Mann mit Hut.\nZwei Hunde spielen im Schnee\nEine Frau liest ein Buch.\nKinder laufen am Strand.\n"
+    segs = segment(text)
+    assert [s.text for s in segs] == [
+        "Ein Mann mit Hut.",
+        "Zwei Hunde spielen im Schnee",
+        "Eine Frau liest ein Buch.",
+        "Kinder laufen am Strand.",
+    ]
+
+
+def test_wrapped_prose_is_still_joined():
+    text = "Der Gemeinderat hat am Montag nach langer\nDiskussion beschlossen, die neuen Radwege\nbis zum Jahr 2027 zu bauen. Die Opposition\nwar dagegen.\n"
+    segs = segment(text)
+    assert [normalize_space(s.text) for s in segs] == [
+        "Der Gemeinderat hat am Montag nach langer Diskussion beschlossen, die neuen Radwege bis zum Jahr 2027 zu bauen.",
+        "Die Opposition war dagegen.",
+    ]

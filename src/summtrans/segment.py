@@ -700,6 +700,21 @@ def _sentences(text: str, s: int, e: int, markdown: bool) -> list[tuple[int, int
 
 
 
+def _line_per_sentence(text: str, block: _Block) -> bool:
+    """A paragraph of one sentence per line (captions, subtitles, MT test sets), not wrapped prose.
+
+    Most of its lines end a sentence; then every line break is a boundary, so a line without a
+    full stop is not glued to the next one and the output keeps the input's lines.
+    """
+    if len(block.lines) < 3:
+        return False
+    ends = sum(text[e - 1] in _LINE_ENDS for s, e in block.lines if e > s)
+    return ends >= 0.6 * len(block.lines)
+
+
+_LINE_ENDS = frozenset(".!?…\"“”»«)")
+
+
 def segment(text: str, *, markdown: bool = False) -> list[Segment]:
     """Split `text` into sentence, heading and list-item segments with exact offsets.
 
@@ -712,7 +727,7 @@ def segment(text: str, *, markdown: bool = False) -> list[Segment]:
     for block in _parse_blocks(text, markdown):
         if not block.lines:
             continue
-        if block.whole:
+        if block.whole and not _line_per_sentence(text, block):
             runs = [(block.lines[0][0], block.lines[-1][1])]
         else:
             runs = block.lines
