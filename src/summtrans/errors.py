@@ -39,3 +39,9 @@ class ModelLoadError(SummtransError):
 
 class EngineError(SummtransError):
     """An engine failed while generating."""
+
+
+class OutputDirError(SummtransError):
+    """The output folder (or its journal) cannot be written: a run could record nothing."""
+
+    exit_code = 2

@@ -1,7 +1,7 @@
 """Output writers, a registry keyed by format name.
 
-A writer turns result records (see `Pipeline.run`) into text. `suffix` is the file name ending a
-writer uses for per-document outputs in an output directory.
+A writer turns result records (see `Pipeline.run`) into text. File names for outputs in a folder
+are chosen by `batch.output_name`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ Record = dict[str, Any]
 class Writer:
     name: str
     render: Callable[[Sequence[Record], bool], str]  # (records, summary_only) -> text
-    suffix: str  # e.g. ".en.txt"; the summary-only variant replaces "en" by "summary"
     combined: bool = False  # one file for all documents (jsonl)
 
 
@@ -70,10 +69,10 @@ def render_jsonl(records: Sequence[Record], summary_only: bool = False) -> str:
 
 
 WRITERS: dict[str, Writer] = {
-    "text": Writer("text", render_text, ".en.txt"),
-    "markdown": Writer("markdown", render_markdown, ".en.md"),
-    "json": Writer("json", render_json, ".json"),
-    "jsonl": Writer("jsonl", render_jsonl, ".jsonl", combined=True),
+    "text": Writer("text", render_text),
+    "markdown": Writer("markdown", render_markdown),
+    "json": Writer("json", render_json),
+    "jsonl": Writer("jsonl", render_jsonl, combined=True),
 }
 
 

@@ -76,9 +76,10 @@ def run_inputs(
     else:
         target = output
         if output.is_dir():
-            name = "stdin" if docs[0].source == "-" else Path(docs[0].source).name
-            stem = name.rsplit(".", 1)[0] if "." in name else name
-            target = output / (stem + (writer.suffix.replace(".en.", ".summary.") if summary_only else writer.suffix))
+            from .batch import output_name
+
+            name = "stdin.txt" if docs[0].source == "-" else Path(docs[0].source).name
+            target = output / output_name(name, writer, pipeline.options.task, summary_only)
         try:
             atomic_write_text(target, text)
         except OSError as exc:
