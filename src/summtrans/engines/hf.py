@@ -40,6 +40,14 @@ def model_input_limit(tokenizer, config) -> int:
     return min(limits) if limits else 512
 
 
+class _LengthNoticeFilter(logging.Filter):
+    """Drops transformers' notice that a profile's max_new_tokens overrides the model's max_length:
+    that is what a profile is for, and the notice would repeat on every batch."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "seem to have been set" not in record.getMessage()
+
+
 class TransformersEngine(Engine):
     name = "transformers"
 
@@ -49,6 +57,9 @@ class TransformersEngine(Engine):
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()  # our own progress reporting is the one users see
+        generation_log = logging.getLogger("transformers.generation.utils")
+        if not any(isinstance(f, _LengthNoticeFilter) for f in generation_log.filters):
+            generation_log.addFilter(_LengthNoticeFilter())
 
         self.model_id = model_id
         self.options = options
