@@ -24,9 +24,10 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: rendering it with rich costs ~0.1 s of imports per call
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-models_app = typer.Typer(help="Model profiles from models.yaml.", no_args_is_help=True)
+models_app = typer.Typer(help="Model profiles from models.yaml.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(models_app, name="models")
 
 log = logging.getLogger("summtrans")
@@ -221,7 +222,10 @@ def summarize(
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Translate German text, then summarize the English (or summarize English with --source-lang en)."""
+    """Translate German text and summarize it.
+
+    With --source-lang en the input is English and is summarized without translation.
+    """
     _run(
         "summarize", paths, output, fmt, summary_only, quiet, debug,
         dict(globs=glob, excludes=exclude, force=force, retry_failed=retry_failed, max_bytes=max_bytes),
@@ -244,7 +248,11 @@ def segment_cmd(
     markdown: MarkdownOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Show the segmentation the translator uses: character offsets into the decoded input."""
+    """Show how the translator cuts a text into segments.
+
+    Each segment has character offsets into the decoded input; with the gaps between them they
+    reproduce the input exactly.
+    """
     import json
 
     from .documents import read_document
