@@ -37,10 +37,10 @@ SECTIONS = ("translate", "summarize", "startup", "quality")
 BEAMS = 4
 MAX_BATCH_TOKENS = 4096  # the product's default token budget, passed to every summtrans contender and to (b4k)
 SETTINGS = {
-    # full run: ~10-15 min on 2 cores; quick: ~3 min
+    # full run: ~14 min on 2 idle cores; quick: ~3 min
     "full": {"sentences": 200, "translate_tokens": 30, "articles": 6, "summary_tokens": 100, "quality_lines": 1000,
              "startup_runs": 5, "help_runs": 5},
-    "quick": {"sentences": 40, "translate_tokens": 30, "articles": 2, "summary_tokens": 60, "quality_lines": 200,
+    "quick": {"sentences": 24, "translate_tokens": 30, "articles": 2, "summary_tokens": 40, "quality_lines": 200,
               "startup_runs": 2, "help_runs": 5},
 }
 SENTENCE_WORDS = (6, 40)  # "reasonable length" for the translation inputs
