@@ -19,7 +19,7 @@ from summtrans import batch
 from summtrans.batch import COMBINED_NAME, INTERRUPT_MESSAGE, JOURNAL_NAME, BatchOptions, run_batch
 from summtrans.cli import app
 from summtrans.config import load_config, parse_config
-from summtrans.documents import TEMP_SUFFIX
+from summtrans.fsio import TEMP_SUFFIX
 from summtrans.errors import EngineError, ModelLoadError
 from summtrans.pipeline import Pipeline, PipelineOptions
 

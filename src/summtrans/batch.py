@@ -81,17 +81,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .documents import (
-    DEFAULT_MAX_BYTES,
-    TEMP_SUFFIX,
-    Document,
-    atomic_write_text,
-    cleanup_temporaries,
-    decode_bytes,
-    read_document,
-)
+from .documents import DEFAULT_MAX_BYTES, Document, decode_bytes, read_document
+from .fsio import TEMP_SUFFIX, atomic_write_text, cleanup_temporaries
 from .errors import InputError, ModelLoadError, OutputDirError, SummtransError, UsageError
-from .formats import Writer, get_writer
+from .writers import Writer, get_writer
 from .pipeline import MARKDOWN_SUFFIXES, Pipeline
 from .progress import Progress
 

@@ -6,9 +6,10 @@ import logging
 import sys
 from pathlib import Path
 
-from .documents import DEFAULT_MAX_BYTES, atomic_write_text, read_document
+from .documents import DEFAULT_MAX_BYTES, read_document
+from .fsio import atomic_write_text
 from .errors import InputError, SummtransError, UsageError
-from .formats import get_writer
+from .writers import get_writer
 from .pipeline import Pipeline
 from .progress import Progress
 

@@ -1,0 +1,90 @@
+"""Writing outputs safely: atomic replacement, and the temporaries an interrupted run leaves."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+__all__ = ["TEMP_SUFFIX", "atomic_write_bytes", "atomic_write_text", "cleanup_temporaries"]
+
+TEMP_SUFFIX = ".summtrans-tmp"
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
+    """Write `text` as UTF-8 (newlines as given, no translation) atomically; see :func:`atomic_write_bytes`."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write `data` to `path` atomically, creating parent directories.
+
+    The bytes go to ``.<name>.<random>.summtrans-tmp`` in the same directory, are flushed and
+    fsynced, then renamed over the target with :func:`os.replace`. On any error the temporary file
+    is removed and the error re-raised; an existing target is left untouched. The new file gets the
+    usual umask-derived permissions; nothing of an old target's metadata is kept.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = _create_temp(target)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    _fsync_dir(target.parent)
+
+
+def _create_temp(target: Path) -> tuple[int, str]:
+    """Create the temporary file exclusively, like ``tempfile.mkstemp`` but with mode 0o666 & ~umask.
+
+    (mkstemp always uses 0o600, which would leave every output private to its owner.)
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        tmp = str(target.parent / f".{target.name}.{os.urandom(4).hex()}{TEMP_SUFFIX}")
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no unused temporary file name", str(target.parent))
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make the rename durable where the platform allows fsync on a directory (best effort)."""
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def cleanup_temporaries(root: str | os.PathLike[str]) -> int:
+    """Delete leftover ``*.summtrans-tmp`` files under `root` (recursively); return how many were removed.
+
+    A missing root gives 0; files that vanish or cannot be removed meanwhile are skipped.
+    """
+    removed = 0
+    for dirpath, _dirnames, filenames in os.walk(root):
+        for name in filenames:
+            if name.endswith(TEMP_SUFFIX):
+                try:
+                    os.unlink(os.path.join(dirpath, name))
+                except OSError:
+                    continue
+                removed += 1
+    return removed
