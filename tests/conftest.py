@@ -57,16 +57,6 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         shutil.rmtree(_session_hf_home, ignore_errors=True)
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked ``slow`` are opt-in: they run only when ``-m`` mentions ``slow``."""
-    if "slow" in (config.getoption("markexpr") or ""):
-        return
-    skip = pytest.mark.skip(reason="slow test: run with -m slow")
-    for item in items:
-        if "slow" in item.keywords:
-            item.add_marker(skip)
-
-
 # --------------------------------------------------------------------------------------------
 # Environment isolation
 # --------------------------------------------------------------------------------------------
