@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import random
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -438,12 +437,10 @@ def test_fuzz_invariants(markdown: bool) -> None:
         check_invariants(text, segment(text, markdown=markdown), markdown=markdown)
 
 
-def test_long_text_without_full_stop_is_fast() -> None:
+def test_long_text_without_full_stop_is_one_segment() -> None:
     words = ["Haus", "gehen", "Regierung", "und", "schnell", "Bundesland,"]
     text = " ".join(words[i % len(words)] for i in range(2000))
-    t0 = time.perf_counter()
     segs = segment(text)
-    assert time.perf_counter() - t0 < 0.5
     assert [s.text for s in segs] == [text]
 
 
@@ -451,11 +448,10 @@ def test_long_text_without_full_stop_is_fast() -> None:
     "text",
     ["[a](" * 5000, "[" * 20000, "<a " * 5000, "` x `` y " * 3000, "a. " * 10000, "z. B. " * 5000, "- " * 10000 + "x"],
 )
-def test_pathological_inputs_stay_fast(text: str) -> None:
+def test_pathological_inputs_reassemble(text: str) -> None:
+    # Their speed (linear, not quadratic) is measured in benchmarks/, not asserted here.
     for markdown in (False, True):
-        t0 = time.perf_counter()
         segs = segment(text, markdown=markdown)
-        assert time.perf_counter() - t0 < 0.5  # quadratic behaviour would take many seconds
         assert reassemble(text, segs, [s.text for s in segs]) == text
 
 
