@@ -110,7 +110,7 @@ def test_usage_errors_exit_2(tmp_path):
     r = invoke("translate", str(src), "--format", "xml")
     assert r.exit_code == 2
     r = invoke("translate", str(src), "--model", "nosuchprofile")
-    assert r.exit_code == 2 and "unknown translation model 'nosuchprofile'" in r.stderr
+    assert r.exit_code == 2 and "unknown translation profile 'nosuchprofile' (known: opus-mt-de-en)" in r.stderr
     r = invoke("translate", str(tmp_path), "--engine", "echo")
     assert r.exit_code == 2 and "is a folder: name an output folder with -o OUTDIR" in r.stderr
     bad = tmp_path / "models.yaml"

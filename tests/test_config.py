@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from summtrans.config import LENGTHS, load_config, parse_config
-from summtrans.errors import ConfigError
+from summtrans.errors import ConfigError, UsageError
 
 GOOD = """
 defaults:
@@ -107,8 +107,75 @@ def test_profile_lookup(tmp_path):
     assert cfg.profile("google-t5/t5-base", "summarization").prefix == "summarize: "
     with pytest.raises(ConfigError, match="'su' .* is a summarization model, not a translation model"):
         cfg.profile("su", "translation")
-    with pytest.raises(ConfigError, match="unknown translation model 'tx'.*\\(tr\\)"):
+    with pytest.raises(ConfigError, match=r"unknown translation profile 'tx' \(known: tr\)"):
         cfg.profile("tx", "translation")
+
+
+@pytest.mark.parametrize("ref", ["tr-", "opus-mt-de-enn", "t5-small", "org/"])
+def test_mistyped_profile_lists_known_ones_instead_of_the_hub(tmp_path, ref):
+    cfg = load_config(write(tmp_path, GOOD.replace("  tr:", "  opus-mt-de-en:").replace("translation: tr", "translation: opus-mt-de-en")))
+    with pytest.raises(ConfigError) as err:
+        cfg.profile(ref, "translation")
+    msg = str(err.value)
+    assert msg.startswith(f"unknown translation profile '{ref}' (known: opus-mt-de-en)")
+    assert "org/name" in msg and "\n" not in msg
+    if ref == "opus-mt-de-enn":
+        assert msg.endswith("did you mean 'opus-mt-de-en'?")
+
+
+def test_hub_ids_and_paths_become_ad_hoc_profiles(tmp_path, monkeypatch):
+    cfg = load_config(write(tmp_path, GOOD))
+    for ref in ["Helsinki-NLP/opus-mt-de-fr", "./missing-dir", "/no/such/dir", "~/models/x", "a/b/c"]:
+        assert cfg.profile(ref, "translation").model == ref  # hub.resolve_model reports missing ones
+    (tmp_path / "local-model").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert cfg.profile("local-model", "translation").model == "local-model"
+
+
+@pytest.mark.parametrize("ref", ["", "  "])
+def test_empty_model_name_is_a_usage_error(tmp_path, ref):
+    cfg = load_config(write(tmp_path, GOOD))
+    with pytest.raises(UsageError, match="empty model name"):
+        cfg.profile(ref, "summarization")
+
+
+def test_config_that_is_not_utf8_names_file_and_offset(tmp_path):
+    path = tmp_path / "models.yaml"
+    data = GOOD.replace("    model: some/model", "    model: some/model\n    description: Gr\u00fc\u00dfe").encode("latin-1")
+    path.write_bytes(data)
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    offset = data.index("ü".encode("latin-1"))
+    assert str(err.value) == f"{path}: not UTF-8 text (byte 0xfc at offset {offset}); save it as UTF-8"
+
+
+def test_config_with_bom_is_fine(tmp_path):
+    path = tmp_path / "models.yaml"
+    path.write_bytes(GOOD.encode("utf-8-sig"))
+    assert load_config(path).defaults["translation"] == "tr"
+
+
+@pytest.mark.parametrize(
+    "old, new, key, lines",
+    [
+        ("    model: some/model\n", "    model: some/model\n    model: other/model\n", "profiles.tr.model", (8, 9)),
+        ("  su:\n", "  tr: {task: translation, model: x/y}\n  su:\n", "profiles.tr", (6, 10)),
+        ("defaults:\n", "defaults:\n  translation: tr\n", "defaults.translation", (3, 4)),
+        ("{num_beams: 2, max_new_tokens: 100}", "{num_beams: 2, num_beams: 3}", "profiles.tr.generation.num_beams", (9, 9)),
+    ],
+)
+def test_duplicate_keys_are_errors(tmp_path, old, new, key, lines):
+    assert old in GOOD
+    path = write(tmp_path, GOOD.replace(old, new, 1))
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert str(err.value) == f"{path}: {key}: duplicate key (lines {lines[0]} and {lines[1]}); each key may appear once"
+
+
+def test_merge_keys_may_override(tmp_path):
+    text = "profiles:\n  base: &b {task: translation, model: a/b}\n  other:\n    <<: *b\n    model: c/d\n"
+    cfg = load_config(write(tmp_path, text))
+    assert cfg.profiles["other"].model == "c/d" and cfg.profiles["base"].model == "a/b"
 
 
 def test_lengths_are_ordered():

@@ -6,18 +6,21 @@ Every error names the file, the key path and what was expected.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .engines.base import GenerationOptions
-from .errors import ConfigError
+from .engines import ENGINES, GenerationOptions
+from .errors import ConfigError, UsageError
 
 TASKS = ("translation", "summarization")
-ENGINE_NAMES = ("auto", "transformers", "ctranslate2", "echo")
 COMPUTE_TYPES = ("auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16", "bfloat16", "float32")
 CONFIG_ENV = "SUMMTRANS_CONFIG"
+# A hub model id: `org/name` (letters, digits, `-`, `_`, `.`).
+_HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*")
 
 # Summary length presets: generation limits for --length.
 LENGTHS: dict[str, GenerationOptions] = {
@@ -51,21 +54,33 @@ class Config:
     profiles: dict[str, Profile]
 
     def profile(self, ref: str | None, task: str) -> Profile:
-        """A profile by name; a hub id or a directory becomes an ad-hoc profile with model defaults."""
+        """A profile by name; a hub id (`org/name`) or a directory becomes an ad-hoc profile with model defaults."""
         if ref is None:
             if task not in self.defaults:
                 raise ConfigError(f"{self.path}: no {task} profile to use by default (name a model)")
             ref = self.defaults[task]
+        if not ref.strip():
+            raise UsageError("empty model name: give a profile name, a hub id (org/name) or a model directory")
         if ref in self.profiles:
             prof = self.profiles[ref]
             if prof.task != task:
                 raise ConfigError(f"profile '{ref}' in {self.path} is a {prof.task} model, not a {task} model")
             return prof
-        if "/" not in ref and "-" not in ref and not Path(ref).exists():
-            known = ", ".join(sorted(n for n, p in self.profiles.items() if p.task == task))
-            raise ConfigError(f"unknown {task} model '{ref}': not a profile in {self.path} ({known}), a hub id or a directory")
+        if not _HUB_ID.fullmatch(ref) and not _looks_like_path(ref):
+            known = sorted(n for n, p in self.profiles.items() if p.task == task)
+            close = difflib.get_close_matches(ref, known, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise ConfigError(
+                f"unknown {task} profile '{ref}' (known: {', '.join(known) or 'none'}) in {self.path}: "
+                f"not a hub id (org/name) or a directory either{hint}"
+            )
         prefix = "summarize: " if task == "summarization" and "t5" in ref.lower() else ""
         return Profile(name=ref, task=task, model=ref, prefix=prefix)
+
+
+def _looks_like_path(ref: str) -> bool:
+    """An existing path, or one written as a path (`./m`, `/m`, `~/m`, `a/b/c`): hub.py reports it if missing."""
+    return Path(ref).expanduser().exists() or ref.startswith((".", "/", "~")) or ref.count("/") > 1 or "\\" in ref
 
 
 def default_config_path() -> Path:
@@ -87,20 +102,67 @@ def config_path(explicit: str | os.PathLike | None = None) -> Path:
 
 def load_config(path: str | os.PathLike | None = None) -> Config:
     """Read and validate models.yaml."""
-    import yaml
-
     p = config_path(path)
     try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+        data = p.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"{p}: config file not found") from None
     except OSError as exc:
-        raise ConfigError(f"{p}: cannot read config: {exc.strerror}") from None
+        raise ConfigError(f"{p}: cannot read config: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{p}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); save it as UTF-8"
+        ) from None
+    return parse_config(_load_yaml(text, str(p)), str(p))
+
+
+def _load_yaml(text: str, path: str) -> Any:
+    """`yaml.safe_load` that refuses duplicate mapping keys (plain YAML keeps the last one silently)."""
+    import yaml
+
+    class StrictLoader(yaml.SafeLoader):
+        def construct_document(self, node: Any) -> Any:
+            _check_unique_keys(node, "", path)
+            return super().construct_document(node)
+
+    try:
+        return yaml.load(text, Loader=StrictLoader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         at = f" (line {where.line + 1})" if where else ""
-        raise ConfigError(f"{p}: invalid YAML{at}: {getattr(exc, 'problem', exc)}") from None
-    return parse_config(raw, str(p))
+        raise ConfigError(f"{path}: invalid YAML{at}: {getattr(exc, 'problem', None) or exc}") from None
+
+
+def _check_unique_keys(node: Any, key_path: str, path: str, seen_nodes: set[int] | None = None) -> None:
+    """Raise ConfigError at the first mapping that repeats a key; `<<` merge keys may override."""
+    import yaml
+
+    seen_nodes = set() if seen_nodes is None else seen_nodes
+    if id(node) in seen_nodes:  # an alias: already checked
+        return
+    seen_nodes.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        first_line: dict[tuple[str, str], int] = {}
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                sub = _join(key_path, str(key_node.value))
+                ident = (key_node.tag, key_node.value)
+                line = key_node.start_mark.line + 1
+                if ident in first_line:
+                    raise ConfigError(
+                        f"{path}: {sub}: duplicate key (lines {first_line[ident]} and {line}); each key may appear once"
+                    )
+                first_line[ident] = line
+            else:
+                sub = key_path
+            _check_unique_keys(value_node, sub, path, seen_nodes)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _check_unique_keys(item, f"{key_path}[{i}]", path, seen_nodes)
 
 
 def parse_config(raw: Any, path: str = "models.yaml") -> Config:
@@ -155,7 +217,7 @@ def _profile(v: _Validator, name: str, body: Any) -> Profile:
     model = v.typed(body["model"], f"{at}.model", str, "a hub id or a directory path")
     if not model.strip():
         v.fail(f"{at}.model", "a hub id or a directory path", got="an empty string")
-    engine = v.choice(body.get("engine", "auto"), f"{at}.engine", ENGINE_NAMES)
+    engine = v.choice(body.get("engine", "auto"), f"{at}.engine", ENGINES)
     compute = body.get("compute_type")
     if compute is not None:
         compute = v.choice(compute, f"{at}.compute_type", COMPUTE_TYPES)

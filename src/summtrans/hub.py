@@ -25,6 +25,9 @@ ALLOW_PATTERNS = [
     "pytorch_model*.bin",
 ]
 _TRUE = {"1", "true", "yes", "on"}
+# What a local model directory must hold besides config.json (any one pattern of each group).
+WEIGHT_FILES = ("*.safetensors", "pytorch_model*.bin")
+TOKENIZER_FILES = ("tokenizer.json", "*.spm", "*.model", "vocab.json", "vocab.txt")
 
 
 def hub_offline() -> bool:
@@ -60,8 +63,7 @@ def resolve_model(ref: str, *, local_files_only: bool = False) -> Path:
     """Return a local directory holding model `ref` (a directory path or a hub id)."""
     path = Path(ref).expanduser()
     if path.is_dir():
-        if not (path / "config.json").is_file():
-            raise ModelLoadError(f"model directory {ref} has no config.json")
+        check_model_dir(path, ref)
         return path
     if ref.startswith((".", "/", "~")) or os.sep + os.sep in ref or ref.count("/") > 1:
         raise ModelLoadError(f"model directory {ref} does not exist")
@@ -80,6 +82,19 @@ def resolve_model(ref: str, *, local_files_only: bool = False) -> Path:
     except Exception as exc:  # network down, unknown repo, gated repo, …
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ModelLoadError(_not_cached(ref, f"the hub could not be reached ({reason[:160]})")) from exc
+
+
+def check_model_dir(path: Path, ref: str) -> None:
+    """Raise ModelLoadError naming what a local model directory lacks: config, weights, tokenizer."""
+    if not (path / "config.json").is_file():
+        raise ModelLoadError(f"model directory {ref} has no config.json")
+    missing = [
+        f"{what} ({', '.join(patterns[:-1])} or {patterns[-1]})"
+        for what, patterns in (("weights", WEIGHT_FILES), ("tokenizer files", TOKENIZER_FILES))
+        if not any(any(path.glob(pattern)) for pattern in patterns)
+    ]
+    if missing:
+        raise ModelLoadError(f"model directory {ref} has a config.json but no {' and no '.join(missing)}")
 
 
 def _not_cached(ref: str, why: str) -> str:
