@@ -7,6 +7,7 @@ import sys
 
 import summtrans
 from summtrans import Pipeline, PipelineOptions, read_document
+from summtrans.records import DocumentResult
 
 
 def test_public_names_resolve():
@@ -25,8 +26,17 @@ def test_pipeline_records(tmp_path):
     p.write_text("# Titel\n\nText mit `code` hier.\n", encoding="utf-8")
     pipe = Pipeline(PipelineOptions(task="summarize", engine="echo"))
     [rec] = pipe.run([read_document(p)])
-    assert rec["translation"] == "# Titel\n\nText mit `code` hier.\n"
-    assert [s["source"] for s in rec["segments"]] == ["Titel", "Text mit", "hier."]  # markdown by extension
+    assert isinstance(rec, DocumentResult)
+    assert rec.translation == "# Titel\n\nText mit `code` hier.\n"
+    assert rec.summary == "# Titel Text mit `code` hier."  # echo "summarizes" the sentences, joined
+    assert [s.source for s in rec.segments] == ["Titel", "Text mit", "hier."]  # markdown by extension
+    assert rec.models["summary"] == "sshleifer/distilbart-cnn-12-6" and rec.summary_chunks == 1
+    assert set(rec.timings) == {"translate", "summarize", "total"}
+    d = rec.to_dict()  # the JSON schema of -f json
+    assert list(d) == ["source", "source_lang", "encoding", "translation", "segments", "models", "timings",
+                       "summary", "summary_chunks"]
+    assert d["segments"][0] == {"source": "Titel", "translation": "Titel"}
+    assert "translation" not in rec.to_dict(summary_only=True) and "segments" not in rec.to_dict(summary_only=True)
     assert pipe.settings()["summary"]["model"] == "sshleifer/distilbart-cnn-12-6"
 
 

@@ -66,9 +66,9 @@ class Lang(str, Enum):
 
 
 Paths = Annotated[list[str], typer.Argument(help="Files or folders to read; '-' reads standard input.", show_default=False)]
-Output = Annotated[
-    Optional[Path],
-    typer.Option("--output", "-o", help="Write to this file (one input) or folder (several inputs, or a folder)."),
+Output = Annotated[  # a str: a trailing "/" (a new folder) must survive
+    Optional[str],
+    typer.Option("--output", "-o", help="Write to this file (one input) or folder (several inputs, a folder, or a name ending in /)."),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", help="Translation profile, hub id or model directory.")]
@@ -95,6 +95,7 @@ GlobOpt = Annotated[Optional[list[str]], typer.Option("--glob", help="Folder inp
 ExcludeOpt = Annotated[Optional[list[str]], typer.Option("--exclude", help="Folder inputs: patterns to leave out.")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Folder runs: redo every document, ignoring the journal.")]
 RetryOpt = Annotated[bool, typer.Option("--retry-failed", help="Folder runs: redo only documents that failed before.")]
+HiddenOpt = Annotated[bool, typer.Option("--include-hidden", help="Folder inputs: also walk names starting with '.'.")]
 MaxBytesOpt = Annotated[Optional[int], typer.Option("--max-bytes", min=1, help="Skip files larger than this (default 50 MiB).")]
 
 
@@ -134,7 +135,7 @@ def _fail(exc: BaseException, debug: bool) -> None:
     raise typer.Exit(getattr(exc, "exit_code", 1))
 
 
-def _run(task: str, paths: list[str], output: Path | None, fmt: Format, summary_only: bool, quiet: bool, debug: bool,
+def _run(task: str, paths: list[str], output: str | None, fmt: Format, summary_only: bool, quiet: bool, debug: bool,
          batch_args: dict, **pipeline_args) -> None:
     _setup_logging(quiet, debug)
     try:
@@ -179,6 +180,7 @@ def translate(
     exclude: ExcludeOpt = None,
     force: ForceOpt = False,
     retry_failed: RetryOpt = False,
+    include_hidden: HiddenOpt = False,
     max_bytes: MaxBytesOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
@@ -186,7 +188,8 @@ def translate(
     """Translate German text to English."""
     _run(
         "translate", paths, output, fmt, False, quiet, debug,
-        dict(globs=glob, excludes=exclude, force=force, retry_failed=retry_failed, max_bytes=max_bytes),
+        dict(globs=glob, excludes=exclude, include_hidden=include_hidden, force=force, retry_failed=retry_failed,
+             max_bytes=max_bytes),
         config=config, model=model, engine=engine.value if engine else None, compute_type=compute_type,
         device=device.value, num_beams=num_beams, max_batch_tokens=batch_tokens, threads=threads,
         markdown=markdown, offline=offline,
@@ -218,6 +221,7 @@ def summarize(
     exclude: ExcludeOpt = None,
     force: ForceOpt = False,
     retry_failed: RetryOpt = False,
+    include_hidden: HiddenOpt = False,
     max_bytes: MaxBytesOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
@@ -228,7 +232,8 @@ def summarize(
     """
     _run(
         "summarize", paths, output, fmt, summary_only, quiet, debug,
-        dict(globs=glob, excludes=exclude, force=force, retry_failed=retry_failed, max_bytes=max_bytes),
+        dict(globs=glob, excludes=exclude, include_hidden=include_hidden, force=force, retry_failed=retry_failed,
+             max_bytes=max_bytes),
         config=config, model=model, summary_model=summary_model, source_lang=source_lang.value,
         length=length.value if length else None, engine=engine.value if engine else None,
         compute_type=compute_type, device=device.value, num_beams=num_beams, max_batch_tokens=batch_tokens,

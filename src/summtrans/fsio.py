@@ -4,11 +4,36 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
+import sys
 from pathlib import Path
 
-__all__ = ["TEMP_SUFFIX", "atomic_write_bytes", "atomic_write_text", "cleanup_temporaries"]
+__all__ = ["TEMP_SUFFIX", "atomic_write_bytes", "atomic_write_text", "cleanup_temporaries", "write_output"]
 
 TEMP_SUFFIX = ".summtrans-tmp"
+
+
+def write_output(path: str | os.PathLike[str], text: str) -> None:
+    """Write a command's output to `path` as UTF-8, the way the kind of file there asks for.
+
+    ``-`` is standard output. A FIFO, character device or socket is written to in place (streamed:
+    renaming a file over ``/dev/null`` would replace the device). A symlink is followed and its
+    target replaced atomically (the link stays). Anything else is replaced atomically.
+    """
+    data = text.encode("utf-8")
+    if os.fspath(path) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        mode = os.stat(path).st_mode  # follows symlinks: what the link points at
+    except FileNotFoundError:
+        mode = 0
+    if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode):
+        with open(path, "wb") as fh:
+            fh.write(data)
+        return
+    atomic_write_bytes(os.path.realpath(path), data)
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:

@@ -1,7 +1,7 @@
 """The whole job for a set of documents: translate, then (optionally) summarize.
 
-`Pipeline` loads each model once, on first use, and turns `Document`s into result records
-(plain dicts, the JSON schema of the CLI). The CLI and folder runs both go through it.
+`Pipeline` loads each model once, on first use, and turns `Document`s into `DocumentResult`s
+(`records`). The CLI and folder runs both go through it.
 """
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ from .documents import Document
 from .engines import EngineOptions, load_engine
 from .errors import UsageError
 from .progress import Progress
+from .records import DocumentResult, SegmentResult
 from .summarize import Summarizer
 from .translate import Translator
 
-TASKS = ("translate", "summarize")
+TASKS = ("translate", "summarize")  # the one list of task names (CLI commands, PipelineOptions.task)
+MARKDOWN_SUFFIXES = (".md", ".markdown")  # inputs with these suffixes are markdown unless told otherwise
 log = logging.getLogger(__name__)
-MARKDOWN_SUFFIXES = (".md", ".markdown")
 
 
 @dataclass(frozen=True)
@@ -151,40 +152,43 @@ class Pipeline:
 
     # -- the work --------------------------------------------------------------------------------
 
-    def run(self, docs: Sequence[Document], progress: Progress | None = None) -> list[dict[str, Any]]:
-        """Process documents together (their segments share batches); one record per document."""
-        records: list[dict[str, Any]] = [
-            {
-                "source": d.source,
-                "source_lang": self.options.source_lang,
-                "encoding": d.encoding,
-                "translation": None,
-                "segments": [],
-                "models": self.models(),
-                "timings": {},
-            }
-            for d in docs
-        ]
+    def run(self, docs: Sequence[Document], progress: Progress | None = None) -> list[DocumentResult]:
+        """Process documents together (their segments share batches); one result per document."""
+        n = len(docs)
+        translations: list[str | None] = [None] * n
+        segments: list[list[SegmentResult]] = [[] for _ in range(n)]
+        timings: list[dict[str, float]] = [{} for _ in range(n)]
         english = [d.text for d in docs]
         if self.translation_profile is not None:
             if progress:
                 progress.set_description("translating")
             results = self.translator.translate_many(
-                [d.text for d in docs], markdown=[self.is_markdown(d) for d in docs], progress=progress
+                english, markdown=[self.is_markdown(d) for d in docs], progress=progress
             )
-            for rec, res in zip(records, results):
-                rec["translation"] = res.text
-                rec["segments"] = [{"source": s.source, "translation": s.translation} for s in res.segments]
-                rec["timings"]["translate"] = round(res.seconds, 4)
+            for i, res in enumerate(results):
+                translations[i] = res.text
+                segments[i] = [SegmentResult(s.source, s.translation) for s in res.segments]
+                timings[i]["translate"] = round(res.seconds, 4)
             english = [r.text for r in results]
+        summaries: list[tuple[str | None, int | None]] = [(None, None)] * n
         if self.summary_profile is not None:
             if progress:
                 progress.set_description("summarizing")
-            summaries = self.summarizer.summarize_many(english, progress=progress)
-            for rec, s in zip(records, summaries):
-                rec["summary"] = s.text
-                rec["summary_chunks"] = s.chunks
-                rec["timings"]["summarize"] = round(s.seconds, 4)
-        for rec in records:
-            rec["timings"]["total"] = round(sum(rec["timings"].values()), 4)
-        return records
+            for i, s in enumerate(self.summarizer.summarize_many(english, progress=progress)):
+                summaries[i] = (s.text, s.chunks)
+                timings[i]["summarize"] = round(s.seconds, 4)
+        models = self.models()
+        return [
+            DocumentResult(
+                source=d.source,
+                source_lang=self.options.source_lang,
+                encoding=d.encoding,
+                translation=translations[i],
+                segments=segments[i],
+                models=dict(models),
+                timings={**timings[i], "total": round(sum(timings[i].values()), 4)},
+                summary=summaries[i][0],
+                summary_chunks=summaries[i][1],
+            )
+            for i, d in enumerate(docs)
+        ]

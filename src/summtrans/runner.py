@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
 from .documents import DEFAULT_MAX_BYTES, read_document
-from .fsio import atomic_write_text
 from .errors import InputError, SummtransError, UsageError
-from .writers import get_writer
+from .fsio import write_output
 from .pipeline import Pipeline
 from .progress import Progress
+from .writers import Writer, get_writer
 
 log = logging.getLogger(__name__)
 
@@ -20,33 +21,42 @@ def run_inputs(
     paths: list[str],
     pipeline: Pipeline,
     *,
-    output: Path | None = None,
+    output: str | os.PathLike[str] | None = None,
     fmt: str = "text",
     summary_only: bool = False,
     quiet: bool = False,
     globs: list[str] | None = None,
     excludes: list[str] | None = None,
+    include_hidden: bool = False,
     force: bool = False,
     retry_failed: bool = False,
     max_bytes: int | None = None,
 ) -> int:
-    """Process the inputs and write the results; returns the exit code."""
+    """Process the inputs and write the results; returns the exit code.
+
+    `output`: a file, ``-`` (stdout), a FIFO or device (written in place), or a folder (one that
+    exists, or a new one named with a trailing ``/``). Several inputs or a folder input need a folder.
+    """
     writer = get_writer(fmt)
     max_bytes = max_bytes or DEFAULT_MAX_BYTES
     if "-" in paths and len(paths) > 1:
         raise UsageError("'-' (standard input) cannot be combined with other inputs")
+    out_str = os.fspath(output) if output is not None else None
+    out_path = Path(out_str) if out_str is not None and out_str != "-" else None
+    wants_dir = out_str is not None and out_str.endswith(("/", os.sep)) and out_path is not None and not out_path.exists()
     folders = [p for p in paths if p != "-" and Path(p).is_dir()]
-    if folders or (len(paths) > 1 and output is not None):
-        if output is None:
+    if folders or (len(paths) > 1 and out_path is not None):
+        if out_path is None:
             raise UsageError(f"{folders[0]} is a folder: name an output folder with -o OUTDIR")
-        from .batch import BatchOptions, run_batch
+        from .batch import DEFAULT_GLOBS, BatchOptions, run_batch
 
         options = BatchOptions(
-            output_dir=output,
+            output_dir=out_path,
             format=fmt,
             summary_only=summary_only,
-            globs=tuple(globs or ("*.txt", "*.md")),
+            globs=tuple(globs or DEFAULT_GLOBS),
             excludes=tuple(excludes or ()),
+            include_hidden=include_hidden,
             force=force,
             retry_failed=retry_failed,
             max_bytes=max_bytes,
@@ -54,8 +64,8 @@ def run_inputs(
         )
         return run_batch([Path(p) for p in paths], pipeline, options).exit_code
 
-    # Files (or stdin) to stdout, or one file to -o FILE. Reading first: a bad file fails before
-    # any model is loaded.
+    target = _single_target(paths, out_path, wants_dir, writer, pipeline.options.task, summary_only)
+    # Reading first: a bad file fails before any model is loaded.
     docs, failures = [], []
     for p in paths:
         try:
@@ -69,21 +79,36 @@ def run_inputs(
         return 1
     pipeline.load()  # every model loads (or fails) before any work is done
     with Progress.auto("translating", quiet=quiet) as progress:
-        records = pipeline.run(docs, progress=progress)
-    text = writer.render(records, summary_only)
-    if output is None:
+        results = pipeline.run(docs, progress=progress)
+    text = writer.render(results, summary_only)
+    if target is None:
         sys.stdout.write(text)
         sys.stdout.flush()
-    else:
-        target = output
-        if output.is_dir():
-            from .batch import output_name
-
-            name = "stdin.txt" if docs[0].source == "-" else Path(docs[0].source).name
-            target = output / output_name(name, writer, pipeline.options.task, summary_only)
-        try:
-            atomic_write_text(target, text)
-        except OSError as exc:
-            raise SummtransError(f"{target}: cannot write output: {exc.strerror or exc}") from exc
-        log.info("wrote %s", target)
+        return 1 if failures else 0
+    try:
+        write_output(target, text)
+    except OSError as exc:
+        raise SummtransError(f"{target}: cannot write output: {exc.strerror or exc}") from exc
+    log.info("wrote %s", target)
     return 1 if failures else 0
+
+
+def _single_target(
+    paths: list[str], out: Path | None, wants_dir: bool, writer: Writer, task: str, summary_only: bool
+) -> Path | None:
+    """Where one input's output goes (None: stdout); refuses an output that is the input itself."""
+    if out is None:
+        return None
+    if out.is_dir() or wants_dir:
+        name = "stdin.txt" if paths[0] == "-" else Path(paths[0]).name
+        out = out / writer.output_name(name, task, summary_only)
+    if paths[0] != "-" and _same_file(paths[0], out):
+        raise UsageError(f"{out}: the output is the input file itself; choose another -o")
+    return out
+
+
+def _same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False

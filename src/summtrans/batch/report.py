@@ -1,0 +1,66 @@
+"""What a folder run did, and the summary it prints at the end."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..records import display_name
+from .journal import STATUSES
+
+__all__ = ["BatchReport", "log_summary"]
+
+log = logging.getLogger("summtrans.batch")
+
+_SKIP_WORDS = {
+    "skipped-empty": "empty",
+    "skipped-binary": "binary",
+    "skipped-too-large": "too large",
+    "skipped-special": "not a regular file",
+}
+
+
+@dataclass
+class BatchReport:
+    """What a folder run did."""
+
+    exit_code: int = 0  # 0 ok/skipped only, 1 some failed, 130 (SIGINT) / 143 (SIGTERM) interrupted
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))  # status -> documents
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (relative path, reason)
+    wall_seconds: float = 0.0
+    documents: int = 0  # discovered
+    processed: int = 0  # sent to the models in this run
+    resumed: int = 0  # ok in an earlier run and left as they were
+    not_done: int = 0  # left for the next run (interrupted)
+    segments: int = 0  # model inputs in this run
+    interrupted: bool = False
+    journal: Path | None = None
+
+    def count(self, status: str, key: str = "", reason: str | None = None) -> None:
+        self.counts[status] = self.counts.get(status, 0) + 1
+        if status == "failed":
+            self.failures.append((key, reason or "failed"))
+
+
+def log_summary(r: BatchReport) -> None:
+    """The closing lines: counts and rates; the failures; how to finish an interrupted run."""
+    c = r.counts
+    parts = [f"{c['ok']} ok"]
+    if r.resumed:
+        parts[0] += f" ({c['ok'] - r.resumed} done now, {r.resumed} unchanged)"
+    skipped = [(c.get(status, 0), word) for status, word in _SKIP_WORDS.items()]
+    detail = ", ".join(f"{n} {word}" for n, word in skipped if n)
+    parts.append(f"{sum(n for n, _ in skipped)} skipped" + (f" ({detail})" if detail else ""))
+    parts.append(f"{c['failed']} failed")
+    wall = max(r.wall_seconds, 1e-9)
+    rate = f"{r.processed / wall:.2f} documents/s, {r.segments / wall:.1f} segments/s"
+    log.info("Done in %.1f s: %s; %s. Journal: %s", r.wall_seconds, ", ".join(parts), rate, r.journal)
+    if r.failures:
+        lines = [f"  {display_name(path)}: {reason}" for path, reason in r.failures]
+        log.error("Failed (%d):\n%s", len(r.failures), "\n".join(lines))
+    if r.interrupted:
+        log.warning(
+            "Interrupted: %d of %d documents not done; run the same command again to finish them.",
+            r.not_done, r.documents,
+        )

@@ -1,0 +1,333 @@
+"""The run loop: discover, decide per document, hand groups to the executor, write, journal."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..documents import Document, decode_bytes, read_document
+from ..errors import InputError, OutputDirError, SummtransError
+from ..fsio import atomic_write_text
+from ..pipeline import Pipeline
+from ..progress import Progress
+from ..records import DocumentResult, display_name
+from ..writers import get_writer
+from .discover import Item, assign_outputs, discover
+from .executor import Executor, LocalExecutor
+from .interrupts import InterruptGuard
+from .journal import COMBINED_NAME, FAILED, JOURNAL_NAME, OK, SKIPPED_SPECIAL, AppendFile, Journal, rewrite_combined
+from .options import BatchOptions
+from .outdir import OutputDir
+from .report import BatchReport, log_summary
+from .resume import Decision, decide
+
+__all__ = ["run_batch"]
+
+log = logging.getLogger("summtrans.batch")
+
+
+class _SegmentMeter(Progress):
+    """Receives the pipeline's segment progress; shows segments/s beside the document counts."""
+
+    def __init__(self, docs: Progress) -> None:
+        super().__init__("segments", "off", "segments")
+        self.docs = docs
+        self.started: float | None = None
+
+    def set_description(self, description: str) -> None:
+        self.docs.set_description(description)
+
+    def add_total(self, n: int) -> None:
+        if self.started is None:
+            self.started = time.perf_counter()
+        super().add_total(n)
+
+    def advance(self, n: int = 1, failed: int = 0) -> None:
+        super().advance(n, failed)
+        elapsed = time.perf_counter() - (self.started or time.perf_counter())
+        self.docs.set_note(f"{self.done / max(elapsed, 1e-9):.1f} segments/s")
+
+
+def _inspect(path: Path, max_bytes: int) -> tuple[str | None, str | None, int | None]:
+    """(sha256, encoding, size) of a file read_document refused, as far as they can be known."""
+    try:
+        size = os.stat(path).st_size
+        if size > max_bytes:
+            return None, None, size
+        with open(path, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError:
+        return None, None, None
+    try:
+        encoding: str | None = decode_bytes(data, str(path))[1]
+    except InputError:
+        encoding = None
+    return hashlib.sha256(data).hexdigest(), encoding, len(data)
+
+
+class _Run:
+    def __init__(self, inputs: list[Path], pipeline: Pipeline, options: BatchOptions, executor: Executor | None) -> None:
+        self.inputs, self.pipeline, self.options = inputs, pipeline, options
+        self.writer = get_writer(options.format)
+        self.outdir = options.output_dir
+        self.combined_path = self.outdir / COMBINED_NAME
+        self.settings: dict[str, Any] = json.loads(json.dumps({
+            "pipeline": pipeline.settings(), "format": options.format,
+            "summary_only": options.summary_only, "markdown": pipeline.options.markdown,
+        }))
+        self.report = BatchReport(journal=self.outdir / JOURNAL_NAME)
+        self.progress = Progress("documents", "off", "documents")
+        self.meter = _SegmentMeter(self.progress)
+        self.executor = executor or LocalExecutor(pipeline, self.meter)
+        self.guard = InterruptGuard()
+        self.items: dict[str, Item] = {}
+        self.present: set[tuple[str, str]] = set()  # jsonl: (source, sha256) in the combined file
+        self.combined: AppendFile | None = None
+        self.appended = False
+
+    # -- per document ------------------------------------------------------------------------
+
+    def _count(self, item: Item, status: str, error: str | None = None) -> None:
+        self.report.count(status, item.key, error)
+        self.progress.advance(1, failed=1 if status == FAILED else 0)
+        if status == FAILED and error and not error.endswith("redoes it)"):
+            self.progress.message(f"Failed: {display_name(item.key)}: {error}")
+
+    def _take(self, item: Item) -> Document | None:
+        """Read one input and decide: return it for processing, or record why not (None)."""
+        o, prev = self.options, self.journal.entries.get(item.key)
+        if item.error:
+            self._count(item, FAILED, item.error)
+            return None
+        if item.special:
+            if prev is None or prev.status != SKIPPED_SPECIAL or o.force:
+                self.journal.record(item.key, SKIPPED_SPECIAL, stage="read", error="not a regular file (FIFO, socket or device)")
+            self._count(item, SKIPPED_SPECIAL)
+            return None
+        t0 = time.perf_counter()
+        try:
+            doc = read_document(item.path, max_bytes=o.max_bytes)
+        except InputError as exc:
+            message = str(exc).removeprefix(f"{exc.path}: ")
+            sha, encoding, n_bytes = _inspect(item.path, o.max_bytes)
+            unchanged = prev is not None and (prev.status, prev.sha256, prev.error) == (exc.reason, sha, message)
+            if not unchanged or o.force or (exc.reason == FAILED and o.retry_failed):
+                self.journal.record(item.key, exc.reason, sha256=sha, encoding=encoding, bytes=n_bytes, error=message,
+                                    stage="read", timings={"read": round(time.perf_counter() - t0, 4)})
+            log.debug("%s: %s", display_name(item.key), message)
+            self._count(item, exc.reason, message)
+            return None
+        doc = dataclasses.replace(doc, source=item.key)
+        if self.writer.combined:
+            present, foreign = (item.key, doc.sha256) in self.present, False
+        else:
+            target = self.outdir / item.output
+            present = prev is not None and prev.output == item.output and target.is_file()
+            foreign = os.path.lexists(target) and item.output not in self.journal.outputs
+        decision = decide(prev, doc.sha256, self.journal.fingerprint, output_present=present, output_foreign=foreign,
+                          force=o.force, retry_failed=o.retry_failed)
+        if decision is Decision.UNCHANGED:
+            self.report.resumed += 1
+            self._count(item, OK)
+        elif decision is Decision.FAILED_BEFORE:
+            assert prev is not None
+            self._count(item, FAILED, f"{prev.error} (in an earlier run; --retry-failed redoes it)")
+        elif decision is Decision.FOREIGN_OUTPUT:
+            self._count(item, FAILED, f"{item.output} exists and was not written by summtrans (--force overwrites it)")
+        else:
+            return doc
+        return None
+
+    def _groups(self, items: list[Item]) -> Iterator[list[Document]]:
+        """Read inputs lazily into groups of about group_chars characters; stop after a first signal."""
+        group: list[Document] = []
+        chars = 0
+        for item in items:
+            if self.guard.stop:
+                return
+            doc = self._take(item)
+            if len(self.journal.pending) >= 256:  # skips are otherwise flushed with the next group
+                with self.guard.critical_section():
+                    self.journal.flush()
+            if doc is None:
+                continue
+            group.append(doc)
+            chars += len(doc.text)
+            if chars >= self.options.group_chars or len(group) >= self.options.group_docs:
+                yield group
+                group, chars = [], 0
+        if group and not self.guard.stop:
+            yield group
+
+    def _singles(self, group: list[Document]) -> Iterator[list[Document]]:
+        for doc in group:
+            if self.guard.stop:
+                return
+            yield [doc]
+
+    def _settle(self, group: list[Document], outcome: list[DocumentResult] | Exception) -> None:
+        if not isinstance(outcome, Exception):
+            self._finish(group, outcome)
+        elif len(group) > 1:
+            log.debug("a group of %d documents failed (%s): retrying them one by one", len(group), outcome)
+            for one, result in self.executor.run(self._singles(group)):
+                self._settle(one, result)
+        else:
+            doc, exc = group[0], outcome
+            log.debug("%s failed", display_name(doc.source), exc_info=exc)
+            message = str(exc) if isinstance(exc, SummtransError) else f"{type(exc).__name__}: {exc}"
+            with self.guard.critical_section():
+                self.journal.record(doc.source, FAILED, stage="model", error=message, **self._doc_fields(doc))
+                self.journal.flush()
+            self.report.processed += 1
+            self._count(self.items[doc.source], FAILED, message)
+
+    @staticmethod
+    def _doc_fields(doc: Document, res: DocumentResult | None = None) -> dict[str, Any]:
+        chars = {"source": len(doc.text), "translation": None, "summary": None}
+        if res is not None:
+            chars.update(translation=len(res.translation) if res.translation is not None else None,
+                         summary=len(res.summary) if res.summary is not None else None)
+        return {"sha256": doc.sha256, "encoding": doc.encoding, "bytes": doc.n_bytes, "chars": chars,
+                "segments": len(res.segments) if res is not None else None,
+                "timings": dict(res.timings) if res is not None else {}}
+
+    def _finish(self, group: list[Document], results: list[DocumentResult]) -> None:
+        """Write a group's outputs, then its journal lines; a second signal waits for both."""
+        t0 = time.perf_counter()
+        results = [dataclasses.replace(r, source=d.source, sha256=d.sha256) for d, r in zip(group, results)]
+        errors: list[str | None] = []
+        with self.guard.critical_section():
+            if self.writer.combined:
+                errors = self._append_combined(group, results)
+            else:
+                self.journal.intend([self.items[d.source].output for d in group])
+                for res in results:
+                    errors.append(self._write(self.outdir / self.items[res.source].output, res))
+            write_s = round((time.perf_counter() - t0) / max(len(group), 1), 4)
+            for doc, res, error in zip(group, results, errors):
+                fields = self._doc_fields(doc, res)
+                if error:
+                    self.journal.record(doc.source, FAILED, stage="write", error=error, **fields)
+                else:
+                    fields["timings"]["write"] = write_s
+                    output = COMBINED_NAME if self.writer.combined else self.items[doc.source].output
+                    self.journal.record(doc.source, OK, output=output, **fields)
+            self.journal.flush()
+        for doc, error in zip(group, errors):
+            self.report.processed += 1
+            self._count(self.items[doc.source], FAILED if error else OK, error)
+
+    def _write(self, target: Path, res: DocumentResult) -> str | None:
+        try:
+            atomic_write_text(target, self.writer.render([res], self.options.summary_only))
+        except OSError as exc:
+            return f"cannot write output: {exc.strerror or exc}"
+        return None
+
+    def _append_combined(self, group: list[Document], results: list[DocumentResult]) -> list[str | None]:
+        data = self.writer.render(results, self.options.summary_only).encode("utf-8")
+        try:
+            if self.combined is None:
+                self.combined = AppendFile(self.combined_path)
+            self.combined.append(data)
+        except OSError as exc:
+            return [f"cannot write output: {exc.strerror or exc}"] * len(group)
+        self.present.update((d.source, d.sha256) for d in group)
+        self.appended = True
+        return [None] * len(group)
+
+    # -- the whole run -----------------------------------------------------------------------
+
+    def _keep_record(self, source: str, sha: str | None) -> bool:
+        entry = self.journal.entries.get(source)
+        return entry is not None and entry.status == OK and entry.sha256 == sha and entry.output == COMBINED_NAME
+
+    def run(self) -> BatchReport:
+        start = time.perf_counter()
+        o = self.options
+        with OutputDir(self.outdir, self.inputs) as outdir:
+            found, listing_errors = discover(self.inputs, o.globs, o.excludes, self.outdir, o.include_hidden)
+            items = assign_outputs(found, self.writer, self.pipeline.options.task, o.summary_only)
+            self.items = {item.key: item for item in reversed(items)}  # a duplicate key: the first one
+            self.report.documents = len(items)
+            for path, message in listing_errors:
+                self.report.failures.append((path, message))
+                log.warning("%s: %s", path, message)
+            if not items:
+                log.warning("No documents found (patterns: %s)", ", ".join(o.globs))
+            self.journal = Journal(self.outdir / JOURNAL_NAME, self.settings, self.pipeline.models())
+            if self.writer.combined:
+                self.present = self._tidy_combined(outdir.writable)
+            description = "summarizing" if self.pipeline.options.task == "summarize" else "translating"
+            self.progress = Progress.auto(description, quiet=o.quiet, unit="documents")
+            self.meter.docs = self.progress
+            with self.guard:
+                try:
+                    with self.progress:
+                        self.progress.add_total(len(items))
+                        for group, outcome in self.executor.run(self._groups(items)):
+                            self._settle(group, outcome)
+                except KeyboardInterrupt:
+                    self.guard.interrupted()
+                finally:
+                    self.guard.critical = True  # a further signal does not cut the tidying up short
+                    try:
+                        self._close()
+                    finally:
+                        self.guard.critical = self.guard.pending = False
+        return self._report(start)
+
+    def _tidy_combined(self, writable: bool) -> set[tuple[str, str]]:
+        """Rewrite the combined file to hold one record per document done (when something must go)."""
+        try:
+            return rewrite_combined(self.combined_path, self._keep_record)
+        except OSError as exc:
+            if not writable:
+                return set()
+            raise OutputDirError(f"{self.combined_path}: cannot rewrite the results: {exc.strerror or exc}") from exc
+
+    def _close(self) -> None:
+        try:
+            self.journal.close()
+        finally:
+            self.executor.close()
+            if self.combined is not None:
+                self.combined.close()
+                self.combined = None
+            if self.appended:
+                try:
+                    self.present = rewrite_combined(self.combined_path, self._keep_record)
+                except OSError as exc:  # the next run rewrites it again
+                    log.warning("%s: cannot tidy up: %s", self.combined_path, exc.strerror or exc)
+
+    def _report(self, start: float) -> BatchReport:
+        r = self.report
+        r.wall_seconds = time.perf_counter() - start
+        r.segments = self.meter.done
+        r.interrupted = self.guard.stop
+        r.not_done = r.documents - sum(r.counts.values())
+        r.exit_code = self.guard.exit_code if r.interrupted else 1 if r.failures else 0
+        log_summary(r)
+        return r
+
+
+def run_batch(
+    inputs: list[Path], pipeline: Pipeline, options: BatchOptions, executor: Executor | None = None
+) -> BatchReport:
+    """Process folders and files into OUTDIR with a journal; resume what an earlier run finished.
+
+    Returns a report whose exit_code is 0 (everything ok or skipped), 1 (some documents failed),
+    130 or 143 (stopped by SIGINT or SIGTERM). Raises `SummtransError`s with exit code 2 for fatal
+    problems: OUTDIR is not writable or is in use by another run (`OutputDirError`, `UsageError`),
+    a model cannot load (`ModelLoadError`). `executor` runs the models (default: `LocalExecutor`
+    over `pipeline`, in this process).
+    """
+    return _Run(list(inputs), pipeline, options, executor).run()

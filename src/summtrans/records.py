@@ -1,0 +1,97 @@
+"""Typed results: what `Pipeline.run` returns, writers render and folder runs journal.
+
+File names that are not valid UTF-8 (a latin-1 ``Müller.txt`` on a UTF-8 system) reach Python as
+``str`` with lone surrogates (``os.fsdecode``: byte 0xFC becomes ``\\udcfc``). The rule:
+
+* on disk, such a name is kept byte for byte (``os.fsencode`` gives the original bytes back);
+* in JSON (records, the journal), `to_json` writes every other character as itself (UTF-8) and a
+  lone surrogate as its escape ``\\udcfc``, so ``json.loads`` returns the very same ``str`` and
+  ``os.fsencode`` the original bytes. Such records carry ``source_bytes`` as well (the name's
+  bytes, base64), for JSON readers that refuse lone surrogates;
+* in text and markdown (titles, messages), `display_name` shows the raw bytes as ``\\xfc``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["DocumentResult", "SegmentResult", "display_name", "name_bytes_b64", "to_json"]
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def to_json(obj: Any, indent: int | None = None) -> str:
+    """JSON with non-ASCII text as is, and lone surrogates (undecodable file-name bytes) escaped."""
+    text = json.dumps(obj, ensure_ascii=False, indent=indent)
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def display_name(name: str) -> str:
+    """`name` fit for text output: undecodable bytes (surrogate escapes) shown as ``\\xNN``."""
+    if not _SURROGATE.search(name):
+        return name
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def name_bytes_b64(name: str) -> str | None:
+    """Base64 of the bytes of a file name that is not valid UTF-8; None for every other name."""
+    if not _SURROGATE.search(name):
+        return None
+    return base64.b64encode(os.fsencode(name)).decode("ascii")
+
+
+@dataclass(frozen=True)
+class SegmentResult:
+    """One translated model input."""
+
+    source: str  # the German segment
+    translation: str  # its English translation
+
+
+@dataclass(frozen=True)
+class DocumentResult:
+    """Everything summtrans produced for one document.
+
+    `to_dict` gives the JSON record of ``-f json``/``jsonl``. Later fields (warnings, quality,
+    detected language, origin) go at the end, defaulted, and into `to_dict` only when set.
+    """
+
+    source: str  # display path as given ("-" for stdin); a folder run puts the relative path here
+    source_lang: str  # de | en
+    encoding: str  # codec the input was decoded with
+    translation: str | None  # English text; None when the input was English already
+    segments: list[SegmentResult] = field(default_factory=list)  # model inputs with their translations
+    models: dict[str, str | None] = field(default_factory=dict)  # task -> model id or directory
+    timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds (translate, summarize, total)
+    summary: str | None = None  # English summary; None unless summarizing
+    summary_chunks: int | None = None  # model inputs in the first summary round
+    sha256: str | None = None  # of the raw input bytes (set by folder runs)
+
+    @property
+    def summarized(self) -> bool:
+        return self.summary is not None
+
+    def to_dict(self, summary_only: bool = False) -> dict[str, Any]:
+        """The JSON record; with `summary_only` (and a summary) without translation and segments."""
+        out: dict[str, Any] = {"source": self.source}
+        raw = name_bytes_b64(self.source)
+        if raw is not None:
+            out["source_bytes"] = raw
+        out["source_lang"] = self.source_lang
+        out["encoding"] = self.encoding
+        if not (summary_only and self.summarized):
+            out["translation"] = self.translation
+            out["segments"] = [{"source": s.source, "translation": s.translation} for s in self.segments]
+        out["models"] = dict(self.models)
+        out["timings"] = dict(self.timings)
+        if self.summarized:
+            out["summary"] = self.summary
+            out["summary_chunks"] = self.summary_chunks
+        if self.sha256 is not None:
+            out["sha256"] = self.sha256
+        return out
