@@ -6,6 +6,7 @@ import builtins
 import hashlib
 import io
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -106,11 +107,53 @@ def test_decode_binary_raises() -> None:
     assert info.value.reason == "skipped-binary"
 
 
-def test_decode_undecodable_raises() -> None:
+def test_decode_control_characters_are_binary() -> None:
     with pytest.raises(InputError) as info:
         decode_bytes(bytes(range(1, 9)) + b"\x0e\x0f\x10\x11\x12\x13\xe4\xf6", "junk.txt")
-    assert info.value.reason == "failed"
-    assert "cannot decode text (tried utf-8, cp1252, latin-1)" in str(info.value)
+    assert info.value.reason == "skipped-binary"
+    assert str(info.value) == "junk.txt: binary file (not text in utf-8, utf-16, cp1252 or latin-1)"
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_random_binary_without_nul_bytes_is_skipped(seed: int) -> None:
+    import random
+
+    rng = random.Random(seed)
+    data = bytes(rng.randrange(1, 256) for _ in range(4096))
+    assert b"\x00" not in data
+    with pytest.raises(InputError) as info:
+        decode_bytes(data, "blob.txt")
+    assert info.value.reason == "skipped-binary"
+
+
+TEXT16 = "Größe und Grüße aus Köln, 5 € „gut“.\n" * 20
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("where", ["end", "middle", "early"])
+def test_decode_utf16_without_bom_with_a_stray_byte(encoding: str, where: str) -> None:
+    data = TEXT16.encode(encoding)
+    at = {"end": len(data), "middle": len(data) // 2, "early": 40}[where]  # all at character boundaries
+    damaged = data[:at] + b"\n" + data[at:]
+    text, used = decode_bytes(damaged, "x.txt")
+    assert text == TEXT16
+    k = int(re.fullmatch(rf"{encoding} \(stray byte at (\d+) dropped\)", used).group(1))
+    assert damaged[:k] + damaged[k + 1 :] == data  # the byte named is one that was too many
+
+
+@pytest.mark.parametrize("fallback", ["cp1252", "latin-1"])
+def test_decode_mixed_utf8_and_8bit_lines(fallback: str) -> None:
+    utf8 = "Grüße aus Köln – „schön“\n"
+    eight = "Straße, Größe, 5 €\n" if fallback == "cp1252" else "Straße \x81 Größe\n"
+    data = utf8.encode("utf-8") + eight.encode(fallback) + utf8.encode("utf-8")
+    text, used = decode_bytes(data, "x.txt")
+    assert text == utf8 + eight + utf8  # never GrÃ¼ÃŸe
+    assert used == f"mixed (utf-8, {fallback})"
+
+
+def test_decode_8bit_only_is_not_called_mixed() -> None:
+    data = "Grüße\nStraße\n".encode("cp1252") + b"plain ascii\n"
+    assert decode_bytes(data, "x") == ("Grüße\nStraße\nplain ascii\n", "cp1252")
 
 
 def test_decode_broken_bom_raises() -> None:
@@ -244,12 +287,17 @@ def test_read_document_binary_shorts_not_taken_for_utf16(tmp_path: Path) -> None
     assert info.value.reason == "skipped-binary"
 
 
-def test_read_document_undecodable(tmp_path: Path) -> None:
+def test_read_document_control_bytes_are_binary(tmp_path: Path) -> None:
     path = write(tmp_path, bytes(range(1, 9)) * 4 + b"\xe4")
     with pytest.raises(InputError) as info:
         read_document(path)
-    assert info.value.reason == "failed"
-    assert "cannot decode text" in str(info.value)
+    assert info.value.reason == "skipped-binary"
+
+
+def test_read_document_mixed_encoding_is_labelled(tmp_path: Path) -> None:
+    data = "Grüße\n".encode("utf-8") + "Größe\r\n".encode("cp1252")
+    doc = read_document(write(tmp_path, data))
+    assert (doc.text, doc.encoding) == ("Grüße\nGröße\n", "mixed (utf-8, cp1252)")
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,8 @@ __all__ = [
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
 _SNIFF_BYTES = 8192
-_UNDECODABLE = "cannot decode text (tried utf-8, cp1252, latin-1)"
+_UTF16_SNIFF_BYTES = 1024
+_NOT_TEXT = "binary file (not text in utf-8, utf-16, cp1252 or latin-1)"
 # Byte-order marks, UTF-32 first: the UTF-32 LE BOM starts with the UTF-16 LE BOM.
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xfe\x00\x00", "utf-32"),
@@ -32,9 +33,15 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (b"\xfe\xff", "utf-16"),
 )
 _C1_BYTES = re.compile(rb"[\x80-\x9f]")
-# Control characters that do not occur in text (tab, newlines, form feed excluded), C1 included.
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_NON_ASCII_NOR_REPLACEMENT = re.compile("[^\x00-\x7f\ufffd]")
+# Control characters that do not occur in text (tab, newlines, form feed excluded), C0 and C1.
+_C0_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_C1_CHARS = re.compile(r"[\x80-\x9f]")
 _MAX_CONTROL_SHARE = 0.1
+_MAX_C0_SHARE = 0.05  # random bytes read as cp1252 have about 10 %
+# UTF-16 read one byte out of step turns Latin text into characters U+xx00 (CJK-looking).
+_NOT_LATIN = re.compile("[^\x00-\u024f\u2010-\u20cf]")  # beyond Latin, dashes, quotes, currency
+_SHIFTED_UTF16 = re.compile("[" + "".join(chr(h << 8) for h in range(1, 256) if not 0xD8 <= h <= 0xDF) + "]")
 
 
 @dataclass(frozen=True)
@@ -46,7 +53,8 @@ class Document:
     text: str
     """Decoded text with ``\\r\\n``/``\\r`` normalized to ``\\n`` and any BOM removed."""
     encoding: str
-    """Codec used, lower-case Python name: ``utf-8``, ``utf-8-sig``, ``utf-16``, ``cp1252``, ``latin-1``…"""
+    """Codec used, lower-case Python name (``utf-8``, ``utf-8-sig``, ``utf-16``, ``cp1252``, ``latin-1``…),
+    or a label naming a repair: ``mixed (utf-8, cp1252)``, ``utf-16-le (stray byte at 9 dropped)``."""
     n_bytes: int
     sha256: str
     """Hex SHA-256 of the raw bytes."""
@@ -58,21 +66,21 @@ class Document:
 def decode_bytes(data: bytes, source: str) -> tuple[str, str]:
     """Decode raw document bytes; return ``(text, encoding)``.
 
-    Order: BOM (UTF-32, UTF-16, UTF-8), strict UTF-8, then cp1252 / latin-1 (charset-normalizer
-    restricted to those two, verified and with strict fallbacks). The text has newlines normalized
-    and no BOM. Raises :class:`InputError` with reason ``skipped-binary`` for NUL-containing data
-    that is not UTF-16/32, or ``failed`` when nothing decodes to plausible text.
+    Order: BOM (UTF-32, UTF-16, UTF-8), UTF-16 without BOM (by its NUL pattern), strict UTF-8,
+    UTF-8 mixed with cp1252 line by line, then cp1252 / latin-1 (charset-normalizer restricted to
+    those two, verified and with strict fallbacks). The text has newlines normalized and no BOM.
+    `encoding` is a codec name, or a label that says what was repaired: ``mixed (utf-8, cp1252)``,
+    ``utf-16-le (stray byte at 1235 dropped)``. Raises :class:`InputError` with reason
+    ``skipped-binary`` for data that is not text (NUL bytes outside UTF-16/32, or too many control
+    characters in every 8-bit reading), or ``failed`` for a byte-order mark the data contradicts.
     """
-    decoded = _decode(data, source)
-    if decoded is None:
-        raise InputError(source, _UNDECODABLE, "failed")
-    text, encoding = decoded
+    text, encoding = _decode(data, source)
     if text.startswith("\ufeff"):
         text = text[1:]
     return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
 
 
-def _decode(data: bytes, source: str) -> tuple[str, str] | None:
+def _decode(data: bytes, source: str) -> tuple[str, str]:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
@@ -92,33 +100,111 @@ def _decode(data: bytes, source: str) -> tuple[str, str] | None:
         try:
             return data.decode("utf-8-sig"), "utf-8-sig"
         except UnicodeDecodeError:
-            pass  # not UTF-8 after all; let the 8-bit decoders have it
+            pass  # not UTF-8 throughout; the mixed and 8-bit decoders below have it
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    return _decode_8bit(data)
+    decoded = _decode_mixed_lines(data) or _decode_8bit(data)
+    if decoded is None:
+        raise InputError(source, _NOT_TEXT, "skipped-binary")
+    return decoded
 
 
 def _sniff_bomless_utf16(data: bytes) -> tuple[str, str] | None:
     """Recognize UTF-16 without a BOM by its alternating-NUL pattern (Latin-script text only)."""
-    head = data[:_SNIFF_BYTES]
-    half = len(head) // 2
-    if half == 0 or len(data) % 2:
+    # The start decides: after a stray byte the rest reads as the other byte order.
+    encoding = _utf16_by_nuls(data[:32]) or _utf16_by_nuls(data[:_UTF16_SNIFF_BYTES])
+    if encoding is None:
         return None
+    if len(data) % 2 == 0:
+        text = _utf16_text(data, encoding)
+        return (text, encoding) if text is not None else None
+    return _utf16_with_stray_byte(data, encoding)
+
+
+def _utf16_by_nuls(head: bytes) -> str | None:
+    """utf-16-le/-be when most high bytes in `head` are NUL on one side and few on the other."""
+    half = len(head) // 2
     even_nuls = head[0::2].count(0)
     odd_nuls = head[1::2].count(0)
-    if odd_nuls >= half / 2 and even_nuls * 10 <= odd_nuls:
-        encoding = "utf-16-le"
-    elif even_nuls >= half / 2 and odd_nuls * 10 <= even_nuls:
-        encoding = "utf-16-be"
-    else:
-        return None
+    if half and odd_nuls >= half / 2 and even_nuls * 10 <= odd_nuls:
+        return "utf-16-le"
+    if half and even_nuls >= half / 2 and odd_nuls * 10 <= even_nuls:
+        return "utf-16-be"
+    return None
+
+
+def _utf16_text(data: bytes, encoding: str) -> str | None:
+    """Strict decode; None unless the result reads as text (not controls, not shifted by a byte)."""
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError:
         return None
-    return (text, encoding) if _plausible(text) else None
+    shifted = len(_SHIFTED_UTF16.findall(text))
+    return text if _plausible(text) and shifted * 20 <= len(text) else None
+
+
+def _utf16_with_stray_byte(data: bytes, encoding: str) -> tuple[str, str] | None:
+    """UTF-16 with one byte too many (a truncated copy, a newline appended by a tool): drop it.
+
+    The stray byte sits where the NUL bytes of Latin characters change sides; at the end when they
+    never do. The label says which byte was dropped, so the journal shows the repair.
+    """
+    high = 1 if encoding == "utf-16-le" else 0  # index parity of the NUL byte of a Latin character
+    candidates = [len(data) - 1]
+    step = 64
+    for start in range(0, len(data), step):
+        chunk = data[start : start + step]
+        if chunk[1 - high :: 2].count(0) > chunk[high :: 2].count(0):  # out of step from here on
+            lo = max(0, start - step)
+            candidates = list(range(lo, min(start + step, len(data))))
+            break
+    scores: list[tuple[int, bool, int]] = []
+    for k in candidates:  # scored on a window around k: a whole decode per candidate is slow on big files
+        a = max(0, k - 256) // 2 * 2
+        window = data[a:k] + data[k + 1 : k + 257]
+        try:
+            text = window[: len(window) // 2 * 2].decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        odd = len(_SHIFTED_UTF16.findall(text)) + len(_NOT_LATIN.findall(text)) + len(_C0_CHARS.findall(text))
+        scores.append((odd, data[k] not in b"\r\n", k))  # ties: a newline is the usual stray byte
+    if not scores:
+        return None
+    k = min(scores)[2]
+    text = _utf16_text(data[:k] + data[k + 1 :], encoding)
+    return (text, f"{encoding} (stray byte at {k} dropped)") if text is not None else None
+
+
+def _decode_mixed_lines(data: bytes) -> tuple[str, str] | None:
+    """UTF-8 lines mixed with cp1252 ones (files pasted together, edited in two editors).
+
+    Each line is decoded as UTF-8 when it is valid UTF-8, else as cp1252 (latin-1 for the five
+    bytes cp1252 leaves undefined). None when no line holds non-ASCII UTF-8: that is plain 8-bit text.
+    """
+    if not _NON_ASCII_NOR_REPLACEMENT.search(data.decode("utf-8", "replace")):
+        return None  # no valid non-ASCII UTF-8 anywhere: plain 8-bit text
+    parts: list[str] = []
+    fallbacks: set[str] = set()
+    utf8_seen = False
+    for line in data.splitlines(keepends=True):
+        try:
+            parts.append(line.decode("utf-8"))
+            utf8_seen = utf8_seen or not line.isascii()
+            continue
+        except UnicodeDecodeError:
+            pass
+        try:
+            parts.append(line.decode("cp1252"))
+            fallbacks.add("cp1252")
+        except UnicodeDecodeError:
+            parts.append(line.decode("latin-1"))
+            fallbacks.add("latin-1")
+    text = "".join(parts)
+    if not utf8_seen or not _plausible(text):
+        return None
+    return text, f"mixed (utf-8, {', '.join(sorted(fallbacks))})"
 
 
 def _decode_8bit(data: bytes) -> tuple[str, str] | None:
@@ -156,10 +242,11 @@ def _detect_8bit(data: bytes) -> str | None:
 
 
 def _plausible(text: str) -> bool:
-    """True unless more than 10 % of the characters are control characters that text never has."""
+    """False when more than 5 % C0 or 10 % C0 and C1 characters are control characters text never has."""
     if not text:
         return True
-    return len(_CONTROL_CHARS.findall(text)) <= _MAX_CONTROL_SHARE * len(text)
+    c0 = len(_C0_CHARS.findall(text))
+    return c0 <= _MAX_C0_SHARE * len(text) and c0 + len(_C1_CHARS.findall(text)) <= _MAX_CONTROL_SHARE * len(text)
 
 
 # --------------------------------------------------------------------------- reading
@@ -173,7 +260,7 @@ def read_document(
 ) -> Document:
     """Read and decode one document; ``"-"`` reads from `stdin` (default ``sys.stdin.buffer``).
 
-    Raises :class:`InputError` with reason ``failed`` (missing, directory, unreadable, undecodable),
+    Raises :class:`InputError` with reason ``failed`` (missing, directory, unreadable, broken BOM),
     ``skipped-too-large``, ``skipped-binary`` or ``skipped-empty``.
     """
     source = os.fspath(path)
