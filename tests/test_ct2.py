@@ -1,4 +1,7 @@
-"""The CTranslate2 engine: conversion cache, lean hot path, and agreement with transformers."""
+"""The CTranslate2 engine: conversion cache, lean hot path, and agreement with transformers.
+
+Every test that converts a model is marked slow (run them with ``-m slow``).
+"""
 
 from __future__ import annotations
 
@@ -18,7 +21,9 @@ from helpers import install_in_hub_cache
 from summtrans.engines import EngineOptions, GenerationOptions, load_engine
 from summtrans.engines import ct2
 from summtrans.engines.ct2 import CTranslate2Engine, IncompatibleModelError
-from summtrans.errors import ModelLoadError
+from summtrans.engines.ct2 import convert as ct2_convert
+from summtrans.engines.ct2 import device as ct2_device
+from summtrans.errors import EngineError, ModelLoadError
 
 F32 = EngineOptions(engine="ctranslate2", compute_type="float32")
 HF = EngineOptions(engine="transformers", compute_type="float32")
@@ -60,8 +65,9 @@ def hf_engines():
 
 
 def _entries(root: Path) -> list[str]:
+    """Conversions and temp dirs in the cache (not the lock files beside them)."""
     ct2_dir = root / "ct2"
-    return sorted(p.name for p in ct2_dir.iterdir()) if ct2_dir.is_dir() else []
+    return sorted(p.name for p in ct2_dir.iterdir() if p.suffix != ".lock") if ct2_dir.is_dir() else []
 
 
 # --------------------------------------------------------------------------------------------
@@ -69,6 +75,7 @@ def _entries(root: Path) -> list[str]:
 # --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_conversion_is_cached_and_not_repeated(tiny_marian, monkeypatch, caplog):
     cache = Path(os.environ["SUMMTRANS_CACHE_DIR"])  # fresh, per test
     assert ct2.cached_conversion(str(tiny_marian), F32) is None
@@ -98,7 +105,9 @@ def test_conversion_is_cached_and_not_repeated(tiny_marian, monkeypatch, caplog)
         raise AssertionError("converted again")
 
     monkeypatch.setattr(TransformersConverter, "convert", refuse)
-    assert load_engine(str(tiny_marian), F32).generate(["Das ist ein Test."], GREEDY)
+    assert load_engine(str(tiny_marian), F32).generate(["Das ist ein Test."], GREEDY) == engine.generate(
+        ["Das ist ein Test."], GREEDY
+    )
     assert CTranslate2Engine.from_model_dir(tiny_marian, str(tiny_marian), F32).path == path
     # Another compute type is another conversion.
     with pytest.raises(ModelLoadError, match="converted again"):
@@ -127,16 +136,17 @@ def test_cache_key_follows_content_and_hub_revision(tiny_marian, tmp_path):
     assert ct2.cache_key("acme/not-cached", "float32") is None
 
 
+@pytest.mark.slow
 def test_interrupted_conversion_leaves_no_usable_entry(tiny_marian, monkeypatch):
     cache = Path(os.environ["SUMMTRANS_CACHE_DIR"])
-    original = ct2._save_tokenizer
+    original = ct2_convert._save_tokenizer
 
     def crash_after_model_bin(hf_tok, out):  # model.bin is written by now
         original(hf_tok, out)
         assert (out / "model.bin").is_file()
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(ct2, "_save_tokenizer", crash_after_model_bin)
+    monkeypatch.setattr(ct2_convert, "_save_tokenizer", crash_after_model_bin)
     with pytest.raises(KeyboardInterrupt):
         load_engine(str(tiny_marian), F32)
     assert _entries(cache) == []  # not even a temp dir
@@ -144,15 +154,66 @@ def test_interrupted_conversion_leaves_no_usable_entry(tiny_marian, monkeypatch)
 
     # A conversion killed hard leaves its temp dir behind: never used, cleaned up next time.
     key = ct2.cache_key(str(tiny_marian), "float32")
-    stale = cache / "ct2" / f".tmp-{key}-host{ct2._host()}-pid999999999-x"
+    stale = cache / "ct2" / f".tmp-{key}-host{ct2_convert._host()}-pid999999999-x"
     stale.mkdir(parents=True)
     (stale / "model.bin").write_bytes(b"half")
     (stale / "summtrans.json").write_text("{}")
     assert ct2.cached_conversion(str(tiny_marian), F32) is None
-    monkeypatch.setattr(ct2, "_save_tokenizer", original)
+    monkeypatch.setattr(ct2_convert, "_save_tokenizer", original)
     engine = load_engine(str(tiny_marian), F32)
     assert _entries(cache) == [key]
     assert engine.path == cache / "ct2" / key
+
+
+@pytest.mark.slow
+def test_concurrent_conversions_of_one_model_convert_once(tiny_marian, tmp_path):
+    """Two processes load the same unconverted model: one converts, the other waits and reuses it."""
+    go = tmp_path / "go"
+    script = textwrap.dedent(
+        """
+        import json, logging, os, sys, time
+        import ctranslate2, safetensors  # imported before the start signal, so both arrive together
+        from summtrans.engines import EngineOptions, GenerationOptions, load_engine
+        from summtrans.engines.ct2 import convert
+
+        original = convert._convert_into
+
+        def slow_convert(*args):
+            print("CONVERTING", file=sys.stderr, flush=True)
+            time.sleep(2.0)  # holds the lock long enough for the rival to reach it and wait
+            return original(*args)
+
+        convert._convert_into = slow_convert
+        logging.basicConfig(level=logging.INFO, stream=sys.stderr)
+        while not os.path.exists(sys.argv[2]):
+            time.sleep(0.01)
+        engine = load_engine(sys.argv[1], EngineOptions(engine="ctranslate2", compute_type="float32"))
+        out = engine.generate(["Das ist ein Test."], GenerationOptions(num_beams=1, max_new_tokens=8))
+        print(json.dumps({"path": str(engine.path), "out": out}))
+        """
+    )
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(tiny_marian), str(go)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=dict(os.environ),
+        )
+        for _ in range(2)
+    ]
+    go.touch()
+    results = [p.communicate(timeout=300) for p in procs]
+    for proc, (out, err) in zip(procs, results):
+        assert proc.returncode == 0, err
+    converted = [err for _, err in results if "CONVERTING" in err]
+    assert len(converted) == 1, [err for _, err in results]
+    (waited,) = [err for _, err in results if "CONVERTING" not in err]
+    assert "waiting for another process converting" in waited
+    assert "converted by another process meanwhile" in waited
+    first, second = (json.loads(out.strip().splitlines()[-1]) for out, _ in results)
+    assert first == second  # same conversion directory, same output
+    assert _entries(Path(os.environ["SUMMTRANS_CACHE_DIR"])) == [Path(first["path"]).name]  # no temp dir left
 
 
 # --------------------------------------------------------------------------------------------
@@ -160,6 +221,7 @@ def test_interrupted_conversion_leaves_no_usable_entry(tiny_marian, monkeypatch)
 # --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_converted_model_runs_without_torch_or_transformers(tiny_marian, tiny_bart, shared_cache):
     expected = {}
     for model in (tiny_marian, tiny_bart):
@@ -200,6 +262,7 @@ def test_converted_model_runs_without_torch_or_transformers(tiny_marian, tiny_ba
 # --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore:Unfeasible length constraints")  # BART's min_length 56 > 16
 @pytest.mark.parametrize("arch", ["tiny_marian", "tiny_bart", "tiny_t5"])
 def test_greedy_float32_matches_transformers(arch, request, shared_cache, hf_engines):
@@ -213,6 +276,7 @@ def test_greedy_float32_matches_transformers(arch, request, shared_cache, hf_eng
     assert any(got)  # random weights, but something comes out
 
 
+@pytest.mark.slow
 def test_lean_tokenizers_decode_like_transformers(tiny_marian, tiny_bart, tiny_t5, shared_cache, hf_engines):
     """Decoding arbitrary id sequences (special tokens, byte-level fragments, sentencepiece spaces)."""
     import random
@@ -228,6 +292,7 @@ def test_lean_tokenizers_decode_like_transformers(tiny_marian, tiny_bart, tiny_t
             assert fast.tokenizer.decode(tokens) == tok.decode(ids, skip_special_tokens=True), (model.name, tokens)
 
 
+@pytest.mark.slow
 def test_generation_options_map_like_transformers(tiny_bart, tiny_marian, shared_cache):
     bart = load_engine(str(tiny_bart), F32)
     defaults = bart._decoding_options(GenerationOptions())
@@ -254,6 +319,7 @@ def test_generation_options_map_like_transformers(tiny_bart, tiny_marian, shared
     assert "suppress_sequences" not in opts
 
 
+@pytest.mark.slow
 def test_order_progress_and_input_limit(tiny_marian, shared_cache):
     options = EngineOptions(engine="ctranslate2", compute_type="float32", max_batch_tokens=24)
     engine = load_engine(str(tiny_marian), options)
@@ -266,7 +332,7 @@ def test_order_progress_and_input_limit(tiny_marian, shared_cache):
     # CTranslate2 skips a source that is only special tokens: empty text gives empty output
     # (transformers would still generate from the lone </s>).
     assert engine.generate(["", "Das ist ein Test."], GREEDY)[0] == ""
-    with pytest.raises(ValueError, match="exceeds 512"):
+    with pytest.raises(EngineError, match="exceeds the 512-token limit"):
         engine.generate(["Wort " * 600], GREEDY)
 
 
@@ -276,7 +342,7 @@ def test_thread_layout_prefers_parallel_workers(monkeypatch):
     assert ct2.thread_layout("cpu", 8) == (4, 2)
     assert ct2.thread_layout("cpu", 16) == (4, 4)
     assert ct2.thread_layout("cuda", None) == (1, 0)
-    monkeypatch.setattr(ct2, "_cpu_count", lambda: 6)
+    monkeypatch.setattr(ct2_device, "_cpu_count", lambda: 6)
     assert ct2.thread_layout("cpu") == (3, 2)
 
 
@@ -316,6 +382,7 @@ def test_nonzero_pad_row_is_refused_and_auto_falls_back(tmp_path, caplog):
 # --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_mini_marian_agrees_with_transformers(mini_marian, shared_dir, shared_cache, hf_engines):
     lines = (shared_dir / "corpus" / "multi30k-test2016" / "test_2016_flickr.de").read_text(encoding="utf-8")
     src = lines.splitlines()[:100]

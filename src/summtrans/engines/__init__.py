@@ -9,9 +9,10 @@ from pathlib import Path
 
 from ..errors import ModelLoadError, UsageError
 from ..hub import resolve_model
-from .base import EchoEngine, Engine, EngineOptions, GenerationOptions, token_budget_batches
+from .base import DEVICES, ENGINES, EchoEngine, Engine, EngineOptions, GenerationOptions, token_budget_batches
 
 __all__ = [
+    "DEVICES",
     "ENGINES",
     "EchoEngine",
     "Engine",
@@ -22,7 +23,6 @@ __all__ = [
     "token_budget_batches",
 ]
 
-ENGINES = ("auto", "transformers", "ctranslate2", "echo")
 # Architectures CTranslate2's Transformers converter handles and `auto` sends to it.
 CT2_MODEL_TYPES = frozenset({"marian", "bart", "t5", "pegasus", "mt5", "mbart"})
 
@@ -46,6 +46,8 @@ def load_engine(model: str, options: EngineOptions | None = None) -> Engine:
     options = options or EngineOptions()
     if options.engine not in ENGINES:
         raise UsageError(f"unknown engine '{options.engine}' (choose from {', '.join(ENGINES)})")
+    if options.device not in DEVICES:
+        raise UsageError(f"unknown device '{options.device}' (choose from {', '.join(DEVICES)})")
     if options.engine == "echo":
         return EchoEngine(model)
     kind = options.engine

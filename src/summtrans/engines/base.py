@@ -9,9 +9,16 @@ from __future__ import annotations
 
 import dataclasses
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from ..errors import EngineError, UsageError
+
+ENGINES = ("auto", "transformers", "ctranslate2", "echo")
+"""Engine names: `auto` picks ctranslate2 for the architectures it converts, else transformers."""
+DEVICES = ("auto", "cpu", "cuda", "mps")
+"""Device names: `auto` picks cuda (or mps, transformers only) when present, else cpu."""
 
 ProgressCallback = Callable[[int], None]
 """Called with the number of texts just finished."""
@@ -29,10 +36,6 @@ class GenerationOptions:
     repetition_penalty: float | None = None  # >1 discourages repeated tokens
     early_stopping: bool | None = None  # stop beam search when num_beams candidates are done
 
-    @classmethod
-    def from_mapping(cls, values: Mapping[str, Any] | None) -> GenerationOptions:
-        return cls(**dict(values or {}))
-
     def merged(self, **overrides: Any) -> GenerationOptions:
         """A copy where every override that is not None replaces the current value."""
         return dataclasses.replace(self, **{k: v for k, v in overrides.items() if v is not None})
@@ -46,8 +49,8 @@ class GenerationOptions:
 class EngineOptions:
     """How an engine runs a model."""
 
-    engine: str = "auto"  # auto | transformers | ctranslate2 | echo
-    device: str = "auto"  # auto | cpu | cuda | mps
+    engine: str = "auto"  # one of ENGINES
+    device: str = "auto"  # one of DEVICES
     compute_type: str | None = None  # ctranslate2: int8, float16, …; transformers: float32/float16/bfloat16
     max_batch_tokens: int = 4096  # token budget per batch (source tokens, padded)
     threads: int | None = None  # CPU threads in all; None = one per core
@@ -86,10 +89,20 @@ def input_budget(engine: Engine, max_input_tokens: int | None = None, prefix: st
     """Tokens left for the text in one model input: the model's limit (or a lower profile limit)
     less what the prefix (e.g. T5's "summarize: ") costs."""
     limit = engine.max_input_tokens if max_input_tokens is None else min(max_input_tokens, engine.max_input_tokens)
-    if prefix:
-        with_prefix, without = engine.count_tokens([prefix, ""])
-        limit -= with_prefix - without
+    with_prefix, empty = engine.count_tokens([prefix, ""])
+    limit -= with_prefix - empty
+    if limit <= max(empty, 1):  # special tokens (and the prefix) alone fill it: no room for a word
+        raise UsageError(
+            f"model '{engine.model_id}': an input limit of {limit} tokens"
+            f"{f' after the prefix {prefix!r}' if prefix else ''} leaves no room for text"
+        )
     return limit
+
+
+def input_too_long(tokens: int, engine: Engine) -> EngineError:
+    """The error for an input over the model's limit (callers split inputs to fit, so a bug)."""
+    limit = engine.max_input_tokens
+    return EngineError(f"an input of {tokens} tokens exceeds the {limit}-token limit of '{engine.model_id}'")
 
 
 def token_budget_batches(lengths: Sequence[int], max_batch_tokens: int, max_batch_size: int = 256) -> list[list[int]]:
@@ -133,7 +146,7 @@ class EchoEngine(Engine):
         texts = list(texts)
         for n in self.count_tokens(texts):
             if n > self.max_input_tokens:
-                raise ValueError(f"echo engine: input of {n} tokens exceeds {self.max_input_tokens}")
+                raise input_too_long(n, self)
         self.calls.append(texts)
         if progress:
             progress(len(texts))

@@ -6,8 +6,8 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..errors import ModelLoadError
-from .base import Engine, EngineOptions, GenerationOptions, ProgressCallback, token_budget_batches
+from ..errors import EngineError, ModelLoadError
+from .base import Engine, EngineOptions, GenerationOptions, ProgressCallback, input_too_long, token_budget_batches
 
 log = logging.getLogger(__name__)
 
@@ -102,11 +102,15 @@ class TransformersEngine(Engine):
         budget = max(self.options.max_batch_tokens // beams, 1)
         for batch in token_budget_batches(self.count_tokens(texts), budget):
             enc = self.tokenizer([texts[i] for i in batch], return_tensors="pt", padding=True)
-            if enc["input_ids"].shape[1] > self.max_input_tokens:
-                raise ValueError(f"input of {enc['input_ids'].shape[1]} tokens exceeds {self.max_input_tokens}")
+            n = enc["input_ids"].shape[1]
+            if n > self.max_input_tokens:
+                raise input_too_long(n, self)
             enc = {k: v.to(self.device) for k, v in enc.items()}
-            with torch.inference_mode():
-                out = self.model.generate(**enc, **kwargs)
+            try:
+                with torch.inference_mode():
+                    out = self.model.generate(**enc, **kwargs)
+            except (RuntimeError, ValueError) as exc:  # out of memory, invalid generation settings, …
+                raise EngineError(f"model '{self.model_id}' failed on the transformers engine: {exc}") from exc
             decoded = self.tokenizer.batch_decode(out, skip_special_tokens=True)
             for i, text in zip(batch, decoded):
                 results[i] = text.strip()
