@@ -183,6 +183,7 @@ def test_vocab_is_padded_when_corpus_is_small(tmp_path):
     assert AutoTokenizer.from_pretrained(t5).convert_tokens_to_ids("<extra_id_2>") == 399
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["marian", "bart", "t5"])
 def test_ctranslate2_int8_conversion_runs(tiny_models_dir, tmp_path, name):
     import ctranslate2
@@ -197,6 +198,7 @@ def test_ctranslate2_int8_conversion_runs(tiny_models_dir, tmp_path, name):
     assert 1 <= len(result[0].hypotheses[0]) <= 5
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "prefix"), [("marian", None), ("bart", "<s>"), ("t5", None)])
 def test_ctranslate2_float32_greedy_matches_transformers(tiny_models_dir, ct2_float32, name, prefix):
     # BART: transformers forces <s> as the first generated token (forced_bos_token_id=0);
@@ -207,6 +209,7 @@ def test_ctranslate2_float32_greedy_matches_transformers(tiny_models_dir, ct2_fl
     assert len({tuple(p) for p in hf_out}) >= 3  # outputs depend on the input (input_sensitive)
 
 
+@pytest.mark.slow
 def test_marian_pad_row_must_be_zero_for_ctranslate2(tiny_marian, ct2_float32, tmp_path):
     """CTranslate2 starts the Marian decoder from a zero vector instead of the <pad> embedding."""
     zeroed_tok, zeroed_model = _load(tiny_marian)
@@ -256,4 +259,5 @@ def test_real_architecture_builders(tmp_path, which):
     assert tok.model_max_length == expected["max_position_embeddings"]
     out = _convert(model_dir, tmp_path / "ct2", "int8")
     tokens = tok.convert_ids_to_tokens(tok("Das ist ein Test.")["input_ids"])
-    assert ctranslate2.Translator(str(out)).translate_batch([tokens], max_decoding_length=5)[0].hypotheses
+    (hypothesis,) = ctranslate2.Translator(str(out)).translate_batch([tokens], max_decoding_length=5)[0].hypotheses
+    assert len(hypothesis) <= 5 and set(hypothesis) <= set(tok.get_vocab())

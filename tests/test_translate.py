@@ -9,7 +9,7 @@ import pytest
 from summtrans.config import parse_config
 from summtrans.engines import EngineOptions, GenerationOptions, load_engine
 from summtrans.engines.base import EchoEngine, token_budget_batches
-from summtrans.errors import ModelLoadError
+from summtrans.errors import EngineError, ModelLoadError, UsageError
 from summtrans.hub import resolve_model
 from summtrans.pipeline import Pipeline, PipelineOptions
 from summtrans.translate import Translator
@@ -100,6 +100,42 @@ def test_markdown_code_is_left_alone():
     assert out.startswith("# EN:Titel")
 
 
+def test_engine_failures_are_engine_errors(tiny_marian, monkeypatch):
+    """A failing model reports an EngineError naming the model, never a bare RuntimeError."""
+    engine = load_engine(str(tiny_marian), EngineOptions(engine="transformers"))
+
+    def out_of_memory(**kwargs):
+        raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+    monkeypatch.setattr(engine.model, "generate", out_of_memory)
+    with pytest.raises(EngineError) as err:
+        Translator(engine, GenerationOptions(num_beams=1)).translate("Das ist ein Haus.")
+    assert str(err.value) == (
+        f"model '{tiny_marian}' failed on the transformers engine: CUDA out of memory. Tried to allocate 2.00 GiB"
+    )
+
+
+def test_input_over_the_model_limit_is_an_engine_error():
+    engine = EchoEngine("echo-64", max_input_tokens=64)
+    with pytest.raises(EngineError, match="an input of 101 tokens exceeds the 64-token limit of 'echo-64'"):
+        engine.generate(["Wort " * 100], GenerationOptions())
+    assert engine.calls == []  # refused before generating anything
+
+
+@pytest.mark.parametrize(("limit", "prefix"), [(1, ""), (4, "fasse zusammen: drei Wörter"), (4, "drei Wörter hier")])
+def test_input_limit_without_room_for_text_is_a_usage_error(limit, prefix):
+    engine = EchoEngine("tiny", max_input_tokens=512)
+    with pytest.raises(UsageError, match=f"model 'tiny': an input limit of -?\\d+ tokens.* leaves no room for text"):
+        Translator(engine, max_input_tokens=limit, prefix=prefix)
+
+
+def test_smallest_workable_input_limit_translates_word_by_word():
+    engine = EchoEngine("tiny", max_input_tokens=512)
+    result = Translator(engine, max_input_tokens=3).translate("Ein Haus am See.")
+    assert result.text == "Ein Haus am See."
+    assert [t for call in engine.calls for t in call] == ["Ein Haus", "am See."]
+
+
 def test_token_budget_batches_sorted_and_bounded():
     lengths = [5, 50, 3, 20, 20, 7, 100, 1]
     batches = token_budget_batches(lengths, max_batch_tokens=60)
@@ -120,7 +156,9 @@ def test_hub_id_loads_from_cache_offline(tiny_marian, tmp_path, monkeypatch):
     pipe = Pipeline(PipelineOptions(engine="transformers"), cfg)  # a hub id, resolved from the cache
     out = pipe.translator.translate("Das ist ein Haus.")
     assert pipe.translator.engine.model_id == "Helsinki-NLP/opus-mt-de-en"
-    assert isinstance(out.text, str) and out.text
+    assert pipe.translator.generation == GenerationOptions(num_beams=2, max_new_tokens=8)  # the profile's
+    # The random tiny model would ramble up to its max_length of 512; the profile caps it at 8 tokens.
+    assert 1 <= len(pipe.translator.engine.tokenizer(out.text)["input_ids"]) <= 8 + 1  # + </s>
 
 
 def test_uncached_model_offline_fails_fast_with_one_clear_message(monkeypatch):
@@ -165,6 +203,7 @@ EXPECTED = [
 ]
 
 
+@pytest.mark.slow
 def test_mini_marian_translates_multi30k(mini_marian, shared_dir):
     de = (shared_dir / "corpus/multi30k-test2016/test_2016_flickr.de").read_text(encoding="utf-8").splitlines()
     engine = load_engine(str(mini_marian), EngineOptions(engine="transformers"))

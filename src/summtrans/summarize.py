@@ -45,9 +45,9 @@ class Summarizer:
         self.prefix = prefix
         self.limit = input_budget(engine, max_input_tokens, prefix)
 
-    def chunks(self, text: str, limit: int | None = None) -> list[str]:
-        """Pack sentences into chunks of at most `limit` tokens, in order; nothing dropped."""
-        limit = limit or self.limit
+    def chunks(self, text: str) -> list[str]:
+        """Pack sentences into chunks that fit one model input, in order; nothing dropped."""
+        limit = self.limit
         pieces: list[str] = []
         sentences = [normalize_space(s.text) for s in segment(text)]
         for sent, n in zip(sentences, self.engine.count_tokens(sentences) if sentences else []):

@@ -97,10 +97,6 @@ class Translator:
         table = dict(zip(unique, outs))
         return [table[i] for i in inputs]
 
-    def plan_inputs(self, text: str, *, markdown: bool = False) -> list[str]:
-        """The model inputs a document becomes (for tests, dry runs and progress totals)."""
-        return [p for parts in self._plan(text, markdown).parts for p in parts]
-
     def _plan(self, text: str, markdown: bool) -> _Planned:
         segs = segment(text, markdown=markdown)
         normalized = [normalize_space(s.text) for s in segs]
