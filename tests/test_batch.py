@@ -21,7 +21,7 @@ from summtrans.batch import COMBINED_NAME, INTERRUPT_MESSAGE, JOURNAL_NAME, LOCK
 from summtrans.cli import app
 from summtrans.config import load_config, parse_config
 from summtrans.fsio import TEMP_SUFFIX
-from summtrans.errors import EngineError, ModelLoadError
+from summtrans.errors import EngineError, ModelLoadError, UsageError
 from summtrans.pipeline import Pipeline, PipelineOptions
 
 cli = CliRunner()
@@ -559,3 +559,138 @@ def test_de_news_with_mini_marian(tmp_path: Path, mini_marian: Path, shared_dir:
     for entry in journal(out):
         assert entry["status"] == "ok" and entry["chars"]["translation"] > 0
         assert entry["models"]["translation"] == str(mini_marian)
+
+
+# --------------------------------------------------------------------------- rough edges (issue 7)
+
+
+def test_fifo_in_a_folder_is_skipped_special_never_opened(tmp_path: Path) -> None:
+    inp = make_docs(tmp_path / "in", 2)
+    os.mkfifo(inp / "pipe.txt")  # opening it would block forever: no writer
+    out = tmp_path / "out"
+    report = run_batch([inp], echo_pipeline(), BatchOptions(output_dir=out))
+    assert report.exit_code == 0 and report.counts["skipped-special"] == 1 and report.counts["ok"] == 2
+    assert last_entries(out)["pipe.txt"]["status"] == "skipped-special"
+    lines = len(journal(out))
+    assert run_batch([inp], echo_pipeline(), BatchOptions(output_dir=out)).exit_code == 0
+    assert len(journal(out)) == lines  # an unchanged outcome is not journaled again
+
+
+def test_hidden_names_are_walked_only_when_asked(tmp_path: Path) -> None:
+    inp = make_tree(tmp_path / "in", {"a.txt": b"Eins.", ".notes.txt": b"Zwei.", ".git/x.txt": b"Drei.",
+                                      "sub/.cache/y.md": b"Vier."})
+    report = run_batch([inp], echo_pipeline(), BatchOptions(output_dir=tmp_path / "o1"))
+    assert report.documents == 1 and set(last_entries(tmp_path / "o1")) == {"a.txt"}
+    report = run_batch([inp], echo_pipeline(), BatchOptions(output_dir=tmp_path / "o2", include_hidden=True))
+    assert set(last_entries(tmp_path / "o2")) == {"a.txt", ".notes.txt", ".git/x.txt", "sub/.cache/y.md"}
+    assert (tmp_path / "o2" / ".notes.en.txt").read_text(encoding="utf-8") == "Zwei.\n"
+
+
+def test_an_output_summtrans_did_not_write_is_not_overwritten(tmp_path: Path) -> None:
+    inp = make_docs(tmp_path / "in", 2)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "d000.en.txt").write_text("mine, by hand", encoding="utf-8")
+    report = run_batch([inp], echo_pipeline(), BatchOptions(output_dir=out))
+    assert report.exit_code == 1
+    assert report.failures == [("d000.txt", "d000.en.txt exists and was not written by summtrans (--force overwrites it)")]
+    assert (out / "d000.en.txt").read_text(encoding="utf-8") == "mine, by hand"
+    assert run_batch([inp], echo_pipeline(), BatchOptions(output_dir=out, force=True)).exit_code == 0
+    assert (out / "d000.en.txt").read_text(encoding="utf-8").startswith("Dokument 0")
+    (out / "d000.en.txt").write_text("edited after the run", encoding="utf-8")  # ours: redone, not refused
+    (inp / "d000.txt").write_text("Neu.", encoding="utf-8")
+    assert run_batch([inp], echo_pipeline(), BatchOptions(output_dir=out)).exit_code == 0
+    assert (out / "d000.en.txt").read_text(encoding="utf-8") == "Neu.\n"
+
+
+def test_an_output_left_by_a_killed_run_is_known_as_ours(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    inp = make_docs(tmp_path / "in", 2)
+    out = tmp_path / "out"
+
+    class Killed(BaseException):
+        pass
+
+    real_write = batch_run.atomic_write_text
+
+    def write_then_die(path, text):  # as if kill -9 came between an output and its journal line
+        real_write(path, text)
+        raise Killed
+
+    monkeypatch.setattr(batch_run, "atomic_write_text", write_then_die)
+    with pytest.raises(Killed):
+        run_batch([inp], echo_pipeline(), BatchOptions(output_dir=out))
+    assert (out / "d000.en.txt").is_file() and journal(out) == []
+    monkeypatch.setattr(batch_run, "atomic_write_text", real_write)
+    report = run_batch([inp], echo_pipeline(), BatchOptions(output_dir=out))
+    assert report.exit_code == 0 and report.processed == 2
+
+
+def test_a_finished_folder_needs_no_write_access(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Works as root too: every attempt to open something under OUTDIR for writing fails."""
+    import builtins
+
+    inp = make_docs(tmp_path / "in", 3)
+    out = tmp_path / "out"
+    assert run_batch([inp], echo_pipeline(), BatchOptions(output_dir=out)).exit_code == 0
+    before = {p: p.read_bytes() for p in out.iterdir()}
+    real_os_open, real_open = os.open, builtins.open
+    writes: list[str] = []
+
+    def inside(path: Any) -> bool:
+        return os.path.abspath(os.fsdecode(path)).startswith(str(out))
+
+    def os_open(path, flags, *args, **kw):
+        if inside(path) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+            writes.append(os.fsdecode(path))
+            raise PermissionError(13, "Permission denied", path)
+        return real_os_open(path, flags, *args, **kw)
+
+    def open_(file, mode="r", *args, **kw):
+        if not isinstance(file, int) and inside(file) and any(c in mode for c in "wax+"):
+            writes.append(os.fsdecode(file))
+            raise PermissionError(13, "Permission denied", file)
+        return real_open(file, mode, *args, **kw)
+
+    monkeypatch.setattr(os, "open", os_open)
+    monkeypatch.setattr(builtins, "open", open_)
+    pipe = echo_pipeline()
+    no_model_work(pipe)
+    report = run_batch([inp], pipe, BatchOptions(output_dir=out))
+    assert report.exit_code == 0 and report.resumed == 3
+    assert writes == [str(out / LOCK_NAME)]  # the lock was tried (read-only: no lock), nothing else
+    assert {p: p.read_bytes() for p in out.iterdir()} == before
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="permissions are not enforced for root")
+def test_a_finished_folder_in_a_read_only_outdir(tmp_path: Path) -> None:
+    inp = make_docs(tmp_path / "in", 2)
+    out = tmp_path / "out"
+    assert run_batch([inp], echo_pipeline(), BatchOptions(output_dir=out)).exit_code == 0
+    out.chmod(0o555)
+    try:
+        assert run_batch([inp], echo_pipeline(), BatchOptions(output_dir=out)).exit_code == 0
+    finally:
+        out.chmod(0o755)
+
+
+def test_sigterm_finishes_the_group_in_flight_and_exits_143(tmp_path: Path) -> None:
+    inp = make_docs(tmp_path / "in", 9)
+    out = tmp_path / "out"
+    pipe = echo_pipeline()
+    calls = watch(pipe, before=lambda n: n == 2 and os.kill(os.getpid(), signal.SIGTERM))
+    handler = signal.getsignal(signal.SIGTERM)
+    report = run_batch([inp], pipe, BatchOptions(output_dir=out, group_docs=3))
+    assert signal.getsignal(signal.SIGTERM) is handler  # restored
+    assert (report.exit_code, report.interrupted, report.not_done) == (143, True, 3)
+    assert len(calls) == 2 and len(journal(out)) == 6
+
+
+def test_a_second_run_on_a_locked_outdir_is_refused(tmp_path: Path) -> None:
+    from summtrans.batch.outdir import OutputDir
+
+    inp = make_docs(tmp_path / "in", 1)
+    out = tmp_path / "out"
+    with OutputDir(out, []):
+        with pytest.raises(UsageError, match=rf"^{out} is in use by another summtrans run \(pid {os.getpid()}\)$"):
+            run_batch([inp], echo_pipeline(), BatchOptions(output_dir=out))
+    assert run_batch([inp], echo_pipeline(), BatchOptions(output_dir=out)).exit_code == 0
