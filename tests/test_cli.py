@@ -55,10 +55,14 @@ def test_summarize_formats(tmp_path):
     assert "== Translation ==" not in r.stdout and r.stdout.strip() == " ".join(GERMAN.split())
     r = invoke("summarize", str(src), "--engine", "echo", "-q", "--format", "jsonl", "--source-lang", "en")
     data = json.loads(r.stdout)
-    assert data["translation"] is None and data["source_lang"] == "en" and data["summary"]
+    assert data["translation"] is None and data["source_lang"] == "en"
+    assert data["summary"] == " ".join(GERMAN.split())  # echo: the input itself, whitespace folded
     assert data["models"]["summary"] == "sshleifer/distilbart-cnn-12-6"
     r = invoke("summarize", str(src), "--engine", "echo", "-q", "--format", "markdown", "--length", "short")
-    assert "## Translation" in r.stdout and "## Summary" in r.stdout
+    assert r.exit_code == 0, r.output
+    translation, summary = r.stdout.split("## Summary")
+    assert "## Translation" in translation and "Dr. Müller sprach z. B. über Radwege." in translation
+    assert summary.strip() == " ".join(GERMAN.split())
 
 
 def test_several_files_to_stdout(tmp_path):
@@ -79,7 +83,7 @@ def test_output_file_and_dir(tmp_path):
     d = tmp_path / "outdir"
     d.mkdir()
     assert invoke("summarize", str(src), "-o", str(d), "--engine", "echo", "-q", "--summary-only").exit_code == 0
-    assert (d / "bericht.summary.txt").is_file()
+    assert (d / "bericht.summary.txt").read_text(encoding="utf-8").strip() == " ".join(GERMAN.split())
     assert [p.name for p in d.iterdir()] == ["bericht.summary.txt"]  # no temporaries left
 
 
