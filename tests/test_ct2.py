@@ -236,7 +236,7 @@ def test_converted_model_runs_without_torch_or_transformers(tiny_marian, tiny_ba
             engine = load_engine(model, EngineOptions(engine="ctranslate2", compute_type="float32"))
             out[model] = [engine.name, engine.count_tokens(["Das ist ein Test."]),
                           engine.generate(%r, GenerationOptions(num_beams=1, max_new_tokens=16))]
-        heavy = [m for m in ("torch", "transformers") if m in sys.modules]
+        heavy = [m for m in ("torch", "transformers", "summtrans.engines.ct2.convert") if m in sys.modules]
         print(json.dumps({"heavy": heavy, "out": out}))
         """
         % (TEXTS[:3],)

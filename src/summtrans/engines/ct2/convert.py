@@ -175,7 +175,10 @@ def _lock(path: Path, model_id: str):
 
 def _convert_atomically(model_dir: Path, model_id: str, compute_type: str, target: Path) -> Path:
     root = target.parent
-    tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{target.name}-host{_host()}-pid{os.getpid()}-", dir=root))
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{target.name}-host{_host()}-pid{os.getpid()}-", dir=root))
+    except OSError as exc:
+        raise ModelLoadError(f"cannot write the CTranslate2 cache {root}: {exc}") from exc
     log.info("converting %s to CTranslate2 %s (one-time)…", model_id, compute_type)
     started = time.monotonic()
     try:
@@ -185,7 +188,8 @@ def _convert_atomically(model_dir: Path, model_id: str, compute_type: str, targe
         try:
             os.rename(tmp, target)
         except OSError:
-            if read_metadata(target) is None:  # a broken leftover, not a finished rival conversion
+            # A broken leftover is replaced; a finished rival (where the file system ignores locks) is used.
+            if read_metadata(target) is None:
                 shutil.rmtree(target, ignore_errors=True)
                 os.rename(tmp, target)
             else:
