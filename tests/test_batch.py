@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 import summtrans.batch.run as batch_run
-from summtrans import batch
+from summtrans import batch, fsio
 from summtrans.batch import COMBINED_NAME, INTERRUPT_MESSAGE, JOURNAL_NAME, LOCK_NAME, BatchOptions, run_batch
 from summtrans.cli import app
 from summtrans.config import load_config, parse_config
@@ -364,18 +364,18 @@ def test_a_failing_document_fails_alone(tmp_path: Path) -> None:
 def test_write_failure_is_recorded_and_retried(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     inp = make_docs(tmp_path / "in", 3)
     out = tmp_path / "out"
-    real_write = batch_run.atomic_write_text
+    real_write = fsio.atomic_write_text
 
     def full_disk(path, text):
         if Path(path).name == "d001.en.txt":
             raise OSError(28, "No space left on device")
         real_write(path, text)
 
-    monkeypatch.setattr(batch_run, "atomic_write_text", full_disk)
+    monkeypatch.setattr(fsio, "atomic_write_text", full_disk)
     report = run_batch([inp], echo_pipeline(), BatchOptions(output_dir=out))
     assert report.exit_code == 1 and report.failures == [("d001.txt", "cannot write output: No space left on device")]
     assert last_entries(out)["d001.txt"]["stage"] == "write"
-    monkeypatch.setattr(batch_run, "atomic_write_text", real_write)
+    monkeypatch.setattr(fsio, "atomic_write_text", real_write)
     pipe = echo_pipeline()
     calls = watch(pipe)
     assert run_batch([inp], pipe, BatchOptions(output_dir=out)).exit_code == 0  # retried without asking
@@ -433,7 +433,7 @@ def test_second_ctrl_c_stops_at_once(tmp_path: Path) -> None:
 def test_second_ctrl_c_while_writing_keeps_outputs_and_journal_together(tmp_path: Path, monkeypatch) -> None:
     inp = make_docs(tmp_path / "in", 6)
     out = tmp_path / "out"
-    real_write = batch_run.atomic_write_text
+    real_write = fsio.atomic_write_text
     writes = []
 
     def write(path, text):
@@ -443,7 +443,7 @@ def test_second_ctrl_c_while_writing_keeps_outputs_and_journal_together(tmp_path
             os.kill(os.getpid(), signal.SIGINT)
         real_write(path, text)
 
-    monkeypatch.setattr(batch_run, "atomic_write_text", write)
+    monkeypatch.setattr(fsio, "atomic_write_text", write)
     report = run_batch([inp], echo_pipeline(), BatchOptions(output_dir=out, group_docs=3))
     assert report.exit_code == 130
     assert len(writes) == 3 and len(journal(out)) == 3  # the whole group, outputs and lines
@@ -610,17 +610,17 @@ def test_an_output_left_by_a_killed_run_is_known_as_ours(tmp_path: Path, monkeyp
     class Killed(BaseException):
         pass
 
-    real_write = batch_run.atomic_write_text
+    real_write = fsio.atomic_write_text
 
     def write_then_die(path, text):  # as if kill -9 came between an output and its journal line
         real_write(path, text)
         raise Killed
 
-    monkeypatch.setattr(batch_run, "atomic_write_text", write_then_die)
+    monkeypatch.setattr(fsio, "atomic_write_text", write_then_die)
     with pytest.raises(Killed):
         run_batch([inp], echo_pipeline(), BatchOptions(output_dir=out))
     assert (out / "d000.en.txt").is_file() and journal(out) == []
-    monkeypatch.setattr(batch_run, "atomic_write_text", real_write)
+    monkeypatch.setattr(fsio, "atomic_write_text", real_write)
     report = run_batch([inp], echo_pipeline(), BatchOptions(output_dir=out))
     assert report.exit_code == 0 and report.processed == 2
 

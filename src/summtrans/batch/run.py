@@ -14,7 +14,6 @@ from typing import Any
 
 from ..documents import Document, decode_bytes, read_document
 from ..errors import InputError, OutputDirError, SummtransError
-from ..fsio import atomic_write_text
 from ..pipeline import Pipeline
 from ..progress import Progress
 from ..records import DocumentResult, display_name
@@ -22,9 +21,10 @@ from ..writers import get_writer
 from .discover import Item, assign_outputs, discover
 from .executor import Executor, LocalExecutor
 from .interrupts import InterruptGuard
-from .journal import COMBINED_NAME, FAILED, JOURNAL_NAME, OK, SKIPPED_SPECIAL, AppendFile, Journal, rewrite_combined
+from .journal import COMBINED_NAME, FAILED, JOURNAL_NAME, OK, SKIPPED_SPECIAL, Journal
 from .options import BatchOptions
 from .outdir import OutputDir
+from .outputs import Outputs
 from .report import BatchReport, log_summary
 from .resume import Decision, decide
 
@@ -72,12 +72,22 @@ def _inspect(path: Path, max_bytes: int) -> tuple[str | None, str | None, int | 
     return hashlib.sha256(data).hexdigest(), encoding, len(data)
 
 
+def _doc_fields(doc: Document, res: DocumentResult | None = None) -> dict[str, Any]:
+    """The journal fields of a document (and of its result)."""
+    chars = {"source": len(doc.text), "translation": None, "summary": None}
+    if res is not None:
+        chars.update(translation=len(res.translation) if res.translation is not None else None,
+                     summary=len(res.summary) if res.summary is not None else None)
+    return {"sha256": doc.sha256, "encoding": doc.encoding, "bytes": doc.n_bytes, "chars": chars,
+            "segments": len(res.segments) if res is not None else None,
+            "timings": dict(res.timings) if res is not None else {}}
+
+
 class _Run:
     def __init__(self, inputs: list[Path], pipeline: Pipeline, options: BatchOptions, executor: Executor | None) -> None:
         self.inputs, self.pipeline, self.options = inputs, pipeline, options
         self.writer = get_writer(options.format)
         self.outdir = options.output_dir
-        self.combined_path = self.outdir / COMBINED_NAME
         self.settings: dict[str, Any] = json.loads(json.dumps({
             "pipeline": pipeline.settings(), "format": options.format,
             "summary_only": options.summary_only, "markdown": pipeline.options.markdown,
@@ -88,9 +98,7 @@ class _Run:
         self.executor = executor or LocalExecutor(pipeline, self.meter)
         self.guard = InterruptGuard()
         self.items: dict[str, Item] = {}
-        self.present: set[tuple[str, str]] = set()  # jsonl: (source, sha256) in the combined file
-        self.combined: AppendFile | None = None
-        self.appended = False
+        self.outputs = Outputs(self.outdir, self.writer, options.summary_only, self._keep_record)
 
     # -- per document ------------------------------------------------------------------------
 
@@ -113,7 +121,10 @@ class _Run:
             return None
         t0 = time.perf_counter()
         try:
-            doc = read_document(item.path, max_bytes=o.max_bytes)
+            try:
+                doc = read_document(item.path, max_bytes=o.max_bytes)
+            except (OSError, ValueError) as exc:  # a document's problem, never the run's
+                raise InputError(str(item.path), f"cannot read: {type(exc).__name__}: {exc}") from exc
         except InputError as exc:
             message = str(exc).removeprefix(f"{exc.path}: ")
             sha, encoding, n_bytes = _inspect(item.path, o.max_bytes)
@@ -126,7 +137,7 @@ class _Run:
             return None
         doc = dataclasses.replace(doc, source=item.key)
         if self.writer.combined:
-            present, foreign = (item.key, doc.sha256) in self.present, False
+            present, foreign = (item.key, doc.sha256) in self.outputs.present, False
         else:
             target = self.outdir / item.output
             present = prev is not None and prev.output == item.output and target.is_file()
@@ -184,36 +195,23 @@ class _Run:
             log.debug("%s failed", display_name(doc.source), exc_info=exc)
             message = str(exc) if isinstance(exc, SummtransError) else f"{type(exc).__name__}: {exc}"
             with self.guard.critical_section():
-                self.journal.record(doc.source, FAILED, stage="model", error=message, **self._doc_fields(doc))
+                self.journal.record(doc.source, FAILED, stage="model", error=message, **_doc_fields(doc))
                 self.journal.flush()
             self.report.processed += 1
             self._count(self.items[doc.source], FAILED, message)
-
-    @staticmethod
-    def _doc_fields(doc: Document, res: DocumentResult | None = None) -> dict[str, Any]:
-        chars = {"source": len(doc.text), "translation": None, "summary": None}
-        if res is not None:
-            chars.update(translation=len(res.translation) if res.translation is not None else None,
-                         summary=len(res.summary) if res.summary is not None else None)
-        return {"sha256": doc.sha256, "encoding": doc.encoding, "bytes": doc.n_bytes, "chars": chars,
-                "segments": len(res.segments) if res is not None else None,
-                "timings": dict(res.timings) if res is not None else {}}
 
     def _finish(self, group: list[Document], results: list[DocumentResult]) -> None:
         """Write a group's outputs, then its journal lines; a second signal waits for both."""
         t0 = time.perf_counter()
         results = [dataclasses.replace(r, source=d.source, sha256=d.sha256) for d, r in zip(group, results)]
-        errors: list[str | None] = []
+        names = [self.items[d.source].output for d in group]
         with self.guard.critical_section():
-            if self.writer.combined:
-                errors = self._append_combined(group, results)
-            else:
-                self.journal.intend([self.items[d.source].output for d in group])
-                for res in results:
-                    errors.append(self._write(self.outdir / self.items[res.source].output, res))
+            if not self.writer.combined:
+                self.journal.intend(names)
+            errors = self.outputs.write(results, names)
             write_s = round((time.perf_counter() - t0) / max(len(group), 1), 4)
             for doc, res, error in zip(group, results, errors):
-                fields = self._doc_fields(doc, res)
+                fields = _doc_fields(doc, res)
                 if error:
                     self.journal.record(doc.source, FAILED, stage="write", error=error, **fields)
                 else:
@@ -224,25 +222,6 @@ class _Run:
         for doc, error in zip(group, errors):
             self.report.processed += 1
             self._count(self.items[doc.source], FAILED if error else OK, error)
-
-    def _write(self, target: Path, res: DocumentResult) -> str | None:
-        try:
-            atomic_write_text(target, self.writer.render([res], self.options.summary_only))
-        except OSError as exc:
-            return f"cannot write output: {exc.strerror or exc}"
-        return None
-
-    def _append_combined(self, group: list[Document], results: list[DocumentResult]) -> list[str | None]:
-        data = self.writer.render(results, self.options.summary_only).encode("utf-8")
-        try:
-            if self.combined is None:
-                self.combined = AppendFile(self.combined_path)
-            self.combined.append(data)
-        except OSError as exc:
-            return [f"cannot write output: {exc.strerror or exc}"] * len(group)
-        self.present.update((d.source, d.sha256) for d in group)
-        self.appended = True
-        return [None] * len(group)
 
     # -- the whole run -----------------------------------------------------------------------
 
@@ -264,8 +243,10 @@ class _Run:
             if not items:
                 log.warning("No documents found (patterns: %s)", ", ".join(o.globs))
             self.journal = Journal(self.outdir / JOURNAL_NAME, self.settings, self.pipeline.models())
-            if self.writer.combined:
-                self.present = self._tidy_combined(outdir.writable)
+            try:
+                self.outputs.open(outdir.writable)
+            except OSError as exc:
+                raise OutputDirError(f"{self.outdir}: cannot rewrite the results: {exc.strerror or exc}") from exc
             description = "summarizing" if self.pipeline.options.task == "summarize" else "translating"
             self.progress = Progress.auto(description, quiet=o.quiet, unit="documents")
             self.meter.docs = self.progress
@@ -285,28 +266,12 @@ class _Run:
                         self.guard.critical = self.guard.pending = False
         return self._report(start)
 
-    def _tidy_combined(self, writable: bool) -> set[tuple[str, str]]:
-        """Rewrite the combined file to hold one record per document done (when something must go)."""
-        try:
-            return rewrite_combined(self.combined_path, self._keep_record)
-        except OSError as exc:
-            if not writable:
-                return set()
-            raise OutputDirError(f"{self.combined_path}: cannot rewrite the results: {exc.strerror or exc}") from exc
-
     def _close(self) -> None:
         try:
             self.journal.close()
         finally:
             self.executor.close()
-            if self.combined is not None:
-                self.combined.close()
-                self.combined = None
-            if self.appended:
-                try:
-                    self.present = rewrite_combined(self.combined_path, self._keep_record)
-                except OSError as exc:  # the next run rewrites it again
-                    log.warning("%s: cannot tidy up: %s", self.combined_path, exc.strerror or exc)
+            self.outputs.close()
 
     def _report(self, start: float) -> BatchReport:
         r = self.report
