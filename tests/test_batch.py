@@ -694,3 +694,36 @@ def test_a_second_run_on_a_locked_outdir_is_refused(tmp_path: Path) -> None:
         with pytest.raises(UsageError, match=rf"^{out} is in use by another summtrans run \(pid {os.getpid()}\)$"):
             run_batch([inp], echo_pipeline(), BatchOptions(output_dir=out))
     assert run_batch([inp], echo_pipeline(), BatchOptions(output_dir=out)).exit_code == 0
+
+
+def test_an_executor_of_ones_own(tmp_path: Path) -> None:
+    """The seam a Ray executor implements: groups in, (group, results | exception) out, in order."""
+    from summtrans.batch import LocalExecutor
+
+    inp = make_docs(tmp_path / "in", 5)
+    (inp / "d003.txt").write_text("Hier steht BOOM.", encoding="utf-8")
+    pipe = echo_pipeline()
+
+    class Recording:
+        def __init__(self) -> None:
+            self.inner = LocalExecutor(pipe)
+            self.groups: list[list[str]] = []
+            self.closed = False
+
+        def run(self, groups):
+            for group in groups:
+                self.groups.append([d.source for d in group])
+                if any("BOOM" in d.text for d in group):
+                    yield group, RuntimeError("a worker died")
+                else:
+                    yield from self.inner.run([group])
+
+        def close(self) -> None:
+            self.closed = True
+
+    executor = Recording()
+    report = run_batch([inp], pipe, BatchOptions(output_dir=tmp_path / "out", group_docs=2), executor=executor)
+    assert executor.groups == [["d000.txt", "d001.txt"], ["d002.txt", "d003.txt"], ["d002.txt"], ["d003.txt"],
+                               ["d004.txt"]]  # a failed group comes back one document at a time
+    assert report.failures == [("d003.txt", "RuntimeError: a worker died")] and executor.closed
+    assert (tmp_path / "out" / "d002.en.txt").is_file() and not (tmp_path / "out" / "d003.en.txt").exists()
