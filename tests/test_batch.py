@@ -21,7 +21,7 @@ from summtrans.batch import COMBINED_NAME, INTERRUPT_MESSAGE, JOURNAL_NAME, LOCK
 from summtrans.cli import app
 from summtrans.config import load_config, parse_config
 from summtrans.fsio import TEMP_SUFFIX
-from summtrans.errors import EngineError, ModelLoadError, UsageError
+from summtrans.errors import EngineError, ModelLoadError, OutputDirError, UsageError
 from summtrans.pipeline import Pipeline, PipelineOptions
 
 cli = CliRunner()
@@ -658,6 +658,11 @@ def test_a_finished_folder_needs_no_write_access(tmp_path: Path, monkeypatch: py
     report = run_batch([inp], pipe, BatchOptions(output_dir=out))
     assert report.exit_code == 0 and report.resumed == 3
     assert writes == [str(out / LOCK_NAME)]  # the lock was tried (read-only: no lock), nothing else
+    assert {p: p.read_bytes() for p in out.iterdir()} == before
+
+    (inp / "d001.txt").write_text("Neu.", encoding="utf-8")  # now there is work: refused before any model loads
+    with pytest.raises(OutputDirError, match="the output folder is not writable"):
+        run_batch([inp], pipe, BatchOptions(output_dir=out))
     assert {p: p.read_bytes() for p in out.iterdir()} == before
 
 

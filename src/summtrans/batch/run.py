@@ -97,6 +97,7 @@ class _Run:
         self.meter = _SegmentMeter(self.progress)
         self.executor = executor or LocalExecutor(pipeline, self.meter)
         self.guard = InterruptGuard()
+        self.writable = True  # OUTDIR can be written (known once it is locked)
         self.items: dict[str, Item] = {}
         self.outputs = Outputs(self.outdir, self.writer, options.summary_only, self._keep_record)
 
@@ -169,6 +170,8 @@ class _Run:
                     self.journal.flush()
             if doc is None:
                 continue
+            if not self.writable:  # before any model loads
+                raise OutputDirError(f"{self.outdir}: the output folder is not writable")
             group.append(doc)
             chars += len(doc.text)
             if chars >= self.options.group_chars or len(group) >= self.options.group_docs:
@@ -243,6 +246,7 @@ class _Run:
             if not items:
                 log.warning("No documents found (patterns: %s)", ", ".join(o.globs))
             self.journal = Journal(self.outdir / JOURNAL_NAME, self.settings, self.pipeline.models())
+            self.writable = outdir.writable
             try:
                 self.outputs.open(outdir.writable)
             except OSError as exc:
