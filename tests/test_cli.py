@@ -182,6 +182,20 @@ def test_models_list_shows_cache_state(tiny_marian, tmp_path, monkeypatch):
     assert line.endswith(" cached")
 
 
+def test_choices_and_commands_come_from_the_library():
+    from summtrans import cli, config, engines, pipeline, writers
+
+    def values(choice):
+        return [c.value for c in choice]
+
+    assert values(cli.Format) == list(writers.FORMATS)
+    assert values(cli.EngineName) == list(engines.ENGINES) and values(cli.Device) == list(engines.DEVICES)
+    assert values(cli.Length) == list(config.LENGTHS) and values(cli.Lang) == list(config.SOURCE_LANGS)
+    assert values(cli.ComputeType) == list(config.COMPUTE_TYPES)
+    commands = {c.name or c.callback.__name__ for c in cli.app.registered_commands}
+    assert set(pipeline.TASKS) <= commands
+
+
 @pytest.mark.parametrize("argv", [["--help"], ["segment", "{file}"], ["models", "list"], ["translate", "--help"]])
 def test_light_commands_import_no_torch(tmp_path, argv):
     f = tmp_path / "a.txt"

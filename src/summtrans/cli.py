@@ -9,14 +9,18 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Iterable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
 from . import __version__
-from .errors import SummtransError, UsageError
+from .config import COMPUTE_TYPES, LENGTHS, SOURCE_LANGS, load_config
+from .engines import DEVICES, ENGINES
+from .errors import SummtransError
+from .writers import FORMATS
 
 app = typer.Typer(
     name="summtrans",
@@ -33,36 +37,17 @@ app.add_typer(models_app, name="models")
 log = logging.getLogger("summtrans")
 
 
-class Format(str, Enum):
-    text = "text"
-    markdown = "markdown"
-    json = "json"
-    jsonl = "jsonl"
+def _choices(name: str, values: Iterable[str]) -> Any:
+    """A Typer choice type over one of the library's vocabularies (defined there, once)."""
+    return Enum(name, [(v, v) for v in values], type=str)
 
 
-class Device(str, Enum):
-    auto = "auto"
-    cpu = "cpu"
-    cuda = "cuda"
-    mps = "mps"
-
-
-class EngineName(str, Enum):
-    auto = "auto"
-    transformers = "transformers"
-    ctranslate2 = "ctranslate2"
-    echo = "echo"
-
-
-class Length(str, Enum):
-    short = "short"
-    medium = "medium"
-    long = "long"
-
-
-class Lang(str, Enum):
-    de = "de"
-    en = "en"
+Format = _choices("Format", FORMATS)
+Device = _choices("Device", DEVICES)
+EngineName = _choices("EngineName", ENGINES)
+Length = _choices("Length", LENGTHS)
+Lang = _choices("Lang", SOURCE_LANGS)
+ComputeType = _choices("ComputeType", COMPUTE_TYPES)
 
 
 Paths = Annotated[list[str], typer.Argument(help="Files or folders to read; '-' reads standard input.", show_default=False)]
@@ -80,7 +65,7 @@ EngineOpt = Annotated[
     Optional[EngineName], typer.Option("--engine", help="Inference engine (default: the profile's, normally auto).")
 ]
 ComputeOpt = Annotated[
-    Optional[str], typer.Option("--compute-type", help="int8, float16, bfloat16, float32 … (default: int8 on CPU, float16 on GPU).")
+    Optional[ComputeType], typer.Option("--compute-type", help="Weights and arithmetic (default: int8 on CPU, float16 on GPU).")
 ]
 BeamsOpt = Annotated[Optional[int], typer.Option("--num-beams", min=1, help="Beam size (default: the profile's).")]
 BatchOpt = Annotated[int, typer.Option("--batch-tokens", min=16, help="Token budget per model batch.")]
@@ -91,7 +76,7 @@ MarkdownOpt = Annotated[
 OfflineOpt = Annotated[bool, typer.Option("--offline", help="Use only models already on disk; never reach the network.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no log lines.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Verbose logs and full tracebacks.")]
-GlobOpt = Annotated[Optional[list[str]], typer.Option("--glob", help="Folder inputs: file patterns to take (default: *.txt, *.md).")]
+GlobOpt = Annotated[Optional[list[str]], typer.Option("--glob", help="Folder inputs: file patterns to take (default: text and markdown files).")]
 ExcludeOpt = Annotated[Optional[list[str]], typer.Option("--exclude", help="Folder inputs: patterns to leave out.")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Folder runs: redo every document, ignoring the journal.")]
 RetryOpt = Annotated[bool, typer.Option("--retry-failed", help="Folder runs: redo only documents that failed before.")]
@@ -139,12 +124,12 @@ def _run(task: str, paths: list[str], output: str | None, fmt: Format, summary_o
          batch_args: dict, **pipeline_args) -> None:
     _setup_logging(quiet, debug)
     try:
-        from .config import load_config
         from .pipeline import Pipeline, PipelineOptions
         from .runner import run_inputs
 
         config = load_config(pipeline_args.pop("config"))
-        pipeline = Pipeline(PipelineOptions(task=task, **pipeline_args), config)
+        options = {k: v.value if isinstance(v, Enum) else v for k, v in pipeline_args.items()}  # choices: plain str
+        pipeline = Pipeline(PipelineOptions(task=task, **options), config)
         code = run_inputs(
             paths, pipeline, output=output, fmt=fmt.value, summary_only=summary_only, quiet=quiet, **batch_args
         )
@@ -165,12 +150,12 @@ def _run(task: str, paths: list[str], output: str | None, fmt: Format, summary_o
 def translate(
     paths: Paths,
     output: Output = None,
-    fmt: FormatOpt = Format.text,
+    fmt: FormatOpt = Format("text"),
     model: ModelOpt = None,
     config: ConfigOpt = None,
     engine: EngineOpt = None,
     compute_type: ComputeOpt = None,
-    device: DeviceOpt = Device.auto,
+    device: DeviceOpt = Device("auto"),
     num_beams: BeamsOpt = None,
     batch_tokens: BatchOpt = 4096,
     threads: ThreadsOpt = None,
@@ -190,9 +175,8 @@ def translate(
         "translate", paths, output, fmt, False, quiet, debug,
         dict(globs=glob, excludes=exclude, include_hidden=include_hidden, force=force, retry_failed=retry_failed,
              max_bytes=max_bytes),
-        config=config, model=model, engine=engine.value if engine else None, compute_type=compute_type,
-        device=device.value, num_beams=num_beams, max_batch_tokens=batch_tokens, threads=threads,
-        markdown=markdown, offline=offline,
+        config=config, model=model, engine=engine, compute_type=compute_type, device=device, num_beams=num_beams,
+        max_batch_tokens=batch_tokens, threads=threads, markdown=markdown, offline=offline,
     )
 
 
@@ -200,9 +184,9 @@ def translate(
 def summarize(
     paths: Paths,
     output: Output = None,
-    fmt: FormatOpt = Format.text,
+    fmt: FormatOpt = Format("text"),
     summary_only: Annotated[bool, typer.Option("--summary-only", help="Print the summary alone.")] = False,
-    source_lang: Annotated[Lang, typer.Option("--source-lang", help="Input language; en skips translation.")] = Lang.de,
+    source_lang: Annotated[Lang, typer.Option("--source-lang", help="Input language; en skips translation.")] = Lang("de"),
     length: Annotated[Optional[Length], typer.Option("--length", help="Summary length (default: the profile's).")] = None,
     model: ModelOpt = None,
     summary_model: Annotated[
@@ -211,7 +195,7 @@ def summarize(
     config: ConfigOpt = None,
     engine: EngineOpt = None,
     compute_type: ComputeOpt = None,
-    device: DeviceOpt = Device.auto,
+    device: DeviceOpt = Device("auto"),
     num_beams: BeamsOpt = None,
     batch_tokens: BatchOpt = 4096,
     threads: ThreadsOpt = None,
@@ -234,9 +218,8 @@ def summarize(
         "summarize", paths, output, fmt, summary_only, quiet, debug,
         dict(globs=glob, excludes=exclude, include_hidden=include_hidden, force=force, retry_failed=retry_failed,
              max_bytes=max_bytes),
-        config=config, model=model, summary_model=summary_model, source_lang=source_lang.value,
-        length=length.value if length else None, engine=engine.value if engine else None,
-        compute_type=compute_type, device=device.value, num_beams=num_beams, max_batch_tokens=batch_tokens,
+        config=config, model=model, summary_model=summary_model, source_lang=source_lang, length=length,
+        engine=engine, compute_type=compute_type, device=device, num_beams=num_beams, max_batch_tokens=batch_tokens,
         threads=threads, markdown=markdown, offline=offline,
     )
 
@@ -260,14 +243,14 @@ def segment_cmd(
     """
     import json
 
-    from .documents import read_document
+    from .documents import MARKDOWN_SUFFIXES, read_document
     from .segment import segment
 
     try:
         doc = read_document(path)
     except SummtransError as exc:
         _fail(exc, debug)
-    md = markdown if markdown is not None else path.lower().endswith((".md", ".markdown"))
+    md = markdown if markdown is not None else path.lower().endswith(MARKDOWN_SUFFIXES)
     segs = segment(doc.text, markdown=md)
     if fmt is SegFormat.json:
         typer.echo(json.dumps([s.as_dict() for s in segs], ensure_ascii=False, indent=2))
@@ -279,7 +262,6 @@ def segment_cmd(
 @models_app.command("list")
 def models_list(config: ConfigOpt = None, debug: DebugOpt = False) -> None:
     """Show the profiles with their models and whether each is on disk."""
-    from .config import load_config
     from .hub import cached_snapshot, is_local
 
     try:

@@ -6,7 +6,6 @@ Every error names the file, the key path and what was expected.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import os
 import re
 from dataclasses import dataclass, field
@@ -16,7 +15,9 @@ from typing import Any
 from .engines import ENGINES, GenerationOptions
 from .errors import ConfigError, UsageError
 
-TASKS = ("translation", "summarization")
+TASKS = ("translation", "summarization")  # profile tasks
+# Input languages: German is translated by the translation profile, English is summarized as is.
+SOURCE_LANGS = ("de", "en")
 COMPUTE_TYPES = ("auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16", "bfloat16", "float32")
 CONFIG_ENV = "SUMMTRANS_CONFIG"
 # A hub model id: `org/name` (letters, digits, `-`, `_`, `.`).
@@ -67,6 +68,8 @@ class Config:
                 raise ConfigError(f"profile '{ref}' in {self.path} is a {prof.task} model, not a {task} model")
             return prof
         if not _HUB_ID.fullmatch(ref) and not _looks_like_path(ref):
+            import difflib
+
             known = sorted(n for n, p in self.profiles.items() if p.task == task)
             close = difflib.get_close_matches(ref, known, n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import re
 import stat
@@ -15,12 +14,14 @@ from summtrans.errors import InputError
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "MARKDOWN_SUFFIXES",
     "Document",
     "decode_bytes",
     "read_document",
 ]
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+MARKDOWN_SUFFIXES = (".md", ".markdown")  # inputs with these suffixes are markdown unless told otherwise
 
 _SNIFF_BYTES = 8192
 _UTF16_SNIFF_BYTES = 1024
@@ -273,6 +274,8 @@ def read_document(
             )
     else:
         data = _read_file(source, max_bytes)
+
+    import hashlib  # here, not at import: the CLI imports this module for --help
 
     text, encoding = decode_bytes(data, source)
     if not text.strip():

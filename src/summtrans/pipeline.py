@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from .config import LENGTHS, Config, Profile, load_config
-from .documents import Document
+from .config import LENGTHS, SOURCE_LANGS, Config, Profile, load_config
+from .documents import MARKDOWN_SUFFIXES, Document
 from .engines import EngineOptions, load_engine
 from .errors import UsageError
 from .progress import Progress
@@ -23,7 +23,6 @@ from .summarize import Summarizer
 from .translate import Translator
 
 TASKS = ("translate", "summarize")  # the one list of task names (CLI commands, PipelineOptions.task)
-MARKDOWN_SUFFIXES = (".md", ".markdown")  # inputs with these suffixes are markdown unless told otherwise
 log = logging.getLogger(__name__)
 
 
@@ -48,8 +47,8 @@ class PipelineOptions:
     def __post_init__(self) -> None:
         if self.task not in TASKS:
             raise UsageError(f"unknown task '{self.task}' (choose from {', '.join(TASKS)})")
-        if self.source_lang not in ("de", "en"):
-            raise UsageError(f"source language '{self.source_lang}' is not supported (de or en)")
+        if self.source_lang not in SOURCE_LANGS:
+            raise UsageError(f"source language '{self.source_lang}' is not supported ({' or '.join(SOURCE_LANGS)})")
         if self.source_lang == "en" and self.task == "translate":
             raise UsageError("--source-lang en only makes sense with summarize: there is nothing to translate")
         if self.length is not None and self.length not in LENGTHS:

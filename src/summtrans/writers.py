@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .pipeline import MARKDOWN_SUFFIXES
+from .documents import MARKDOWN_SUFFIXES
 from .records import DocumentResult, display_name, to_json
 
 __all__ = ["FORMATS", "WRITERS", "Writer", "get_writer"]
