@@ -20,7 +20,7 @@ class ConfigError(UsageError):
 
 
 class InputError(SummtransError):
-    """An input document cannot be used (missing, unreadable, empty, binary, undecodable, too large).
+    """An input document cannot be used (missing, unreadable, empty, binary, too large, a broken BOM).
 
     `reason` is a short machine-readable status such as ``skipped-empty``; `path` names the file.
     """
