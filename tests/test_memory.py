@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import summtrans.memory as memory_module
 from summtrans.memory import (
     MEMORY,
     MEMORY_IMPORT,
@@ -184,7 +185,8 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path):
     assert all(r.stored == 220 and r.hits == 220 for r in stats.runs)
 
 
-def test_lru_eviction_keeps_recently_used_entries(memory):
+def test_lru_eviction_keeps_recently_used_entries(memory, monkeypatch):
+    monkeypatch.setattr(memory_module, "TOUCH_AFTER_S", 0.0)  # every hit refreshes last_used
     old = [(f"Alter Satz {i} " + "x" * 200, f"Old {i}") for i in range(100)]
     new = [(f"Neuer Satz {i} " + "y" * 200, f"New {i}") for i in range(300)]
     memory.store(CTX, old)
@@ -249,3 +251,10 @@ def test_a_newer_schema_is_refused(tmp_path):
 def test_options_from_mapping(tmp_path):
     opts = MemoryOptions.from_mapping({"path": str(tmp_path / "x.db"), "max_bytes": 10})
     assert opts.path == tmp_path / "x.db" and opts.max_bytes == 10 and opts.enabled
+
+
+def test_a_recent_hit_is_not_rewritten(memory):
+    memory.store(CTX, [("Eins.", "One.")])
+    before = memory._connect().execute("SELECT last_used FROM entries").fetchone()[0]
+    assert memory.lookup(CTX, ["Eins."])
+    assert memory._connect().execute("SELECT last_used FROM entries").fetchone()[0] == before

@@ -41,6 +41,9 @@ SCHEMA_VERSION = 1
 DB_NAME = "memory.sqlite3"
 _CHUNK = 500  # keys per `IN (…)` query: far below SQLite's variable limit
 _RUNS_KEPT = 50
+# A hit refreshes `last_used` only when it is older than this: LRU at minute granularity, and
+# repeated lookups stay read-only (no write lock) for concurrent workers.
+TOUCH_AFTER_S = 600.0
 _SEGMENT, _SUMMARY = "segment", "summary"
 
 _SCHEMA = """
@@ -252,34 +255,10 @@ class Memory:
     # -- connection ----------------------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
-        if self._conn is not None and self._pid == os.getpid():
-            return self._conn
-        self._known_ctx = set()
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=self.options.busy_timeout_s, isolation_level=None)
-            conn.execute(f"PRAGMA busy_timeout = {int(self.options.busy_timeout_s * 1000)}")
-            if conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
-                log.warning("translation memory %s: WAL mode unavailable; concurrent runs will wait", self.path)
-            conn.execute("PRAGMA synchronous = NORMAL")
-            with _transaction(conn):
-                for stmt in _SCHEMA.split(";"):
-                    if stmt.strip():
-                        conn.execute(stmt)
-                row = conn.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
-                if row is None:
-                    conn.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
-                elif row[0] != str(SCHEMA_VERSION):
-                    raise MemoryStoreError(
-                        f"{self.path}: translation memory schema {row[0]} is not supported "
-                        f"(this summtrans writes {SCHEMA_VERSION}); move the file away or run `summtrans memory clear`"
-                    )
-        except sqlite3.DatabaseError as exc:
-            raise MemoryStoreError(f"{self.path}: cannot use the translation memory ({exc})") from exc
-        except OSError as exc:
-            raise MemoryStoreError(f"{self.path}: cannot create the translation memory ({exc.strerror})") from exc
-        self._conn, self._pid = conn, os.getpid()
-        return conn
+        if self._conn is None or self._pid != os.getpid():
+            self._known_ctx = set()
+            self._conn, self._pid = _open(self.path, self.options.busy_timeout_s), os.getpid()
+        return self._conn
 
     def close(self) -> None:
         """Record this run's counts (when anything was looked up) and close the connection."""
@@ -310,8 +289,8 @@ class Memory:
     def lookup(self, ctx: MemoryContext, sources: Sequence[str]) -> dict[str, Hit]:
         """Remembered translations of `sources` (keyed by the source string as given).
 
-        Imported human translations win over model entries. Hits' `last_used` is refreshed in one
-        statement per chunk; the counts of this run are updated.
+        Imported human translations win over model entries. Hits' `last_used` is refreshed (when
+        older than TOUCH_AFTER_S) in one statement per chunk; the counts of this run are updated.
         """
         conn = self._connect()
         norm = {s: normalize_source(s) for s in dict.fromkeys(sources) if s.strip()}
@@ -329,14 +308,16 @@ class Memory:
         for s, n in norm.items():
             if s not in hits:
                 by_key.setdefault(_digest(_SEGMENT, cdig, n), []).append(s)
-        found: list[str] = []
+        stale: list[str] = []
+        touch_before = time.time() - TOUCH_AFTER_S
         for keys in _chunks(list(by_key)):
-            q = f"SELECT key, target FROM entries WHERE key IN ({','.join('?' * len(keys))})"
-            for key, target in conn.execute(q, keys):
-                found.append(key)
+            q = f"SELECT key, target, last_used FROM entries WHERE key IN ({','.join('?' * len(keys))})"
+            for key, target, last_used in conn.execute(q, keys):
+                if last_used < touch_before:
+                    stale.append(key)
                 for s in by_key[key]:
                     hits[s] = Hit(target, MEMORY)
-        self._touch(found)
+        self._touch(stale)
         imported = sum(h.origin == MEMORY_IMPORT for h in hits.values())
         self.counts.imported += imported
         self.counts.hits += len(hits) - imported
@@ -360,11 +341,12 @@ class Memory:
         """The remembered summary of exactly `text` (no normalization) under `ctx`, or None."""
         conn = self._connect()
         key = _digest(_SUMMARY, ctx.digest(), text)
-        row = conn.execute("SELECT target FROM entries WHERE key = ?", (key,)).fetchone()
+        row = conn.execute("SELECT target, last_used FROM entries WHERE key = ?", (key,)).fetchone()
         if row is None:
             self.counts.misses += 1
             return None
-        self._touch([key])
+        if row[1] < time.time() - TOUCH_AFTER_S:
+            self._touch([key])
         self.counts.hits += 1
         return row[0]
 
@@ -437,30 +419,16 @@ class Memory:
 
     def used_bytes(self) -> int:
         """Bytes the live pages take (the file does not shrink when rows are deleted)."""
-        conn = self._connect()
-        pages = conn.execute("PRAGMA page_count").fetchone()[0] - conn.execute("PRAGMA freelist_count").fetchone()[0]
-        return pages * conn.execute("PRAGMA page_size").fetchone()[0]
+        return _used_bytes(self._connect())
 
     def evict(self, max_bytes: int | None = None) -> int:
-        """Delete least recently used model entries until the live data fits 90% of the cap.
-
-        Deleting rows frees pages only approximately, so it deletes by estimate and re-measures.
-        """
+        """Delete least recently used model entries until the live data fits 90% of the cap."""
         cap = self.options.max_bytes if max_bytes is None else max_bytes
-        if self.used_bytes() <= cap:
-            return 0
         conn = self._connect()
-        removed = 0
+        if _used_bytes(conn) <= cap:
+            return 0
         with _transaction(conn):
-            for _ in range(16):
-                used = self.used_bytes()
-                count = conn.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
-                if used <= 0.9 * cap or not count:
-                    break
-                n = min(count, int((used - 0.9 * cap) * count / used) + 1)  # bytes per entry: an estimate
-                conn.execute("DELETE FROM entries WHERE key IN (SELECT key FROM entries ORDER BY last_used LIMIT ?)", (n,))
-                removed += n
-            conn.execute("DELETE FROM contexts WHERE ctx NOT IN (SELECT DISTINCT ctx FROM entries)")
+            removed = _evict_lru(conn, cap)
         self._known_ctx = set()
         log.info("translation memory: evicted %d least recently used entries", removed)
         return removed
@@ -492,6 +460,56 @@ class Memory:
         if self.options.max_bytes:
             self.evict()
         return len(rows)
+
+
+def _open(path: Path, busy_timeout_s: float) -> sqlite3.Connection:
+    """Connect in autocommit mode (transactions are explicit), WAL, busy timeout; create the schema."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=busy_timeout_s, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
+        if conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
+            log.warning("translation memory %s: WAL mode unavailable; concurrent runs will wait", path)
+        conn.execute("PRAGMA synchronous = NORMAL")
+        with _transaction(conn):
+            for stmt in _SCHEMA.split(";"):
+                if stmt.strip():
+                    conn.execute(stmt)
+            row = conn.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
+            if row is None:
+                conn.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        if row is not None and row[0] != str(SCHEMA_VERSION):
+            conn.close()
+            raise MemoryStoreError(
+                f"{path}: translation memory schema {row[0]} is not supported "
+                f"(this summtrans reads {SCHEMA_VERSION}); move the file away"
+            )
+    except sqlite3.DatabaseError as exc:
+        raise MemoryStoreError(f"{path}: cannot use the translation memory ({exc})") from exc
+    except OSError as exc:
+        raise MemoryStoreError(f"{path}: cannot create the translation memory ({exc.strerror or exc})") from exc
+    return conn
+
+
+def _used_bytes(conn: sqlite3.Connection) -> int:
+    pages = conn.execute("PRAGMA page_count").fetchone()[0] - conn.execute("PRAGMA freelist_count").fetchone()[0]
+    return pages * conn.execute("PRAGMA page_size").fetchone()[0]
+
+
+def _evict_lru(conn: sqlite3.Connection, cap: int) -> int:
+    """Inside a transaction: delete the least recently used entries until the live pages fit 90% of
+    `cap`. Deleting rows frees pages only approximately, so it deletes by estimate and re-measures."""
+    removed = 0
+    for _ in range(16):
+        used = _used_bytes(conn)
+        count = conn.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
+        if used <= 0.9 * cap or not count:
+            break
+        n = min(count, int((used - 0.9 * cap) * count / used) + 1)  # bytes per entry: an estimate
+        conn.execute("DELETE FROM entries WHERE key IN (SELECT key FROM entries ORDER BY last_used LIMIT ?)", (n,))
+        removed += n
+    conn.execute("DELETE FROM contexts WHERE ctx NOT IN (SELECT DISTINCT ctx FROM entries)")
+    return removed
 
 
 class _transaction:
