@@ -155,7 +155,8 @@ def test_summaries_are_keyed_on_the_exact_input(memory):
     assert memory.lookup(CTX, [text]) == {}  # a summary is not a segment translation
 
 
-def _writer(path: str, worker: int, n: int) -> None:
+def _writer(path: str, worker: int, n: int, barrier) -> None:
+    barrier.wait(60)  # both processes start writing at the same moment
     ctx = MemoryContext("hub:org/model@abc123", "ctranslate2", "int8", {"num_beams": 2, "max_new_tokens": 96})
     with Memory(MemoryOptions(path=Path(path))) as m:
         for start in range(0, n, 10):
@@ -169,7 +170,8 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path):
     path = tmp_path / "tm.sqlite3"
     Memory(MemoryOptions(path=path)).close()  # create the schema first
     mp = multiprocessing.get_context("spawn")
-    procs = [mp.Process(target=_writer, args=(str(path), w, 200)) for w in range(2)]
+    barrier = mp.Barrier(2)
+    procs = [mp.Process(target=_writer, args=(str(path), w, 200, barrier)) for w in range(2)]
     for p in procs:
         p.start()
     for p in procs:
