@@ -94,6 +94,16 @@ def install_mb(name: str) -> float:
     return sum(p.stat().st_size for p in root.rglob("*") if p.is_file()) / 2**20
 
 
+# Short German texts full of English words, and texts no detector should be trusted on.
+HARD = [
+    "Das Meeting wurde gecancelt, das Update kommt später.", "Okay.", "Team Building Event",
+    'Der CEO sagte: "We will not give up."', "Sales Manager (m/w/d) gesucht", "Download", "Hallo",
+    "Thank you!", "Anna Schmidt, Berlin", "E-Mail: info@example.com",
+    "The committee approved the budget after a long debate.", "Die Software läuft stabil.",
+    "Big Data und Cloud Computing im Mittelstand", "Computer, Internet und Smartphone", "Public Viewing am Marktplatz",
+]
+
+
 def main() -> None:
     data = datasets()
     print("| detector | " + " | ".join(f"{k} (n={len(v[1])})" for k, v in data.items())
@@ -120,6 +130,7 @@ def main() -> None:
         wrong = [(t[:60], top(t)) for want, texts in data.values() for t in texts if top(t)[0] != want]
         for w in wrong[:6]:
             print(f"    miss: {w}", file=sys.stderr)
+        print("    hard: " + "; ".join(f"{t[:30]!r} {lang} {p:.2f}" for t in HARD for lang, p in [top(t)]))
 
 
 if __name__ == "__main__":
