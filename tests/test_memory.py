@@ -260,3 +260,19 @@ def test_a_recent_hit_is_not_rewritten(memory):
     before = memory._connect().execute("SELECT last_used FROM entries").fetchone()[0]
     assert memory.lookup(CTX, ["Eins."])
     assert memory._connect().execute("SELECT last_used FROM entries").fetchone()[0] == before
+
+
+def test_context_for_an_engine(tmp_path):
+    from summtrans.engines import EchoEngine, GenerationOptions
+
+    tiny_marian = tmp_path / "model"
+    tiny_marian.mkdir()
+    (tiny_marian / "config.json").write_text("{}", encoding="utf-8")
+
+    gen = GenerationOptions(num_beams=2, max_new_tokens=96)
+    echo = MemoryContext.for_engine(EchoEngine(str(tiny_marian)), gen, {"prefix": ""})
+    assert echo.engine == "echo" and echo.model.startswith("files:") and echo.generation == gen.as_dict()
+    assert MemoryContext.for_engine(EchoEngine("echo"), gen).model == "ref:echo"
+    assert echo.digest() != MemoryContext.for_engine(EchoEngine(str(tiny_marian)), gen.merged(num_beams=4)).digest()
+    (tiny_marian / "model.safetensors").write_bytes(b"new weights")  # a changed local model: a new identity
+    assert MemoryContext.for_engine(EchoEngine(str(tiny_marian)), gen, {"prefix": ""}).digest() != echo.digest()

@@ -26,9 +26,12 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import SummtransError
+
+if TYPE_CHECKING:
+    from .engines.base import Engine, GenerationOptions
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +147,17 @@ class MemoryContext:
     compute_type: str = ""  # int8, float32, … ('' when the engine has none)
     generation: Mapping[str, Any] = field(default_factory=dict)  # GenerationOptions.as_dict()
     settings: Mapping[str, Any] = field(default_factory=dict)  # opaque: prefix, glossary, protection, …
+
+    @classmethod
+    def for_engine(cls, engine: Engine, generation: GenerationOptions, settings: Mapping[str, Any] | None = None) -> MemoryContext:
+        """The context of a loaded engine (the Translator's and Summarizer's hook)."""
+        return cls(
+            model=model_identity(engine.model_id),
+            engine=engine.name,
+            compute_type=str(getattr(engine, "compute_type", "") or ""),
+            generation=generation.as_dict(),
+            settings=dict(settings or {}),
+        )
 
     def description(self) -> str:
         """Canonical JSON of the context (stored once per context, shown by stats and export)."""
