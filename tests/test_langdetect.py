@@ -1,0 +1,118 @@
+"""Language detection: documents in German, English, French and Dutch; paragraphs in mixed documents."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from lang_samples import DUTCH, FRENCH
+
+from summtrans.errors import InputError
+from summtrans.langdetect import (
+    LANGUAGE_NAMES,
+    Detection,
+    ParagraphLanguage,
+    detect,
+    detect_paragraphs,
+    paragraph_spans,
+    require_source_language,
+)
+
+GERMAN = (
+    "Der Gemeinderat hat am Montagabend den Haushalt für das kommende Jahr beschlossen. "
+    "Die Ausgaben für Schulen und Kindergärten steigen deutlich, während bei der Verwaltung gespart wird."
+)
+ENGLISH = (
+    "The city council approved next year's budget on Monday evening. "
+    "Spending on schools and nurseries rises sharply, while the administration has to save."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [(GERMAN, "de"), (ENGLISH, "en"), (" ".join(FRENCH[:3]), "fr"), (" ".join(DUTCH[:3]), "nl")],
+    ids=["german", "english", "french", "dutch"],
+)
+def test_documents(text, lang):
+    found = detect(text)
+    assert found.lang == lang and found.reliable and found.confidence > 0.9
+
+
+@pytest.mark.parametrize(("samples", "lang"), [(FRENCH, "fr"), (DUTCH, "nl")], ids=["french", "dutch"])
+def test_short_snippets(samples, lang):
+    assert [detect(s).lang for s in samples] == [lang] * len(samples)
+
+
+def test_german_news_documents(shared_dir):
+    docs = sorted((shared_dir / "corpus" / "de-news").glob("*.txt"))
+    if not docs:
+        pytest.skip("../shared not available")
+    assert {detect(p.read_text(encoding="utf-8")).lang for p in docs} == {"de"}
+
+
+@pytest.mark.parametrize("text", ["", "   \n", "12.03.2024 – 4711", "Hallo", "OK!"])
+def test_short_or_empty_texts_are_not_reliable(text):
+    assert not detect(text).reliable
+
+
+def test_a_long_document_is_sampled_not_read_whole():
+    text = (GERMAN + "\n\n") * 2000  # ~400 kB
+    assert detect(text).lang == "de"
+
+
+MIXED = f"""{GERMAN}
+
+{ENGLISH}
+
+Thank you!
+
+{GERMAN}
+
+Team Building Event im Mai
+
+{" ".join(FRENCH[:2])}
+"""
+
+
+def test_paragraphs_of_a_mixed_german_document():
+    paras = detect_paragraphs(MIXED, "de")
+    assert [p.lang for p in paras] == ["de", "en", "de", "de", "de", "de"]
+    english = paras[1]
+    assert MIXED[english.start : english.end] == ENGLISH and english.confidence >= 0.98
+    assert MIXED[paras[2].start : paras[2].end] == "Thank you!"  # short: follows the document
+    assert isinstance(paras[0], ParagraphLanguage) and paras[0].start == 0
+
+
+def test_paragraphs_of_other_documents_follow_the_document():
+    text = f"{ENGLISH}\n\n{GERMAN}\n"
+    assert [p.lang for p in detect_paragraphs(text, "en")] == ["en", "en"]
+
+
+def test_paragraph_spans_exclude_surrounding_whitespace():
+    text = "\n  Eins zwei.\n  drei.\n\n \t\n Vier.  \n"
+    assert [text[s:e] for s, e in paragraph_spans(text)] == ["Eins zwei.\n  drei.", "Vier."]
+
+
+def test_the_error_for_another_language_names_it():
+    with pytest.raises(InputError) as info:
+        require_source_language(detect(" ".join(FRENCH[:3])), "brief.txt")
+    assert str(info.value).startswith("brief.txt: the text is French (fr, ")
+    assert str(info.value).endswith("); summtrans translates German")
+    assert info.value.reason == "skipped-language"
+
+
+def test_german_english_and_unreliable_detections_pass():
+    for det in (Detection("de", 0.99), Detection("en", 0.99), Detection("fr", 0.4, reliable=False)):
+        require_source_language(det, "x.txt")
+
+
+def test_one_table_of_language_names():
+    assert Detection("nl", 0.97).describe() == "Dutch (nl, 0.97)"
+    assert {"de", "en", "fr", "nl"} <= set(LANGUAGE_NAMES)
+
+
+def test_the_detector_is_imported_lazily():
+    code = "import sys, summtrans.langdetect; print('py3langid' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
