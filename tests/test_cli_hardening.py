@@ -1,4 +1,4 @@
-"""Regression tests for bad configuration and model references, run as real subprocesses.
+"""Regression tests for bad configuration (real subprocesses) and bad model references (CliRunner).
 
 Each case must end with exit code 2 and exactly one `Error: …` line on stderr, no traceback.
 """
@@ -10,6 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
+from summtrans.cli import app
 
 GOOD_YAML = "profiles:\n  opus-mt-de-en:\n    task: translation\n    model: Helsinki-NLP/opus-mt-de-en\n"
 
@@ -18,6 +21,11 @@ def summtrans(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "summtrans", *args], capture_output=True, text=True, cwd=cwd, timeout=120
     )
+
+
+def in_process(*args: str) -> subprocess.CompletedProcess[str]:
+    r = CliRunner().invoke(app, list(args))
+    return subprocess.CompletedProcess(args, r.exit_code, r.stdout, r.stderr)
 
 
 def one_error_line(proc: subprocess.CompletedProcess[str]) -> str:
@@ -53,12 +61,12 @@ def test_models_yaml_duplicate_key(tmp_path, doc, command):
 
 
 def test_empty_model_is_a_usage_error(tmp_path, doc):
-    line = one_error_line(summtrans("translate", str(doc), "-m", "", cwd=tmp_path))
+    line = one_error_line(in_process("translate", str(doc), "-m", ""))
     assert line.startswith("Error: empty model name")
 
 
 def test_mistyped_profile_lists_known_profiles(tmp_path, doc):
-    line = one_error_line(summtrans("translate", str(doc), "-m", "opus-mt-de-enn", cwd=tmp_path))
+    line = one_error_line(in_process("translate", str(doc), "-m", "opus-mt-de-enn"))
     assert line.startswith("Error: unknown translation profile 'opus-mt-de-enn' (known: opus-mt-de-en)")
     assert "not in the local cache" not in line  # the hub is not tried for a name like this
 
@@ -68,5 +76,5 @@ def test_local_model_dir_without_weights_or_tokenizer(tmp_path, doc):
     model.mkdir()
     (model / "config.json").write_text('{"model_type": "marian"}', encoding="utf-8")
     (model / "vocab.json").write_text("{}", encoding="utf-8")
-    line = one_error_line(summtrans("translate", str(doc), "-m", str(model), "--engine", "transformers", "-q", cwd=tmp_path))
+    line = one_error_line(in_process("translate", str(doc), "-m", str(model), "--engine", "transformers", "-q"))
     assert line == f"Error: model directory {model} has a config.json but no weights (*.safetensors or pytorch_model*.bin)"
