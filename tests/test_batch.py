@@ -17,7 +17,15 @@ from typer.testing import CliRunner
 
 import summtrans.batch.run as batch_run
 from summtrans import batch, fsio
-from summtrans.batch import COMBINED_NAME, INTERRUPT_MESSAGE, JOURNAL_NAME, LOCK_NAME, BatchOptions, run_batch
+from summtrans.batch import (
+    COMBINED_NAME,
+    INTERRUPT_MESSAGE,
+    JOURNAL_NAME,
+    LOCK_NAME,
+    PID_NAME,
+    BatchOptions,
+    run_batch,
+)
 from summtrans.cli import app
 from summtrans.config import load_config, parse_config
 from summtrans.fsio import TEMP_SUFFIX
@@ -190,7 +198,7 @@ def test_output_names(tmp_path: Path) -> None:
         out = tmp_path / f"{task}-{fmt}-{summary_only}"
         report = run_batch([inp], echo_pipeline(task), BatchOptions(output_dir=out, format=fmt, summary_only=summary_only))
         assert report.exit_code == 0
-        names[(task, fmt, summary_only)] = sorted(p.name for p in out.iterdir() if p.name not in (JOURNAL_NAME, LOCK_NAME))
+        names[(task, fmt, summary_only)] = sorted(p.name for p in out.iterdir() if p.name not in (JOURNAL_NAME, LOCK_NAME, PID_NAME))
     assert names == {
         ("translate", "text", False): ["report.en.md", "report.en.txt"],
         # A name clash: the later input in sorted order (report.txt) keeps its extension.
@@ -309,7 +317,7 @@ def test_jsonl_combined_file_is_resumable(tmp_path: Path) -> None:
 
     assert run_batch([inp], echo_pipeline(), options).exit_code == 0
     assert [r["source"] for r in records()] == ["d000.txt", "d001.txt", "d002.txt", "d003.txt"]
-    assert sorted(p.name for p in out.iterdir()) == sorted([COMBINED_NAME, JOURNAL_NAME, LOCK_NAME])
+    assert sorted(p.name for p in out.iterdir()) == sorted([COMBINED_NAME, JOURNAL_NAME, LOCK_NAME, PID_NAME])
 
     (inp / "d001.txt").write_text("Neu.", encoding="utf-8")
     with open(out / COMBINED_NAME, "ab") as fh:  # a torn last record

@@ -39,7 +39,7 @@ from .executor import Executor, LocalExecutor
 from .interrupts import INTERRUPT_MESSAGE
 from .journal import COMBINED_NAME, JOURNAL_NAME, STATUSES, JournalEntry, load_journal
 from .options import DEFAULT_GROUP_CHARS, DEFAULT_GROUP_DOCS, BatchOptions
-from .outdir import LOCK_NAME
+from .outdir import LOCK_NAME, PID_NAME
 from .report import BatchReport
 from .resume import Decision, decide
 from .run import run_batch
@@ -53,6 +53,7 @@ __all__ = [
     "INTERRUPT_MESSAGE",
     "JOURNAL_NAME",
     "LOCK_NAME",
+    "PID_NAME",
     "STATUSES",
     "BatchOptions",
     "BatchReport",

@@ -2,8 +2,8 @@
 
 The lock is ``OUTDIR/.summtrans.lock``, an flock taken with `filelock`: the kernel releases it
 when its process ends, however it ends (kill -9 included), so a stale lock is simply taken over.
-The holder writes its pid into the lock file for the message a second run prints (filelock 4
-leaves the contents of a lock file alone; an older one that truncates it makes the pid "unknown").
+The holder writes its pid to ``OUTDIR/.summtrans.pid`` for the message a second run prints (not
+into the lock file: filelock 3 truncates that when it opens it).
 Temporaries left by a killed run are removed only while the lock is held. An OUTDIR that cannot be
 written at all (read-only) is used without a lock: a run with nothing to do still succeeds, and
 one that must write fails when it first tries.
@@ -20,11 +20,12 @@ from types import TracebackType
 from ..errors import OutputDirError, UsageError
 from ..fsio import cleanup_temporaries
 
-__all__ = ["LOCK_NAME", "OutputDir"]
+__all__ = ["LOCK_NAME", "PID_NAME", "OutputDir"]
 
 log = logging.getLogger("summtrans.batch")
 
 LOCK_NAME = ".summtrans.lock"
+PID_NAME = ".summtrans.pid"  # the pid of the run holding the lock
 _READ_ONLY = (errno.EACCES, errno.EPERM, errno.EROFS)
 
 
@@ -74,21 +75,15 @@ class OutputDir:
             self.writable = False
             return
         self.lock = lock
-        try:  # the flock is advisory: writing through another descriptor is fine
-            fd = os.open(self.path / LOCK_NAME, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))
-            try:
-                os.ftruncate(fd, 0)
-                os.write(fd, f"{os.getpid()}\n".encode("ascii"))
-            finally:
-                os.close(fd)
+        try:
+            (self.path / PID_NAME).write_text(f"{os.getpid()}\n", encoding="ascii")
         except OSError:
             pass  # only the message of a second run needs it
 
     def _holder(self) -> str:
         try:
-            with open(self.path / LOCK_NAME, "rb") as fh:
-                return fh.read(32).decode("ascii", "replace").strip() or "unknown"
-        except OSError:
+            return (self.path / PID_NAME).read_text(encoding="ascii").strip() or "unknown"
+        except (OSError, ValueError):
             return "unknown"
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
