@@ -172,6 +172,17 @@ def test_duplicate_keys_are_errors(tmp_path, old, new, key, lines):
     assert str(err.value) == f"{path}: {key}: duplicate key (lines {lines[0]} and {lines[1]}); each key may appear once"
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["profiles: " + "[" * 600 + "]" * 600 + "\n", "profiles:\n" + "".join("  " * i + "a:\n" for i in range(1, 600))],
+    ids=["flow", "block"],
+)
+def test_deeply_nested_yaml_is_one_error(tmp_path, text):
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError, match="nested too deeply"):
+        load_config(path)
+
+
 def test_merge_keys_may_override(tmp_path):
     text = "profiles:\n  base: &b {task: translation, model: a/b}\n  other:\n    <<: *b\n    model: c/d\n"
     cfg = load_config(write(tmp_path, text))

@@ -136,6 +136,8 @@ def _load_yaml(text: str, path: str) -> Any:
         where = getattr(exc, "problem_mark", None)
         at = f" (line {where.line + 1})" if where else ""
         raise ConfigError(f"{path}: invalid YAML{at}: {getattr(exc, 'problem', None) or exc}") from None
+    except RecursionError:  # PyYAML composes and constructs recursively
+        raise ConfigError(f"{path}: invalid YAML: nested too deeply") from None
 
 
 def _check_unique_keys(node: Any, key_path: str, path: str, seen_nodes: set[int] | None = None) -> None:
