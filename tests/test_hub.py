@@ -40,3 +40,10 @@ def test_tiny_models_pass_the_check(tiny_marian, tiny_bart, tiny_t5):
 def test_missing_directory(tmp_path):
     with pytest.raises(ModelLoadError, match="does not exist"):
         resolve_model(str(tmp_path / "nope"))
+
+
+def test_a_file_is_not_a_model_directory(tmp_path):
+    path = tmp_path / "bericht.txt"
+    path.write_text("Hallo", encoding="utf-8")
+    with pytest.raises(ModelLoadError, match="is a file, not a model directory"):
+        resolve_model(str(path))

@@ -38,11 +38,11 @@ class Profile:
     name: str  # profile name, or the model reference itself for ad-hoc models
     task: str  # translation | summarization
     model: str  # hub id or local directory
-    engine: str = "auto"  # auto | transformers | ctranslate2 | echo
+    engine: str = "auto"  # one of engines.ENGINES
     compute_type: str | None = None  # None: engine default (int8 on CPU, float16 on CUDA)
     prefix: str = ""  # put before every input, e.g. "summarize: " for T5
     max_input_tokens: int | None = None  # None: the model's own input limit
-    description: str = ""
+    description: str = ""  # for people reading models.yaml
     generation: GenerationOptions = field(default_factory=GenerationOptions)
 
 

@@ -65,6 +65,8 @@ def resolve_model(ref: str, *, local_files_only: bool = False) -> Path:
     if path.is_dir():
         check_model_dir(path, ref)
         return path
+    if path.exists():
+        raise ModelLoadError(f"model {ref} is a file, not a model directory")
     if ref.startswith((".", "/", "~")) or os.sep + os.sep in ref or ref.count("/") > 1:
         raise ModelLoadError(f"model directory {ref} does not exist")
     cached = cached_snapshot(ref)
