@@ -26,8 +26,10 @@ per concern:
                 so a finished folder loads no model and writes nothing.
 ``interrupts``  SIGINT and SIGTERM: the first lets the group in flight finish and exits 130 / 143,
                 a second stops at once, never between an output and its journal line.
-``outdir``      the lock (a second run on the same OUTDIR is refused, a killed run's lock taken
-                over) and the removal of a killed run's temporaries, done only under the lock.
+``outdir``      the lock ``OUTDIR/.summtrans.lock`` (holder's pid in ``.summtrans.pid``): a second
+                run on the same OUTDIR is refused, a killed run's lock taken over; a killed run's
+                temporaries are removed only under the lock.
+``outputs``     writing a group's outputs (atomically) or appending to the combined jsonl file.
 ``executor``    the seam to the models: `LocalExecutor` runs groups in this process.
 ``run``         the loop; ``report`` the `BatchReport` and the closing summary.
 """
