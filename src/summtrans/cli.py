@@ -20,6 +20,7 @@ from . import __version__
 from .config import COMPUTE_TYPES, LENGTHS, SOURCE_LANGS, load_config
 from .engines import DEVICES, ENGINES
 from .errors import SummtransError
+from .executors import EXECUTORS
 from .writers import FORMATS
 
 app = typer.Typer(
@@ -48,6 +49,7 @@ EngineName = _choices("EngineName", ENGINES)
 Length = _choices("Length", LENGTHS)
 Lang = _choices("Lang", SOURCE_LANGS)
 ComputeType = _choices("ComputeType", COMPUTE_TYPES)
+ExecutorName = _choices("ExecutorName", EXECUTORS)
 
 
 Paths = Annotated[list[str], typer.Argument(help="Files or folders to read; '-' reads standard input.", show_default=False)]
@@ -82,6 +84,11 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="Folder runs: redo every
 RetryOpt = Annotated[bool, typer.Option("--retry-failed", help="Folder runs: redo only documents that failed before.")]
 HiddenOpt = Annotated[bool, typer.Option("--include-hidden", help="Folder inputs: also walk names starting with '.'.")]
 MaxBytesOpt = Annotated[Optional[int], typer.Option("--max-bytes", min=1, help="Skip files larger than this (default 50 MiB).")]
+ExecutorOpt = Annotated[ExecutorName, typer.Option("--executor", help="Folder runs: run the models here, or on Ray workers (pip install \"summtrans[ray]\").")]
+RayAddressOpt = Annotated[Optional[str], typer.Option("--ray-address", help="Join this Ray cluster: auto, ray://HOST:10001 or HOST:6379 (default: start Ray for the run).")]
+WorkersOpt = Annotated[Optional[int], typer.Option("--workers", min=1, help="Ray workers, each loading the models once (default: what the cluster offers).")]
+CpusOpt = Annotated[float, typer.Option("--cpus-per-worker", help="CPUs each Ray worker holds (and its threads).")]
+GpusOpt = Annotated[float, typer.Option("--gpus-per-worker", min=0, help="GPUs each Ray worker holds, fractions allowed (> 0: CUDA, float16).")]
 
 
 def _version(value: bool) -> None:
@@ -124,14 +131,17 @@ def _run(task: str, paths: list[str], output: str | None, fmt: Format, summary_o
          batch_args: dict, **pipeline_args) -> None:
     _setup_logging(quiet, debug)
     try:
+        from .executors import ExecutorOptions
         from .pipeline import Pipeline, PipelineOptions
         from .runner import run_inputs
 
+        executor = ExecutorOptions(**batch_args.pop("executor"), debug=debug)
         config = load_config(pipeline_args.pop("config"))
         options = {k: v.value if isinstance(v, Enum) else v for k, v in pipeline_args.items()}  # choices: plain str
-        pipeline = Pipeline(PipelineOptions(task=task, **options), config)
+        pipeline = Pipeline(executor.pipeline_options(PipelineOptions(task=task, **options)), config)
         code = run_inputs(
-            paths, pipeline, output=output, fmt=fmt.value, summary_only=summary_only, quiet=quiet, **batch_args
+            paths, pipeline, output=output, fmt=fmt.value, summary_only=summary_only, quiet=quiet, executor=executor,
+            **batch_args,
         )
     except KeyboardInterrupt:
         typer.echo("Interrupted.", err=True)
@@ -167,6 +177,11 @@ def translate(
     retry_failed: RetryOpt = False,
     include_hidden: HiddenOpt = False,
     max_bytes: MaxBytesOpt = None,
+    executor: ExecutorOpt = ExecutorName("local"),
+    ray_address: RayAddressOpt = None,
+    workers: WorkersOpt = None,
+    cpus_per_worker: CpusOpt = 1.0,
+    gpus_per_worker: GpusOpt = 0.0,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -174,7 +189,8 @@ def translate(
     _run(
         "translate", paths, output, fmt, False, quiet, debug,
         dict(globs=glob, excludes=exclude, include_hidden=include_hidden, force=force, retry_failed=retry_failed,
-             max_bytes=max_bytes),
+             max_bytes=max_bytes, executor=dict(kind=executor.value, address=ray_address, workers=workers,
+                                                cpus_per_worker=cpus_per_worker, gpus_per_worker=gpus_per_worker)),
         config=config, model=model, engine=engine, compute_type=compute_type, device=device, num_beams=num_beams,
         max_batch_tokens=batch_tokens, threads=threads, markdown=markdown, offline=offline,
     )
@@ -207,6 +223,11 @@ def summarize(
     retry_failed: RetryOpt = False,
     include_hidden: HiddenOpt = False,
     max_bytes: MaxBytesOpt = None,
+    executor: ExecutorOpt = ExecutorName("local"),
+    ray_address: RayAddressOpt = None,
+    workers: WorkersOpt = None,
+    cpus_per_worker: CpusOpt = 1.0,
+    gpus_per_worker: GpusOpt = 0.0,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -217,7 +238,8 @@ def summarize(
     _run(
         "summarize", paths, output, fmt, summary_only, quiet, debug,
         dict(globs=glob, excludes=exclude, include_hidden=include_hidden, force=force, retry_failed=retry_failed,
-             max_bytes=max_bytes),
+             max_bytes=max_bytes, executor=dict(kind=executor.value, address=ray_address, workers=workers,
+                                                cpus_per_worker=cpus_per_worker, gpus_per_worker=gpus_per_worker)),
         config=config, model=model, summary_model=summary_model, source_lang=source_lang, length=length,
         engine=engine, compute_type=compute_type, device=device, num_beams=num_beams, max_batch_tokens=batch_tokens,
         threads=threads, markdown=markdown, offline=offline,

@@ -45,3 +45,9 @@ class OutputDirError(SummtransError):
     """The output folder (or its journal) cannot be written: a run could record nothing."""
 
     exit_code = 2
+
+
+class ExecutorError(SummtransError):
+    """The executor running the models failed as a whole (Ray cannot start, its workers keep dying)."""
+
+    exit_code = 2

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .documents import DEFAULT_MAX_BYTES, read_document
 from .errors import InputError, SummtransError, UsageError
+from .executors import ExecutorOptions
 from .fsio import write_output
 from .pipeline import Pipeline
 from .progress import Progress
@@ -31,11 +32,13 @@ def run_inputs(
     force: bool = False,
     retry_failed: bool = False,
     max_bytes: int | None = None,
+    executor: ExecutorOptions | None = None,
 ) -> int:
     """Process the inputs and write the results; returns the exit code.
 
     `output`: a file, ``-`` (stdout), a FIFO or device (written in place), or a folder (one that
     exists, or a new one named with a trailing ``/``). Several inputs or a folder input need a folder.
+    `executor` says where folder runs run the models (default: here; Ray only for folder runs).
     """
     writer = get_writer(fmt)
     max_bytes = max_bytes or DEFAULT_MAX_BYTES
@@ -62,7 +65,12 @@ def run_inputs(
             max_bytes=max_bytes,
             quiet=quiet,
         )
-        return run_batch([Path(p) for p in paths], pipeline, options).exit_code
+        from .executors import make_executor
+
+        runner = make_executor(pipeline, executor) if executor is not None else None
+        return run_batch([Path(p) for p in paths], pipeline, options, runner).exit_code
+    if executor is not None and executor.kind != "local":
+        raise UsageError(f"--executor {executor.kind} runs folder jobs: give a folder or several inputs and -o OUTDIR")
 
     target = _single_target(paths, out_path, wants_dir, writer, pipeline.options.task, summary_only)
     # Reading first: a bad file fails before any model is loaded.

@@ -1,0 +1,265 @@
+"""`RayExecutor`: the groups of a folder run go to Ray actors, each holding one pipeline.
+
+The driver keeps everything that needs one writer (discovery, the resume decision, reading and
+hashing inputs, outputs, the journal); the actors only turn groups of documents into results.
+Document text travels to the actors and results come back, so no node but the driver needs to
+see the inputs or OUTDIR.
+
+Ray core actors, not Ray Data: the run loop produces groups lazily (it reads inputs one by one and
+stops producing them on a first Ctrl-C) and must get every group back, in order, paired with its
+documents; a bounded queue of `in_flight` groups per actor gives that directly, holds at most
+``workers × in_flight`` groups in the cluster, and starts no extra Ray tasks beside the actors
+(Ray Data's own scheduling and read tasks need free CPUs that a small machine's actors hold).
+
+A worker that dies (killed process, lost node) is restarted by Ray (``max_restarts=-1``); each of
+its groups in flight is sent once more, and a group whose second try dies too comes back as a
+failure, which the loop retries document by document: a document that kills its worker ends up
+``failed`` in the journal, the others are done.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import signal
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ..documents import Document
+from ..errors import ExecutorError, SummtransError, UsageError
+from ..pipeline import Pipeline
+from ..progress import Progress
+from ..records import DocumentResult
+from .options import ExecutorOptions
+from .worker import FATAL, PipelineWorker, WorkerFailure
+
+__all__ = ["RAY_MISSING", "RayExecutor", "WorkerError", "ray_available"]
+
+log = logging.getLogger("summtrans.ray")
+
+RAY_MISSING = '--executor ray needs Ray: pip install "summtrans[ray]"'
+POLL_S = 0.2  # how often a wait looks up, so that a signal handler runs promptly
+PLACEMENT_WARNING_S = 60.0  # say so when the workers are still not placed after this long
+
+
+def ray_available() -> bool:
+    """Whether Ray can be imported (without importing it)."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("ray") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+class WorkerError(SummtransError):
+    """A group failed on a Ray worker; the message is what a local run would have recorded."""
+
+
+@dataclass
+class _Slot:
+    actor: Any  # the actor handle
+    in_flight: int = 0  # groups sent to it and not yet collected
+
+
+@dataclass
+class _Job:
+    group: list[Document]
+    ref: Any  # the ObjectRef of its result
+    slot: _Slot
+    attempt: int = 1  # 2 once resent after its worker died
+
+
+class RayExecutor:
+    """Runs the groups of a folder run on Ray actors; see the module's docstring.
+
+    Ray starts (or is joined) on the first group, so a finished folder starts nothing. `close()`
+    kills the actors and shuts down a Ray instance started for the run.
+    """
+
+    def __init__(self, pipeline: Pipeline, options: ExecutorOptions, progress: Progress | None = None) -> None:
+        if not ray_available():
+            raise UsageError(RAY_MISSING)
+        self.pipeline = pipeline
+        self.options = options
+        self.progress = progress  # receives the segment counts of finished groups
+        self.slots: list[_Slot] = []
+        self.started_ray = False  # this executor started the Ray instance (and shuts it down)
+        self.deaths_in_a_row = 0  # groups whose worker died, since the last group that came back
+        self.stats = {"groups": 0, "resent": 0, "worker_deaths": 0}  # for logs and benchmarks
+        self._ray: Any = None
+
+    # -- start-up --------------------------------------------------------------------------------
+
+    def _init_ray(self) -> Any:
+        import ray
+
+        if ray.is_initialized():  # a caller (a test, a notebook) holds a Ray session: use it
+            return ray
+        o = self.options
+        kwargs: dict[str, Any] = dict(
+            log_to_driver=o.debug, logging_level=logging.INFO if o.debug else logging.ERROR,
+            namespace="summtrans",
+        )
+        address = o.address or os.environ.get("RAY_ADDRESS")  # `ray job submit` sets RAY_ADDRESS
+        if address:
+            kwargs["address"] = address
+        else:  # a local instance for this run: room for the workers asked for
+            want = math.ceil((o.workers or 0) * o.cpus_per_worker)
+            kwargs.update(num_cpus=max(os.cpu_count() or 1, want), include_dashboard=False)
+        # ray.init replaces the SIGTERM handler; the run loop's handlers must stay in place.
+        handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+        t0 = time.perf_counter()
+        try:
+            ray.init(**kwargs)
+        except Exception as exc:
+            where = address or "a local instance"
+            raise ExecutorError(f"cannot start Ray ({where}): {type(exc).__name__}: {exc}") from exc
+        finally:
+            for sig, handler in handlers.items():
+                if handler is not None:
+                    signal.signal(sig, handler)
+        self.started_ray = True
+        log.info("Ray %s in %.1f s", "joined at " + address if address else "started", time.perf_counter() - t0)
+        return ray
+
+    def _worker_count(self, ray: Any) -> int:
+        o = self.options
+        total = ray.cluster_resources()
+        cpus, gpus = total.get("CPU", 0.0), total.get("GPU", 0.0)
+        if o.gpus_per_worker > 0 and gpus < o.gpus_per_worker:
+            raise UsageError(f"--gpus-per-worker {o.gpus_per_worker:g}: the Ray cluster has {gpus:g} GPUs")
+        fit = int(cpus // o.cpus_per_worker)
+        if o.gpus_per_worker > 0:
+            fit = min(fit, int(gpus // o.gpus_per_worker))
+        workers = o.workers or max(fit, 1)
+        if workers > fit:  # actors that cannot be placed would wait for ever
+            raise UsageError(
+                f"--workers {workers} need {workers * o.cpus_per_worker:g} CPUs"
+                + (f" and {workers * o.gpus_per_worker:g} GPUs" if o.gpus_per_worker else "")
+                + f"; the Ray cluster has {cpus:g} CPUs and {gpus:g} GPUs"
+            )
+        return workers
+
+    def _start(self) -> None:
+        if self._ray is not None:
+            return
+        ray = self._ray = self._init_ray()
+        o = self.options
+        workers = self._worker_count(ray)
+        actor_class = ray.remote(num_cpus=o.cpus_per_worker, num_gpus=o.gpus_per_worker,
+                                 max_restarts=-1, max_task_retries=0)(PipelineWorker)
+        p = self.pipeline
+        self.slots = [_Slot(actor_class.remote(type(p), p.options, p.config)) for _ in range(workers)]
+        t0 = time.perf_counter()
+        loads = [slot.actor.load.remote() for slot in self.slots]
+        for ref in loads:
+            failure = self._get(ref, "the Ray workers to load their models")
+            if failure is not None:
+                raise FATAL.get(failure.fatal or "model", ExecutorError)(failure.message)
+        log.info("%d Ray workers (%g CPU, %g GPU each) loaded the models in %.1f s",
+                 workers, o.cpus_per_worker, o.gpus_per_worker, time.perf_counter() - t0)
+
+    def _get(self, ref: Any, what: str) -> Any:
+        """ray.get that lets signal handlers run and says when placement takes long."""
+        ray, t0, warned = self._ray, time.monotonic(), False
+        while not ray.wait([ref], timeout=POLL_S)[0]:
+            if not warned and time.monotonic() - t0 > PLACEMENT_WARNING_S:
+                log.warning("still waiting for %s (does the cluster have the resources?)", what)
+                warned = True
+        try:
+            return ray.get(ref)
+        except ray.exceptions.RayActorError as exc:
+            raise ExecutorError(f"a Ray worker died while loading the models: {exc}") from exc
+
+    # -- the groups ------------------------------------------------------------------------------
+
+    def _submit(self, group: list[Document], attempt: int = 1) -> _Job:
+        slot = min(self.slots, key=lambda s: s.in_flight)
+        slot.in_flight += 1
+        return _Job(group, slot.actor.run.remote(group), slot, attempt)
+
+    def _capacity(self) -> int:
+        return len(self.slots) * self.options.in_flight - sum(s.in_flight for s in self.slots)
+
+    def _collect(self, job: _Job) -> list[DocumentResult] | Exception | None:
+        """The outcome of a finished job; None when it was resent (its worker died on a first try)."""
+        ray = self._ray
+        job.slot.in_flight -= 1
+        try:
+            value = ray.get(job.ref)
+        except ray.exceptions.RayActorError as exc:
+            self.stats["worker_deaths"] += 1
+            self.deaths_in_a_row += 1
+            limit = max(10, 4 * len(self.slots) * self.options.in_flight)
+            if self.deaths_in_a_row > limit:
+                raise ExecutorError(f"Ray workers keep dying ({self.deaths_in_a_row} groups in a row): {exc}") from exc
+            if job.attempt == 1:
+                log.warning("a Ray worker died with %d documents in hand: sending them again", len(job.group))
+                self.stats["resent"] += 1
+                resent = self._submit(job.group, attempt=2)
+                job.ref, job.slot, job.attempt = resent.ref, resent.slot, 2
+                return None
+            return WorkerError(f"the Ray worker died twice while processing it ({type(exc).__name__})")
+        except ray.exceptions.RayError as exc:  # the task itself broke (e.g. a result that cannot be pickled)
+            return WorkerError(f"{type(exc).__name__}: {exc}")
+        self.deaths_in_a_row = 0
+        if isinstance(value, WorkerFailure):
+            if value.fatal:
+                raise FATAL[value.fatal](value.message)
+            return WorkerError(value.message)
+        self.stats["groups"] += 1
+        if self.progress is not None:
+            n = sum(len(r.segments) for r in value)
+            self.progress.add_total(n)
+            self.progress.advance(n)
+        return value
+
+    def run(self, groups: Iterable[list[Document]]) -> Iterator[tuple[list[Document], list[DocumentResult] | Exception]]:
+        """Yield ``(group, results or exception)`` in the order the groups came, as the loop expects."""
+        source = iter(groups)
+        jobs: deque[_Job] = deque()  # this call's groups, in order (a retry's single documents run nested)
+        done: dict[int, list[DocumentResult] | Exception] = {}
+        exhausted = False
+        while True:
+            while not exhausted and (self._capacity() > 0 or not jobs):
+                group = next(source, None)  # the loop reads inputs here; it stops producing after a signal
+                if group is None:
+                    exhausted = True
+                    break
+                self._start()
+                jobs.append(self._submit(group))
+            while jobs and id(jobs[0]) in done:
+                job = jobs.popleft()
+                yield job.group, done.pop(id(job))
+            if not jobs:
+                if exhausted:
+                    return
+                continue
+            waiting = [j for j in jobs if id(j) not in done]
+            ready, _ = self._ray.wait([j.ref for j in waiting], num_returns=1, timeout=POLL_S)
+            for job in waiting:
+                if job.ref in ready:
+                    outcome = self._collect(job)
+                    if outcome is not None:
+                        done[id(job)] = outcome
+
+    def close(self) -> None:
+        """Stop the cluster work: kill the actors (their queued groups with them); shut down our Ray."""
+        ray = self._ray
+        if ray is None:
+            return
+        for slot in self.slots:
+            try:
+                ray.kill(slot.actor, no_restart=True)
+            except Exception as exc:  # already gone with its node
+                log.debug("killing a Ray worker: %s", exc)
+        self.slots = []
+        if self.started_ray:
+            ray.shutdown()
+            self.started_ray = False
+        self._ray = None
