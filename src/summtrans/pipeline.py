@@ -119,6 +119,7 @@ class Pipeline:
             max_batch_tokens=o.max_batch_tokens,
             threads=o.threads,
             local_files_only=o.offline,
+            revision=profile.revision,
         )
 
     @cached_property
