@@ -398,7 +398,7 @@ def _verify_file(repo_id: str, snapshot: Path, sib: Any) -> None:
 
 
 def _silent_tqdm() -> type:
-    from tqdm.auto import tqdm
+    from huggingface_hub.utils import tqdm
 
     class _Silent(tqdm):  # type: ignore[misc, valid-type]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
