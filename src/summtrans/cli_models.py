@@ -45,7 +45,7 @@ ConfigOpt = Annotated[
 ]
 RefsArg = Annotated[
     Optional[list[str]],
-    typer.Argument(metavar="[PROFILE|HUB_ID]...", help="Profiles or hub ids (default: the default profiles).", show_default=False),
+    typer.Argument(metavar="PROFILE|HUB_ID", help="Profiles or hub ids (default: the default profiles).", show_default=False),
 ]
 AllOpt = Annotated[bool, typer.Option("--all", help="Every profile in models.yaml.")]
 FormatOpt = Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")]
@@ -55,7 +55,7 @@ DebugOpt = Annotated[bool, typer.Option("--debug", help="Full tracebacks.")]
 
 def _examples(*lines: str) -> str:
     r"""An epilog that click prints as is (``\b`` stops it re-wrapping the lines)."""
-    return "Examples:\n\n\b\n" + "\n".join(f"  {line}" for line in lines)
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
 def _fail(exc: BaseException, debug: bool) -> NoReturn:
