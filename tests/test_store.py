@@ -414,3 +414,21 @@ def test_round_trip_translates_offline_without_converting(tiny_marian, tmp_path,
 
     tok = AutoTokenizer.from_pretrained(REPO, cache_dir=str(hub_cache_dir()), local_files_only=True)
     assert tok("Hallo Welt.")["input_ids"]
+
+
+def test_revision_carried_into_settings_and_journal(tmp_path):
+    from summtrans.cli import app
+    from summtrans.pipeline import Pipeline, PipelineOptions
+
+    assert "revision" not in Pipeline(PipelineOptions(engine="echo"), _config()).settings()["translation"]
+    assert Pipeline(PipelineOptions(engine="echo"), _config(revision="v1.0")).settings()["translation"]["revision"] == "v1.0"
+    cfg = tmp_path / "m.yaml"
+    cfg.write_text(f"profiles:\n  tiny: {{task: translation, model: {REPO}, revision: v1.0}}\n")
+    docs = tmp_path / "in"
+    docs.mkdir()
+    (docs / "a.txt").write_text("Hallo Welt.", encoding="utf-8")
+    r = CliRunner().invoke(app, ["translate", str(docs), "-o", str(tmp_path / "out"), "--engine", "echo", "--config", str(cfg), "-q"])
+    assert r.exit_code == 0, r.output
+    (journal,) = (tmp_path / "out").glob("*journal*")
+    lines = [json.loads(x) for x in journal.read_text().splitlines() if '"settings"' in x]
+    assert lines and all(x["settings"]["pipeline"]["translation"]["revision"] == "v1.0" for x in lines)
