@@ -291,6 +291,17 @@ def test_bundle_import_round_trip(cached_fake, tmp_path, monkeypatch):
     assert try_to_load_from_cache(REPO, "sub/vocab.txt", cache_dir=hub_cache_dir()) == str(link)
     assert not list(hub_cache_dir().glob(".summtrans-import-*"))
     assert import_bundle(out).files == 3  # again: idempotent
+    # huggingface_hub on its own (reading HF_HOME at import, as from_pretrained does) finds it too.
+    code = f"from huggingface_hub import try_to_load_from_cache as t; print(t({REPO!r}, 'config.json'))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ})
+    assert proc.stdout.strip() == str(repo / "snapshots" / COMMIT / "config.json"), proc.stderr
+
+
+def test_import_respects_hf_hub_cache(cached_fake, tmp_path, monkeypatch):
+    out = bundle(tmp_path / "b.tar", [], _config()).path
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub-cache"))
+    assert import_bundle(out).hub_cache == tmp_path / "hub-cache"
+    assert cached_snapshot(REPO) == tmp_path / "hub-cache" / "models--org--tiny" / "snapshots" / COMMIT
 
 
 def test_bundle_refuses_missing_model():

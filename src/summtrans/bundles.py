@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .config import Config
+from .config import _HUB_ID, _REVISION, Config
 from .errors import UsageError
 from .hub import cached_snapshot, hub_cache_dir
 from .store import (
@@ -49,9 +49,7 @@ __all__ = ["BUNDLE_FORMAT", "BundledModel", "BundleResult", "ImportResult", "bun
 BUNDLE_FORMAT = 1
 MANIFEST = "manifest.json"
 _MANIFEST_MAX = 16 << 20
-_REPO_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*")
-_COMMIT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
-_REVISION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,127}")
+_COMMIT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")  # a snapshot folder name
 _KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,200}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -257,7 +255,7 @@ def _expected_files(path: Path, manifest: dict[str, Any]) -> dict[str, str]:
         if not isinstance(m, dict):
             raise bad(f"models[{i}] is not a mapping")
         model, commit, rev = m.get("model"), m.get("commit"), m.get("revision")
-        if not isinstance(model, str) or not _REPO_ID.fullmatch(model):
+        if not isinstance(model, str) or not _HUB_ID.fullmatch(model):
             raise bad(f"models[{i}].model: bad hub id {model!r}")
         if not isinstance(commit, str) or not _COMMIT.fullmatch(commit):
             raise bad(f"models[{i}].commit: bad commit {commit!r}")

@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .config import Config, Profile
+from .config import _HUB_ID, Config, Profile
 from .errors import ConfigError, ModelLoadError, UsageError
 from .hub import ALLOW_PATTERNS, cached_snapshot, hub_cache_dir, hub_offline, is_local
 
@@ -132,17 +132,12 @@ def resolve_refs(refs: Sequence[str], config: Config, all_profiles: bool = False
     for ref in dict.fromkeys(refs):
         if ref in config.profiles:
             out.append(_from_profile(config.profiles[ref], config))
-        elif is_local(ref) or _looks_like_hub_id(ref):
+        elif is_local(ref) or _HUB_ID.fullmatch(ref):
             out.append(ModelRef(name=ref, model=ref))
         else:
             known = ", ".join(config.profiles)
             raise ConfigError(f"unknown model '{ref}': not a profile in {config.path} ({known}), a hub id or a directory")
     return out
-
-
-def _looks_like_hub_id(ref: str) -> bool:
-    parts = ref.split("/")
-    return len(parts) == 2 and all(p and not p.startswith(".") and not p.endswith(".") for p in parts)
 
 
 def repo_folder(repo_id: str) -> Path:
