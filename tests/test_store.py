@@ -18,7 +18,8 @@ from typer.testing import CliRunner
 
 from summtrans import store
 from summtrans.bundles import MANIFEST, bundle, import_bundle
-from summtrans.cli_models import completion, info, models_app
+from summtrans.cli_models import completion, models_app
+from summtrans.cli_models import info as info_command
 from summtrans.config import parse_config
 from summtrans.errors import ConfigError, ModelLoadError, UsageError
 from summtrans.hub import cached_snapshot, hub_cache_dir, resolve_model
@@ -213,7 +214,7 @@ def _app() -> typer.Typer:
     """The app as cli.py registers these commands."""
     app = typer.Typer(rich_markup_mode=None)
     app.add_typer(models_app, name="models")
-    app.command("info")(info)
+    app.command("info")(info_command)
     app.command("completion")(completion)
     return app
 

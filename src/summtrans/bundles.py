@@ -100,14 +100,20 @@ def bundle(out: str | os.PathLike, refs: Sequence[str], config: Config, all_prof
         snap = cached_snapshot(ref.model, ref.revision)
         if snap is None:
             at = f"@{ref.revision}" if ref.revision else ""
-            raise UsageError(f"'{ref.name}' ({ref.model}{at}) is not downloaded: run `summtrans models pull {ref.name}` first")
+            raise UsageError(
+                f"'{ref.name}' ({ref.model}{at}) is not downloaded: run `summtrans models pull {ref.name}` first"
+            )
         base = f"hub/{repo_folder(ref.model).name}/snapshots/{snap.name}"
         files = _hash_tree(snap, base, sources)
-        convs = []
-        for compute_type, folder in conversions(ref.model, snap).items():
-            convs.append({"key": folder.name, "compute_type": compute_type, "files": _hash_tree(folder, f"ct2/{folder.name}", sources)})
-        entries.append({"model": ref.model, "revision": ref.revision, "commit": snap.name, "files": files, "conversions": convs})
-        models.append(BundledModel(ref.model, ref.revision, snap.name, len(files), tuple(c["compute_type"] for c in convs)))
+        convs = [
+            {"key": folder.name, "compute_type": ct, "files": _hash_tree(folder, f"ct2/{folder.name}", sources)}
+            for ct, folder in conversions(ref.model, snap).items()
+        ]
+        entries.append(
+            {"model": ref.model, "revision": ref.revision, "commit": snap.name, "files": files, "conversions": convs}
+        )
+        compute_types = tuple(c["compute_type"] for c in convs)
+        models.append(BundledModel(ref.model, ref.revision, snap.name, len(files), compute_types))
     manifest = {
         "format": BUNDLE_FORMAT,
         "summtrans_version": __version__,
@@ -186,7 +192,7 @@ def import_bundle(path: str | os.PathLike) -> ImportResult:
             for name, digest in expected.items():
                 got = file_sha256(staging / name)
                 if got != digest:
-                    raise UsageError(f"{path}: {name}: checksum mismatch (manifest {digest[:16]}…, file {got[:16]}…)")
+                    raise UsageError(f"{path}: {name}: checksum mismatch (manifest {digest[:16]}…, got {got[:16]}…)")
             models = tuple(_install(m, staging, hub_root, ct2_root) for m in manifest["models"])
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -226,8 +232,9 @@ def _read_manifest(path: Path, tar: tarfile.TarFile, members: dict[str, tarfile.
         manifest = json.loads(tar.extractfile(info).read())  # type: ignore[union-attr]
     except (ValueError, AttributeError):
         raise UsageError(f"{path}: {MANIFEST} is not valid JSON") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != BUNDLE_FORMAT:
-        raise UsageError(f"{path}: {MANIFEST}: unsupported bundle format {manifest.get('format') if isinstance(manifest, dict) else '?'!r}")
+    version = manifest.get("format") if isinstance(manifest, dict) else None
+    if version != BUNDLE_FORMAT:
+        raise UsageError(f"{path}: {MANIFEST}: unsupported bundle format {version!r} (this summtrans reads {BUNDLE_FORMAT})")
     if not isinstance(manifest.get("models"), list):
         raise UsageError(f"{path}: {MANIFEST}: 'models' must be a list")
     return manifest
@@ -305,7 +312,7 @@ def _install(m: dict[str, Any], staging: Path, hub_root: Path, ct2_root: Path) -
     for c in m.get("conversions") or []:
         key = c["key"]
         if ct2_key(model, c["compute_type"], snap) != key:
-            log.warning("skipping the %s conversion of %s: made by another summtrans conversion format", c["compute_type"], model)
+            log.warning("skipping the %s conversion of %s: another conversion format", c["compute_type"], model)
             continue
         target = ct2_root / key
         if ct2_finished(target) is None:

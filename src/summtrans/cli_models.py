@@ -45,7 +45,9 @@ ConfigOpt = Annotated[
 ]
 RefsArg = Annotated[
     Optional[list[str]],
-    typer.Argument(metavar="PROFILE|HUB_ID", help="Profiles or hub ids (default: the default profiles).", show_default=False),
+    typer.Argument(
+        metavar="PROFILE|HUB_ID", help="Profiles or hub ids (default: the default profiles).", show_default=False
+    ),
 ]
 AllOpt = Annotated[bool, typer.Option("--all", help="Every profile in models.yaml.")]
 FormatOpt = Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")]
@@ -99,22 +101,28 @@ def list_cmd(config: ConfigOpt = None, fmt: FormatOpt = ListFormat.text, debug: 
     for s in statuses:
         rev = s.commit[:12] if s.commit else (s.revision or "-")
         state = "local dir" if s.local else "yes" if s.downloaded else "no"
-        rows.append((s.profile + (" *" if s.default else ""), s.task, s.model, rev, human_size(s.size_bytes) if s.size_bytes else "-",
-                     state, ",".join(s.converted) or "-"))  # fmt: skip
+        size = human_size(s.size_bytes) if s.size_bytes else "-"
+        name = s.profile + (" *" if s.default else "")
+        rows.append((name, s.task, s.model, rev, size, state, ",".join(s.converted) or "-"))
     _table(rows)
     typer.echo("(* default for its task)")
 
 
 @models_app.command(
     "pull",
-    epilog=_examples("summtrans models pull", "summtrans models pull --all", "summtrans models pull t5-small Helsinki-NLP/opus-mt-fr-en"),
+    epilog=_examples(
+        "summtrans models pull", "summtrans models pull --all", "summtrans models pull t5-small Helsinki-NLP/opus-mt-fr-en"
+    ),
 )
 def pull_cmd(
     refs: RefsArg = None,
     all_profiles: AllOpt = False,
     no_convert: Annotated[bool, typer.Option("--no-convert", help="Download only; convert on first use.")] = False,
     compute_type: Annotated[
-        Optional[str], typer.Option("--compute-type", metavar="TYPE", help="Convert for this compute type (default: the profile's, else int8 on CPU).")
+        Optional[str],
+        typer.Option(
+            "--compute-type", metavar="TYPE", help="Convert for this compute type (default: the profile's, else int8 on CPU)."
+        ),
     ] = None,
     config: ConfigOpt = None,
     quiet: QuietOpt = False,
@@ -166,9 +174,13 @@ def bundle_cmd(
     typer.echo(f"wrote {result.path} ({human_size(result.size_bytes)})")
 
 
-@models_app.command("import", epilog=_examples("summtrans models import models.tar", "HF_HOME=/data/hf summtrans models import models.tar"))
+@models_app.command(
+    "import", epilog=_examples("summtrans models import models.tar", "HF_HOME=/data/hf summtrans models import models.tar")
+)
 def import_cmd(
-    bundle_path: Annotated[Path, typer.Argument(metavar="BUNDLE.tar", help="Archive written by `models bundle`.", show_default=False)],
+    bundle_path: Annotated[
+        Path, typer.Argument(metavar="BUNDLE.tar", help="Archive written by `models bundle`.", show_default=False)
+    ],
     debug: DebugOpt = False,
 ) -> None:
     """Check a bundle's checksums and install its models where summtrans and Hugging Face look."""
@@ -184,7 +196,9 @@ def import_cmd(
     typer.echo(f"imported {result.files} files into {result.hub_cache} and {result.ct2_cache}")
 
 
-@models_app.command("rm", epilog=_examples("summtrans models rm t5-small", "summtrans models rm --yes Helsinki-NLP/opus-mt-de-en"))
+@models_app.command(
+    "rm", epilog=_examples("summtrans models rm t5-small", "summtrans models rm --yes Helsinki-NLP/opus-mt-de-en")
+)
 def rm_cmd(
     ref: Annotated[str, typer.Argument(metavar="PROFILE|HUB_ID", help="Model to remove.", show_default=False)],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,

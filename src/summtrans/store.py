@@ -136,7 +136,9 @@ def resolve_refs(refs: Sequence[str], config: Config, all_profiles: bool = False
             out.append(ModelRef(name=ref, model=ref))
         else:
             known = ", ".join(config.profiles)
-            raise ConfigError(f"unknown model '{ref}': not a profile in {config.path} ({known}), a hub id or a directory")
+            raise ConfigError(
+                f"unknown model '{ref}': not a profile in {config.path} ({known}), a hub id (org/name) or a directory"
+            )
     return out
 
 
@@ -335,7 +337,8 @@ def _pull_one(ref: ModelRef, *, convert: bool, compute_type: str | None, progres
                 path, note = cached, "hub unreachable: kept the cached copy"
         commit = path.name
     conversion, ct, why = _convert(ref, path, compute_type) if convert else (None, None, "")
-    return PullResult(ref.name, ref.model, commit, path, files, size, conversion, ct, "; ".join(n for n in (note, why) if n))
+    notes = "; ".join(n for n in (note, why) if n)
+    return PullResult(ref.name, ref.model, commit, path, files, size, conversion, ct, notes)
 
 
 def _download(ref: ModelRef, progress: bool) -> tuple[Path, int, int]:

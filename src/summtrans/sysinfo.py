@@ -15,7 +15,10 @@ __all__ = ["PACKAGES", "SystemInfo", "collect_info"]
 # Distributions whose versions matter for a report, in the order shown.
 PACKAGES = ("summtrans", "torch", "transformers", "ctranslate2", "huggingface_hub", "tokenizers", "sentencepiece")
 # CPU flags that decide CTranslate2's kernels (x86 and Arm).
-_CPU_FLAGS = ("sse4_1", "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512_vnni", "avx512_bf16", "amx_tile", "neon", "asimd", "sve")
+_CPU_FLAGS = (
+    "sse4_1", "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512_vnni", "avx512_bf16", "amx_tile",
+    "neon", "asimd", "sve",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
