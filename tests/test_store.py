@@ -427,6 +427,15 @@ def test_round_trip_translates_offline_without_converting(tiny_marian, tmp_path,
     tok = AutoTokenizer.from_pretrained(REPO, cache_dir=str(hub_cache_dir()), local_files_only=True)
     assert tok("Hallo Welt.")["input_ids"]
 
+    from summtrans.cli import app
+
+    yaml = tmp_path / "m.yaml"
+    yaml.write_text(f"profiles:\n  tiny: {{task: translation, model: {REPO}, generation: {{max_new_tokens: 4}}}}\n")
+    doc = tmp_path / "brief.txt"
+    doc.write_text("Hallo Welt.", encoding="utf-8")
+    r = CliRunner().invoke(app, ["translate", str(doc), "--offline", "--config", str(yaml), "-q"])
+    assert r.exit_code == 0 and r.stdout.strip(), r.output
+
 
 def test_revision_carried_into_settings_and_journal(tmp_path):
     from summtrans.cli import app
