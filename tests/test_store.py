@@ -413,12 +413,13 @@ def test_round_trip_translates_offline_without_converting(tiny_marian, tmp_path,
     import_bundle(out.path)
     assert store.list_models(cfg)[0].converted == ("int8",)
 
-    from summtrans.engines import EngineOptions, GenerationOptions, ct2, load_engine
+    from summtrans.engines import EngineOptions, GenerationOptions, load_engine
+    from summtrans.engines.ct2 import convert
 
     def no_conversion(*args, **kwargs):
         raise AssertionError("converted again after import")
 
-    monkeypatch.setattr(ct2, "convert", no_conversion)
+    monkeypatch.setattr(convert, "convert", no_conversion)
     engine = load_engine(REPO, EngineOptions(local_files_only=True))
     assert engine.name == "ctranslate2" and str(engine.path).startswith(str(tmp_path / "air-gapped"))
     assert len(engine.generate(["Hallo Welt."], GenerationOptions(max_new_tokens=4))) == 1

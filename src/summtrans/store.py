@@ -148,7 +148,7 @@ def repo_folder(repo_id: str) -> Path:
 
 
 # --------------------------------------------------------------------------------------------
-# Conversion seam: the only calls into engines/ct2.py (to follow its runtime/conversion split)
+# Conversion seam: the only calls into engines/ct2 (cache layout, device defaults, conversion)
 # --------------------------------------------------------------------------------------------
 
 
@@ -168,15 +168,9 @@ def ct2_key(model: str, compute_type: str, snapshot: Path | None) -> str | None:
 
 def ct2_finished(path: Path) -> dict[str, Any] | None:
     """The metadata of a finished conversion folder, or None. Reads JSON only (no ctranslate2)."""
-    try:
-        meta = json.loads((path / "summtrans.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(meta, dict) or not (path / "model.bin").is_file():
-        return None
-    from .engines import ct2
+    from .engines.ct2.cache import read_metadata
 
-    return meta if meta.get("format") == ct2.FORMAT_VERSION else None
+    return read_metadata(path)
 
 
 def ct2_compute_type(requested: str | None) -> str:
@@ -188,14 +182,14 @@ def ct2_compute_type(requested: str | None) -> str:
 
 def ct2_convert(model_dir: Path, model: str, compute_type: str) -> Path:
     """Convert a checkpoint (unless already converted); returns the conversion folder."""
-    from .engines import ct2
+    from .engines.ct2.convert import convert  # imports torch and transformers
 
     key = ct2_key(model, compute_type, model_dir)
     if key is None:
         raise ModelLoadError(f"model directory {model_dir} has no config.json")
-    target = ct2.cache_dir() / key
+    target = ct2_cache_dir() / key
     if ct2_finished(target) is None:
-        ct2.convert(model_dir, model, compute_type, target)
+        convert(model_dir, model, compute_type, target)
     return target
 
 
@@ -216,7 +210,7 @@ def conversions(model: str, snapshot: Path | None) -> dict[str, Path]:
 
 
 def _conversions_of_model(model: str) -> list[Path]:
-    """Every conversion of `model`, whatever its revision or compute type."""
+    """Every conversion of `model` (whatever its revision, compute type or format) and its lock file."""
     root = ct2_cache_dir()
     if not root.is_dir():
         return []
@@ -228,6 +222,9 @@ def _conversions_of_model(model: str) -> list[Path]:
             continue
         if isinstance(meta, dict) and meta.get("model_id") == model:
             found.append(entry)
+            lock = entry.with_name(entry.name + ".lock")
+            if lock.is_file():
+                found.append(lock)
     return found
 
 
@@ -452,7 +449,10 @@ def plan_removal(ref: str, config: Config) -> Removal:
 def remove(removal: Removal) -> int:
     """Delete what `plan_removal` found; returns the bytes freed."""
     for path in removal.paths:
-        shutil.rmtree(path, ignore_errors=True)
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
         log.info("removed %s", path)
     return removal.size_bytes
 
