@@ -22,6 +22,8 @@ COMPUTE_TYPES = ("auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16"
 CONFIG_ENV = "SUMMTRANS_CONFIG"
 # A hub model id: `org/name` (letters, digits, `-`, `_`, `.`).
 _HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*")
+# A git revision as the hub names one: a commit hash, a tag or a branch (no spaces, no '..').
+_REVISION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,127}")
 
 # Summary length presets: generation limits for --length.
 LENGTHS: dict[str, GenerationOptions] = {
@@ -38,6 +40,7 @@ class Profile:
     name: str  # profile name, or the model reference itself for ad-hoc models
     task: str  # translation | summarization
     model: str  # hub id or local directory
+    revision: str | None = None  # hub commit, tag or branch to pin (None: the default branch)
     engine: str = "auto"  # one of engines.ENGINES
     compute_type: str | None = None  # None: engine default (int8 on CPU, float16 on CUDA)
     prefix: str = ""  # put before every input, e.g. "summarize: " for T5
@@ -216,12 +219,15 @@ def _profile(v: _Validator, name: str, body: Any) -> Profile:
         body,
         at,
         required={"task", "model"},
-        optional={"engine", "compute_type", "prefix", "max_input_tokens", "description", "generation"},
+        optional={"revision", "engine", "compute_type", "prefix", "max_input_tokens", "description", "generation"},
     )
     task = v.choice(body["task"], f"{at}.task", TASKS)
     model = v.typed(body["model"], f"{at}.model", str, "a hub id or a directory path")
     if not model.strip():
         v.fail(f"{at}.model", "a hub id or a directory path", got="an empty string")
+    revision = body.get("revision")
+    if revision is not None:
+        revision = v.revision(revision, f"{at}.revision")
     engine = v.choice(body.get("engine", "auto"), f"{at}.engine", ENGINES)
     compute = body.get("compute_type")
     if compute is not None:
@@ -247,6 +253,7 @@ def _profile(v: _Validator, name: str, body: Any) -> Profile:
         name=name,
         task=task,
         model=model,
+        revision=revision,
         engine=engine,
         compute_type=None if compute in (None, "auto") else compute,
         prefix=v.typed(body.get("prefix", ""), f"{at}.prefix", str, "a string"),
@@ -288,6 +295,12 @@ class _Validator:
     def choice(self, value: Any, key: str, choices: tuple[str, ...]) -> str:
         if value not in choices:
             self.fail(key, f"one of {', '.join(choices)}", got=repr(value))
+        return value
+
+    def revision(self, value: Any, key: str) -> str:
+        expected = "a hub commit hash, tag or branch name"
+        if not isinstance(value, str) or not _REVISION.fullmatch(value) or ".." in value:
+            self.fail(key, expected, got=repr(value))
         return value
 
     def positive_int(self, value: Any, key: str, minimum: int = 1) -> int:

@@ -48,18 +48,18 @@ def is_local(ref: str) -> bool:
     return Path(ref).expanduser().is_dir()
 
 
-def cached_snapshot(repo_id: str) -> Path | None:
-    """The cached snapshot directory of a hub model, or None. Never touches the network."""
+def cached_snapshot(repo_id: str, revision: str | None = None) -> Path | None:
+    """The cached snapshot directory of a hub model (at `revision`), or None. Never touches the network."""
     from huggingface_hub import try_to_load_from_cache
 
     try:
-        hit = try_to_load_from_cache(repo_id, "config.json", cache_dir=hub_cache_dir())
+        hit = try_to_load_from_cache(repo_id, "config.json", cache_dir=hub_cache_dir(), revision=revision)
     except Exception:  # an invalid repo id is simply not cached
         return None
     return Path(hit).parent if isinstance(hit, str) else None
 
 
-def resolve_model(ref: str, *, local_files_only: bool = False) -> Path:
+def resolve_model(ref: str, *, local_files_only: bool = False, revision: str | None = None) -> Path:
     """Return a local directory holding model `ref` (a directory path or a hub id)."""
     path = Path(ref).expanduser()
     if path.is_dir():
@@ -69,7 +69,7 @@ def resolve_model(ref: str, *, local_files_only: bool = False) -> Path:
         raise ModelLoadError(f"model {ref} is a file, not a model directory")
     if ref.startswith((".", "/", "~")) or os.sep + os.sep in ref or ref.count("/") > 1:
         raise ModelLoadError(f"model directory {ref} does not exist")
-    cached = cached_snapshot(ref)
+    cached = cached_snapshot(ref, revision)
     if cached is not None:
         return cached
     if local_files_only or hub_offline():
@@ -79,7 +79,7 @@ def resolve_model(ref: str, *, local_files_only: bool = False) -> Path:
     log.info("downloading %s", ref)
     try:
         return Path(
-            snapshot_download(ref, cache_dir=hub_cache_dir(), allow_patterns=ALLOW_PATTERNS, etag_timeout=5)
+            snapshot_download(ref, revision=revision, cache_dir=hub_cache_dir(), allow_patterns=ALLOW_PATTERNS, etag_timeout=5)
         )
     except Exception as exc:  # network down, unknown repo, gated repo, …
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

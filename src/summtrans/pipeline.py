@@ -93,6 +93,8 @@ class Pipeline:
                     "max_input_tokens": prof.max_input_tokens,
                     "generation": self._generation(prof, summary).as_dict(),
                 }
+                if prof.revision:  # only when pinned, so journals of unpinned runs keep their fingerprint
+                    out[key]["revision"] = prof.revision
         return out
 
     def models(self) -> dict[str, str | None]:
@@ -119,6 +121,7 @@ class Pipeline:
             max_batch_tokens=o.max_batch_tokens,
             threads=o.threads,
             local_files_only=o.offline,
+            revision=profile.revision,
         )
 
     @cached_property

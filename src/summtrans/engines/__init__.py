@@ -54,10 +54,11 @@ def load_engine(model: str, options: EngineOptions | None = None) -> Engine:
     if kind in ("auto", "ctranslate2"):
         from . import ct2
 
-        cached = ct2.cached_conversion(model, options)
+        # A pinned revision is looked up through its snapshot below (still without torch).
+        cached = ct2.cached_conversion(model, options) if options.revision is None else None
         if cached is not None:  # converted before: no need to even look at the source model
             return ct2.CTranslate2Engine.from_converted(cached, model, options)
-    model_dir = resolve_model(model, local_files_only=options.local_files_only)
+    model_dir = resolve_model(model, local_files_only=options.local_files_only, revision=options.revision)
     if kind == "auto":
         kind = "ctranslate2" if model_type(model_dir) in CT2_MODEL_TYPES else "transformers"
     log.debug("loading %s from %s on %s", model, model_dir, kind)

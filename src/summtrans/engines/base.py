@@ -55,6 +55,7 @@ class EngineOptions:
     max_batch_tokens: int = 4096  # token budget per batch (source tokens, padded)
     threads: int | None = None  # CPU threads in all; None = one per core
     local_files_only: bool = False  # never touch the network (also set by HF_HUB_OFFLINE=1)
+    revision: str | None = None  # hub commit, tag or branch of the model (None: the default branch)
 
 
 class Engine(ABC):
