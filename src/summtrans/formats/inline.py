@@ -159,30 +159,42 @@ def _at_word_edges(text: str, start: int, end: int) -> bool:
 # --------------------------------------------------------------------------------------------
 
 
-def cut_points(source: str, target: str, bounds: Sequence[int]) -> list[int]:
+def cut_points(source: str, target: str, bounds: Sequence[int]) -> list[tuple[int, bool]]:
     """Map stretch boundaries in `source` (offsets) to word boundaries of `target`, in proportion.
 
     Used where fixed inline objects (a footnote mark, a field, an image) sit between stretches of
-    text: each stays between the same words, proportionally, as a subtitle split would.
+    text: each stays between the same words, proportionally, as a subtitle split would. A mark
+    glued to the word before it (`gefunden¹,`) stays glued to a word end in the translation. Each
+    cut comes with `pad`: the object had spaces on both sides but the translation has one space
+    there, so the stretch after the cut needs a leading space.
     """
-    cuts: list[int] = []
+    cuts: list[tuple[int, bool]] = []
     low = 0
     for b in bounds:
+        pad = False
         if b <= 0:
             cut = 0
         elif b >= len(source):
             cut = len(target)
         else:
-            cut = _snap(target, round(b / len(source) * len(target)))
+            glued = not source[b - 1].isspace()
+            cut = _snap(target, round(b / len(source) * len(target)), glued)
+            if not glued and source[b].isspace():  # spaces on both sides of the object
+                gap = len(target[:cut]) - len(target[:cut].rstrip())
+                cut -= gap // 2
+                pad = gap < 2
         cut = max(cut, low)
-        cuts.append(cut)
+        cuts.append((cut, pad))
         low = cut
     return cuts
 
 
-def _snap(text: str, pos: int) -> int:
-    """The word boundary (just after whitespace) nearest `pos`; the end if there is none."""
-    edges = [i for i in range(1, len(text)) if text[i - 1].isspace() and not text[i].isspace()]
+def _snap(text: str, pos: int, word_end: bool) -> int:
+    """The word end (or word start after whitespace) nearest `pos`; the end if there is none."""
+    if word_end:
+        edges = [i for i in range(1, len(text) + 1) if text[i - 1].isalnum() and (i == len(text) or not text[i].isalnum())]
+    else:
+        edges = [i for i in range(1, len(text)) if text[i - 1].isspace() and not text[i].isspace()]
     if not edges:
         return len(text)
     return min(edges, key=lambda i: abs(i - pos))

@@ -77,8 +77,12 @@ def _trimmed(text: str, raw: list[Any]) -> Span | None:
 def layout(source: Unit, paragraph: Paragraph, translated: Unit) -> list[list[tuple[str, Span | None]]]:
     """The translated text cut into the paragraph's stretches, each cut into formatted runs."""
     cuts = cut_points(source.text, translated.text, paragraph.bounds)
-    edges = [0, *cuts, len(translated.text)]
-    return [chunks(translated.text, translated.spans, a, b) for a, b in zip(edges, edges[1:])]
+    edges = [0, *(c for c, _ in cuts), len(translated.text)]
+    out = [chunks(translated.text, translated.spans, a, b) for a, b in zip(edges, edges[1:])]
+    for i, (_, pad) in enumerate(cuts):
+        if pad and out[i + 1] and not out[i + 1][0][0][:1].isspace():
+            out[i + 1][0] = (" " + out[i + 1][0][0], out[i + 1][0][1])
+    return out
 
 
 def unchanged(source: Unit, translated: Unit) -> bool:

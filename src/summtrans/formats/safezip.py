@@ -69,18 +69,24 @@ def check_member_name(name: str, source: str) -> None:
         raise InputError(source, f"unsafe archive member name refused: {name!r}")
 
 
-def write_archive(archive: Archive, replaced: dict[str, bytes]) -> bytes:
-    """A copy of `archive` with some members' bytes replaced; order, compression and dates kept."""
+def write_archive(archive: Archive, replaced: dict[str, bytes], first_stored: str | None = None) -> bytes:
+    """A copy of `archive` with some members' bytes replaced; order, compression and dates kept.
+
+    `first_stored` names a member that must come first and uncompressed (ODF and EPUB mimetype).
+    """
+    infos = list(archive.infos)
+    first = [i for i in infos if i.filename == first_stored]
+    if first:
+        infos = first + [i for i in infos if i.filename != first_stored]
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as zf:
-        for info in archive.infos:
+        for info in infos:
             data = replaced.get(info.filename, archive.members[info.filename])
             copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-            copy.compress_type = info.compress_type
+            copy.compress_type = zipfile.ZIP_STORED if info.filename == first_stored else info.compress_type
             copy.external_attr = info.external_attr
             copy.create_system = info.create_system
             copy.comment = info.comment
-            copy.extra = info.extra
             zf.writestr(copy, data)
     return out.getvalue()
 
