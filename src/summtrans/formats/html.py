@@ -279,7 +279,7 @@ def _rebuild(soup: Any, run: _Run, unit: Unit, new: Unit) -> None:
                 if isinstance(span.style, InlineTag):
                     by_element.setdefault(span.style.index, node)
     for anchor, owner, pos in run.anchors:
-        where = int(cut_points(unit.text, text, [pos])[0]) if unit.text else 0
+        where = cut_points(unit.text, text, [pos])[0][0] if unit.text else 0
         owner_node = by_element.get(owner) if owner is not None else None
         if owner_node is not None:
             where = min(max(where, owner_node.start), owner_node.end)

@@ -295,7 +295,7 @@ def _split(group: list[_Piece], parsed: list[list[_Line]], old: Unit, new: Unit)
         core = parsed[cue][n].text.strip()
         bounds.append(offset)
         offset += len(core) + (1 if core else 0)
-    cuts = cut_points(old.text, new.text, bounds[1:]) + [len(new.text)]
+    cuts = [cut for cut, _ in cut_points(old.text, new.text, bounds[1:])] + [len(new.text)]
     starts = [0] + cuts[:-1]
     out: list[list[_Line]] = [[] for _ in group]
     slot = 0
@@ -316,7 +316,7 @@ def _split(group: list[_Piece], parsed: list[list[_Line]], old: Unit, new: Unit)
                 shift = len(source.text) - len(source.text.lstrip())
                 for pos, token in source.anchors:
                     rel = min(max(pos - shift, 0), len(src_core))
-                    line.anchors.append((cut_points(src_core, core, [rel])[0] if core else 0, token))
+                    line.anchors.append((cut_points(src_core, core, [rel])[0][0] if core else 0, token))
             else:  # an empty line keeps its tokens as they were
                 line.anchors = list(source.anchors)
             out[g].append(line)

@@ -65,12 +65,12 @@ def fetch(url: str, *, timeout: float = FETCH_TIMEOUT, max_bytes: int = MAX_PAGE
                 raise InputError(url, f"not an HTML page (content type {content_type})")
             declared = response.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > max_bytes:
-                raise InputError(url, f"page too large ({int(declared)} bytes; the cap is {max_bytes})")
+                raise InputError(url, f"page too large (over the {max_bytes}-byte cap)")
             body = bytearray()
             while chunk := response.read(_CHUNK):
                 body += chunk
                 if len(body) > max_bytes:
-                    raise InputError(url, f"page too large (more than {max_bytes} bytes)")
+                    raise InputError(url, f"page too large (over the {max_bytes}-byte cap)")
                 if time.monotonic() > deadline:
                     raise InputError(url, f"fetch timed out after {timeout:g} s")
             charset = response.headers.get_content_charset()
