@@ -19,7 +19,6 @@ from typing import Any, ClassVar
 from summtrans.errors import InputError
 
 from .base import Extracted, FormatBackend, Span, Unit
-from .inline import cut_points
 
 __all__ = ["CueTag", "SrtBackend", "VttBackend"]
 
@@ -87,6 +86,8 @@ class _SubtitleBackend(FormatBackend):
             for piece, lines in zip(group, _split(group, parsed, old, new)):
                 for line_no, line in zip(piece.lines, lines):
                     contents[piece.cue][line_no] = _render(line, self.entities)
+                # An empty line would end the cue early: a cue whose words all went elsewhere is empty.
+                contents[piece.cue] = [ln for ln in contents[piece.cue] if ln.strip()] or [""]
         composed = self._compose(state, ["\n".join(lines) for lines in contents])
         return (composed.rstrip("\n") + (state.ending or "\n")).encode("utf-8")
 
@@ -290,19 +291,24 @@ def _unit(group: list[_Piece], parsed: list[list[_Line]]) -> Unit:
 def _split(group: list[_Piece], parsed: list[list[_Line]], old: Unit, new: Unit) -> list[list[_Line]]:
     """The translated unit cut back into the group's lines (word boundaries, in proportion)."""
     slots = [(p.cue, n) for p in group for n in p.lines]
-    bounds, offset = [], 0
-    for cue, n in slots:
-        core = parsed[cue][n].text.strip()
-        bounds.append(offset)
-        offset += len(core) + (1 if core else 0)
-    cuts = [cut for cut, _ in cut_points(old.text, new.text, bounds[1:])] + [len(new.text)]
-    starts = [0] + cuts[:-1]
+    cores = [parsed[cue][n].text.strip() for cue, n in slots]
+    filled = [i for i, core in enumerate(cores) if core]
+    offsets, offset = [], 0
+    for i in filled:
+        offsets.append(offset)
+        offset += len(cores[i]) + 1
+    cuts = _cuts(len(old.text), new.text, offsets[1:])
+    ranges = {i: (a, b) for i, a, b in zip(filled, [0, *cuts], [*cuts, len(new.text)])}
     out: list[list[_Line]] = [[] for _ in group]
     slot = 0
     for g, piece in enumerate(group):
         for n in piece.lines:
-            a, b = starts[slot], cuts[slot]
             source = parsed[piece.cue][n]
+            if slot not in ranges:  # a line without text keeps its tokens as they were
+                out[g].append(_Line("", anchors=list(source.anchors)))
+                slot += 1
+                continue
+            a, b = ranges[slot]
             raw = new.text[a:b]
             lead = len(raw) - len(raw.lstrip())
             core = raw.strip()
@@ -311,14 +317,32 @@ def _split(group: list[_Piece], parsed: list[list[_Line]], old: Unit, new: Unit)
                 x, y = max(s.start - a - lead, 0), min(s.end - a - lead, len(core))
                 if x < y and isinstance(s.style, CueTag):
                     line.spans.append(Span(x, y, s.style))
-            if source.text.strip():
-                src_core = source.text.strip()
-                shift = len(source.text) - len(source.text.lstrip())
-                for pos, token in source.anchors:
-                    rel = min(max(pos - shift, 0), len(src_core))
-                    line.anchors.append((cut_points(src_core, core, [rel])[0][0] if core else 0, token))
-            else:  # an empty line keeps its tokens as they were
-                line.anchors = list(source.anchors)
+            shift = len(source.text) - len(source.text.lstrip())
+            for pos, token in source.anchors:
+                rel = min(max(pos - shift, 0), len(cores[slot]))
+                line.anchors.append((_cuts(len(cores[slot]), core, [rel])[0] if 0 < rel else 0, token))
             out[g].append(line)
             slot += 1
     return out
+
+
+def _cuts(source_length: int, target: str, bounds: list[int]) -> list[int]:
+    """Word starts in `target` at the same proportions as `bounds` in a source of that length,
+    strictly increasing while there are enough words (no cue left empty when it can be filled)."""
+    starts = [i for i in range(1, len(target)) if target[i - 1].isspace() and not target[i].isspace()]
+    cuts: list[int] = []
+    low = 0  # index into starts of the first word start still free
+    for j, bound in enumerate(bounds):
+        if bound >= source_length:
+            cuts.append(len(target))
+            continue
+        want = bound / max(source_length, 1) * len(target)
+        high = len(starts) - (len(bounds) - j)  # leave a word for each cut still to come
+        if low > high:  # fewer words than cues: the last cues stay empty
+            cuts.append(starts[low] if low < len(starts) else len(target))
+            low += 1
+            continue
+        best = min(range(low, high + 1), key=lambda k: abs(starts[k] - want))
+        cuts.append(starts[best])
+        low = best + 1
+    return cuts
