@@ -89,8 +89,9 @@ def place_spans(
     for span, hint in zip(spans, hints):
         src = source[span.start : span.end]
         expected = span.start / max(len(source), 1) * len(target)
-        hit, how = _find(target, [src, hint, hint.strip(_EDGE_PUNCT)], expected, taken)
+        hit, how = _find(target, _needles(src, hint), expected, taken)
         if hit is not None:
+            hit = _trim(target, src, *hit)
             placed.append(dataclasses.replace(span, start=hit[0], end=hit[1]))
             taken.append(hit)
             stats.placed += 1
@@ -102,6 +103,41 @@ def place_spans(
         else:
             stats.dropped += 1
     return placed, stats
+
+
+# Words a model wraps a fragment's translation in ("A man is walking." for "Ein Mann"): never a
+# search key on their own.
+_FILLER = frozenset(
+    "a an the is are was were be been being of in on at to and or with some there his her its their this"
+    " that it he she they for by from as while".split()
+)
+
+
+def _needles(src: str, hint: str) -> list[str]:
+    """What to look for, best first: the source text itself where it may stay as it is (names,
+    numbers), its translation, then runs of the translation's content words (longest first), since
+    a fragment translated alone often comes back dressed as a caption or sentence."""
+    src = src.strip(_EDGE_PUNCT)
+    size = len(_WORD.findall(src))
+    out = [src] if src[:1].isupper() or any(c.isdigit() for c in src) else []
+    if len(_WORD.findall(hint)) <= size + 1:  # an article more, not a rambling caption
+        out += [hint, hint.strip(_EDGE_PUNCT)]
+    words: list[str] = []
+    for word in _WORD.findall(hint):
+        if word.lower() not in _FILLER and (not words or words[-1].lower() != word.lower()):
+            words.append(word)
+    for n in range(min(len(words), size + 1), 0, -1):
+        out += [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
+    return list(dict.fromkeys(n for n in out if n))
+
+
+def _trim(target: str, src: str, start: int, end: int) -> tuple[int, int]:
+    """Drop edge punctuation the source span did not have ("sunset." for "Sonnenuntergang")."""
+    while end - start > 1 and target[end - 1] in _EDGE_PUNCT and not src.rstrip().endswith(target[end - 1]):
+        end -= 1
+    while end - start > 1 and target[start] in _EDGE_PUNCT and not src.lstrip().startswith(target[start]):
+        start += 1
+    return start, end
 
 
 def _span_text(unit: Unit, span: Span) -> str:
@@ -122,7 +158,7 @@ def _find(
     for exact in (True, False):
         for needle in needles:
             needle = needle.strip()
-            if not has_letters(needle) and not any(c.isdigit() for c in needle):
+            if not any(c.isalnum() for c in needle):
                 continue
             hay, key = (target, needle) if exact else (low, needle.lower())
             hits = [(m.start(), m.start() + len(key)) for m in re.finditer(re.escape(key), hay)]
@@ -131,10 +167,10 @@ def _find(
                 return best, "exact"
     words = [(m.start(), m.end()) for m in _WORD.finditer(target)]
     best_hit, best_score = None, FUZZY_MIN_RATIO
-    for needle in needles[1:]:
+    for needle in needles:
         needle = needle.strip(_EDGE_PUNCT).lower()
         count = len(_WORD.findall(needle))
-        if not count:
+        if not count or len(needle) < 4:
             continue
         for size in {max(1, count - 1), count, count + 1}:
             for i in range(len(words) - size + 1):

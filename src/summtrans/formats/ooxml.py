@@ -141,7 +141,8 @@ def write_word(source: Unit, paragraph: Paragraph, translated: Unit) -> None:
     p, elements = paragraph.anchor
     for runs, pieces in zip(elements, layout(source, paragraph, translated)):
         first = runs[0]
-        ref = _hyperlink_of(first, p) or first
+        link = _hyperlink_of(first, p)
+        ref = first if link is None else link
         parent, index = ref.getparent(), ref.getparent().index(ref)
         for text, span in pieces:
             style = span.style if span is not None else paragraph.dominant
@@ -206,6 +207,8 @@ def _key(props: Any, invisible: set[str], attrs: set[str] | None) -> str:
             clean.remove(child)
     for name in attrs or ():
         clean.attrib.pop(name, None)
+    if not len(clean) and not clean.attrib:
+        return ""  # an empty <w:rPr/> formats like none
     return etree.tostring(clean, method="c14n").decode()
 
 

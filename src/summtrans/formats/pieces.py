@@ -52,9 +52,14 @@ def build(stretches: list[list[Piece]], role: str, anchor: Any) -> tuple[Unit, P
         open_span = None
         for piece in stretch:
             start, text = len(text), text + piece.text
-            if open_span and open_span[1] == start and (open_span[2], open_span[4]) == (piece.key, piece.link):
+            if not piece.text.strip():
+                continue  # spaces between two runs formatted alike do not split their span
+            if open_span and not text[open_span[1] : start].strip() and (open_span[2], open_span[4]) == (
+                piece.key,
+                piece.link,
+            ):
                 open_span[1] = len(text)
-            elif (piece.link is None and piece.key == dominant_key) or not piece.text.strip():
+            elif piece.link is None and piece.key == dominant_key:
                 open_span = None
             else:
                 open_span = [start, len(text), piece.key, piece.style, piece.link]
