@@ -355,6 +355,11 @@ def _starts_block(
     return bool(_SENTENCE_END.search(prev.text)) and prev.x1 < edge - 0.2 * width
 
 
+def _capitalised(word: str) -> bool:
+    """Starts with a capital and is not all capitals (an all-caps line breaks words in capitals)."""
+    return word[:1].isupper() and not word.isupper()
+
+
 def _join(lines: list[_Line]) -> str:
     """One paragraph's lines as one line of text, end-of-line hyphenation undone."""
     text = lines[0].text.strip()
@@ -363,8 +368,8 @@ def _join(lines: list[_Line]) -> str:
         first_word = part.split(" ", 1)[0]
         keep = first_word in _KEEP_HYPHEN_BEFORE  # "Vor- und Nachteile"
         hyphen = text.endswith(_HYPHENS) and len(text) > 1 and text[-2].isalpha()
-        if prev.hyphenated:  # PDFium already took the hyphen away
-            text += ("- " if keep else "") + part
+        if prev.hyphenated:  # PDFium took the hyphen away: a capital after it was a real one ("Max-Planck")
+            text += ("- " if keep else "-" if _capitalised(first_word) else "") + part
         elif hyphen and part[:1].islower() and not keep:
             text = text[:-1] + part
         elif hyphen and text.endswith("-"):  # "Max-" + "Planck-Institut"

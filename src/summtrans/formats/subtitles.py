@@ -74,7 +74,8 @@ class _SubtitleBackend(FormatBackend):
         keep = [i for i, u in enumerate(units) if u.text]
         if not keep:
             raise InputError(source, "no subtitle text to translate", "skipped-no-text")
-        return Extracted(units=[units[i] for i in keep], state=_State(cues, doc, [groups[i] for i in keep], text[len(text.rstrip("\n")) :]))
+        ending = text[len(text.rstrip("\n")) :]
+        return Extracted(units=[units[i] for i in keep], state=_State(cues, doc, [groups[i] for i in keep], ending))
 
     def write(self, extracted: Extracted, translated: list[Unit]) -> bytes:
         state: _State = extracted.state

@@ -141,7 +141,7 @@ class UrlBackend(FormatBackend):
         url = source if is_url(source) else None
         try:
             body = trafilatura.extract(
-                html, url=url, output_format="markdown", include_comments=False, include_tables=True, include_links=False
+                html, url=url, output_format="markdown", include_comments=False, include_tables=True
             )
             meta = trafilatura.extract_metadata(html, default_url=url)
         except Exception as exc:  # trafilatura wraps lxml; any failure is a bad page
