@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 import zipfile
@@ -29,6 +30,7 @@ HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships
 
 def make_docx(tmp_path: Path | None = None) -> bytes:
     """Heading, inline formatting, a link, a table, header/footer with a field, a text box, a footnote."""
+    from docx.enum.text import WD_BREAK
     from docx.oxml import parse_xml
     from docx.oxml.ns import nsdecls, qn
     from docx.oxml.parser import OxmlElement
@@ -53,6 +55,9 @@ def make_docx(tmp_path: Path | None = None) -> bytes:
     p2._p.append(link)
     p2.add_run(" bitte heute.")
     d.add_paragraph("Ein Punkt der Liste", style="List Bullet")
+    broken = d.add_paragraph("Vor dem Umbruch. ")
+    broken.add_run().add_break(WD_BREAK.PAGE)
+    broken.add_run("Nach dem Umbruch.")
     table = d.add_table(rows=2, cols=2)
     for i, cell in enumerate(table._cells):
         cell.text = f"Zelle {i + 1}"
@@ -307,6 +312,7 @@ def test_docx_reads_every_story() -> None:
         assert expected in texts
     assert "Vor dem Kasten  und danach." in texts  # the text box's own run stays out of its paragraph
     assert "Seite  von zwei" in texts  # the PAGE field's result stays a field
+    assert "Vor dem Umbruch. Nach dem Umbruch." in texts  # a page break is kept, not made a line break
     roles = {u.text: u.role for u in units}
     assert roles["Ein Bericht über Wohnungen"] == "heading"
     assert roles["Zelle 1"] == "cell" and roles["Eine Fußnote zum Vertrag."] == "note"
@@ -321,6 +327,8 @@ def test_docx_translation_keeps_fields_text_boxes_and_styles() -> None:
     assert "PAGE" in footer and 'w:fldCharType="separate"' in footer and "SEITE" in footer
     body = out.element.body.xml
     assert "TEXT IM KASTEN" in body and "w:txbxContent" in body
+    texts_and_breaks = re.findall(r'<w:t[^>]*>([^<]*UMBRUCH[^<]*)</w:t>|<w:br w:type="(page)"/>', body)
+    assert ["".join(m) for m in texts_and_breaks] == ["VOR DEM UMBRUCH. ", "page", "NACH DEM UMBRUCH."]
     heading = out.paragraphs[0]
     assert heading.text == "EIN BERICHT ÜBER WOHNUNGEN" and heading.style.name == "Heading 1"
     runs = out.paragraphs[1].runs

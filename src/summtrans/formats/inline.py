@@ -52,28 +52,22 @@ def translate_units(units: Sequence[Unit], translate: Translate) -> tuple[list[U
     Units without letters are kept as they are. Leading and trailing whitespace is kept.
     """
     todo = [i for i, u in enumerate(units) if has_letters(u.text)]
-    inputs: list[str] = []
-    for i in todo:
-        inputs.append(units[i].text.strip())
-    for i in todo:
-        inputs.extend(_span_text(units[i], s) for s in units[i].spans)
+    inputs = [units[i].text.strip() for i in todo]
+    inputs += [_span_text(units[i], s) for i in todo for s in units[i].spans]
     outputs = translate(inputs) if inputs else []
+    hints = iter(outputs[len(todo) :])
     result = list(units)
     stats = InlineStats()
-    pos = len(todo)
-    for n, i in enumerate(todo):
+    for i, translation in zip(todo, outputs):
         unit = units[i]
-        core = unit.text.strip()
         lead = unit.text[: len(unit.text) - len(unit.text.lstrip())]
-        trail = unit.text[len(unit.text.rstrip()) :]
-        text = lead + outputs[n] + trail
-        hints = outputs[pos : pos + len(unit.spans)]
-        pos += len(unit.spans)
-        spans, unit_stats = place_spans(unit.text, text, unit.spans, hints) if core != outputs[n] else (
-            unit.spans,
-            InlineStats(placed=len(unit.spans), exact=len(unit.spans)),
-        )
-        stats.add(unit_stats)
+        text = lead + translation + unit.text[len(unit.text.rstrip()) :]
+        unit_hints = [next(hints) for _ in unit.spans]
+        if translation == unit.text.strip():  # identity: the spans stay where they were
+            spans, found = list(unit.spans), InlineStats(placed=len(unit.spans), exact=len(unit.spans))
+        else:
+            spans, found = place_spans(unit.text, text, unit.spans, unit_hints)
+        stats.add(found)
         result[i] = Unit(text, tuple(spans), unit.role)
     return result, stats
 

@@ -104,6 +104,8 @@ def _word_kind(run: Any, p: Any) -> str:
     tags = {child.tag for child in run if child.tag != w("rPr")}
     if not tags:
         return "ignore"
+    if any(br.get(w("type"), "textWrapping") != "textWrapping" for br in run.iterchildren(w("br"))):
+        return "fixed"  # a page or column break stays a break
     return "text" if tags <= _W_TEXT and tags & {w("t"), w("tab"), w("br"), w("cr")} else "fixed"
 
 

@@ -9,7 +9,7 @@ each stretch into runs (inline.chunks): plain text in the dominant formatting, s
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
