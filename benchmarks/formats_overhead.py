@@ -181,9 +181,111 @@ def bench_inline(count: int = 60, show: int = 0) -> None:
               [dst.text[s.start : s.end] for s in dst.spans], "|", dst.text)
 
 
-def bench_pdf(pages: int = 50) -> None:
-    """PDF half (helper F2): extraction pages/s against plain pypdf, overhead next to translation."""
-    print("pdf: not written yet")
+def make_pdf(pages: int) -> bytes | None:
+    """A `pages`-page PDF (fpdf2, DejaVuSans): a heading per page, justified news paragraphs, a
+    running header and "Seite N von M" footer; None when fpdf2 or the font is missing."""
+    import shutil
+    import subprocess
+
+    try:
+        import fpdf
+    except ImportError:
+        return None
+    font = subprocess.run(["fc-match", "-f", "%{file}", "DejaVuSans"], capture_output=True, text=True).stdout \
+        if shutil.which("fc-match") else ""
+    if "DejaVuSans" not in font:
+        return None
+
+    class Letter(fpdf.FPDF):
+        def header(self) -> None:
+            self.set_font("dv", size=8)
+            self.cell(0, 10, "Stadtzeitung – Nachrichten aus Berlin", new_x="LMARGIN", new_y="NEXT")
+
+        def footer(self) -> None:
+            self.set_y(-15)
+            self.set_font("dv", size=8)
+            self.cell(0, 10, f"Seite {self.page_no()} von {{nb}}", align="C")
+
+    sentences = news_sentences() if DE_NEWS.is_dir() else ["Der Senat hat am Dienstag neue Regeln beschlossen."]
+    pdf = Letter()
+    pdf.add_font("dv", "", font)
+    k = 0
+    for page in range(pages):
+        pdf.add_page()
+        pdf.set_font("dv", size=16)
+        pdf.multi_cell(0, 9, f"Abschnitt {page + 1}", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("dv", size=10)
+        words = 0
+        while words < WORDS_PER_PAGE and pdf.get_y() < 250:
+            para = " ".join(sentences[(k + i) % len(sentences)] for i in range(3))
+            k += 3
+            words += len(para.split())
+            pdf.multi_cell(0, 5, para, align="J", new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(3)
+    return bytes(pdf.output())
+
+
+def _best(fn, repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def bench_pdf(pages: int = 50, sample_pages: int = 2) -> None:
+    """Extraction pages/s against plain pypdf (and raw PDFium text), overhead next to translation."""
+    from summtrans.formats import backend_for, translate_units
+
+    data = make_pdf(pages)
+    if data is None:
+        print("pdf: fpdf2 or the DejaVuSans font missing")
+        return
+    backend = backend_for("x.pdf")
+    extracted = backend.read(data, "bench.pdf")
+    words = sum(len(u.text.split()) for u in extracted.units)
+    print(f"pdf: {pages} pages, {len(data) / 1e6:.2f} MB, {len(extracted.units)} units, {words} words")
+    ours = _best(lambda: backend.read(data, "bench.pdf"))
+
+    def raw_pdfium() -> None:
+        import pypdfium2 as pdfium
+
+        doc = pdfium.PdfDocument(data)
+        for page in doc:
+            page.get_textpage().get_text_range()
+        doc.close()
+
+    rows = [("summtrans pdf backend (paragraphs, order, headers)", ours),
+            ("pypdfium2 get_text_range (raw text)", _best(raw_pdfium))]
+    try:
+        import pypdf
+
+        rows.append(("pypdf extract_text (plain)", _best(
+            lambda: [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages])))
+    except ImportError:
+        print("  (pypdf not installed: pip install pypdf for the comparison)")
+    for name, seconds in rows:
+        print(f"  {name:52s} {seconds:6.3f} s  {pages / seconds:7.1f} pages/s")
+    t0 = time.perf_counter()
+    translated, _ = translate_units(extracted.units, translator("echo"))
+    t1 = time.perf_counter()
+    backend.write(extracted, [u.__class__(u.text.upper(), u.spans, u.role) for u in translated])
+    t2 = time.perf_counter()
+    overhead = ours + (t2 - t1)
+    print(f"  extract {ours:.2f} s + echo translate_units {t1 - t0:.2f} s + write {t2 - t1:.3f} s "
+          f"-> format overhead {overhead / pages * 1000:.0f} ms/page")
+    if not (MINI / "config.json").is_file():
+        print("  (../shared/models/mini-marian-de-en absent: no translation timing)")
+        return
+    share = max(1, len(extracted.units) * sample_pages // pages)
+    translate = translator("ctranslate2")
+    translate(["Warm-up."])
+    t3 = time.perf_counter()
+    translate_units(extracted.units[:share], translate)
+    per_page = (time.perf_counter() - t3) / sample_pages
+    print(f"  mini Marian (ctranslate2) on {sample_pages} pages ({share} units): {per_page:.2f} s/page; "
+          f"format overhead = {overhead / pages / per_page:.1%} of it")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -197,7 +299,7 @@ def main(argv: list[str] | None = None) -> None:
     if "docx" in only:
         bench_docx(args.pages, args.sample_pages)
     if "pdf" in only:
-        bench_pdf(args.pages)
+        bench_pdf(args.pages, args.sample_pages)
     if "inline" in only:
         bench_inline(show=args.show)
 

@@ -182,3 +182,14 @@ def test_pdf_broken(letter: bytes, mangle, message: str) -> None:
     with pytest.raises(InputError) as info:
         PdfBackend().read(mangle(letter), "kaputt.pdf")
     assert str(info.value) == f"kaputt.pdf: {message}"
+
+
+def test_pdf_repeated_heading_in_the_margin_is_content() -> None:
+    pdf = _pdf()
+    for n in (1, 2, 3):
+        _page(pdf, n, 3)
+        _lines(pdf, 50, 60, [f"Kapitel {n}"], size=16)  # top margin, repeats (digits aside), heading size
+        _lines(pdf, 50, 120, [f"Der Text von Kapitel {n} steht hier."])
+    ex = PdfBackend().read(bytes(pdf.output()), "k.pdf")
+    assert [u.text for u in ex.units if u.role == "heading"] == ["Kapitel 1", "Kapitel 2", "Kapitel 3"]
+    assert "Jobcenter" not in (ex.markdown or "")

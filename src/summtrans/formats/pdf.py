@@ -34,6 +34,7 @@ _PAGE_NUMBER = re.compile(r"^[\W_]*(?:seite|page|s\.)?\s*\d{1,4}\s*(?:(?:/|von|o
 _BULLET = re.compile(r"^[•▪◦●·∙‣\-–*]\s+")
 _LIST_START = re.compile(r"^(?:\d{1,3}[.)]|[a-z][.)])\s")
 _SENTENCE_END = re.compile(r"[.!?:][\"'»«“”’)\]]*$")
+_WORD = re.compile(r"[^ \t\r\n\ufffe]+")
 
 
 @dataclass
@@ -137,7 +138,7 @@ def pdf_blocks(data: bytes, source: str) -> tuple[list[_Block], str | None]:
             doc.close()
     if not any(line.text.strip() for _, _, lines in pages for line in lines):
         raise InputError(source, "no text layer (scanned PDF?) — OCR it first", "skipped-no-text")
-    lines = _drop_running_lines(pages)
+    lines = _drop_running_lines(pages, _body_size([ln for _, _, page_lines in pages for ln in page_lines]))
     ordered = [line for width, _, page_lines in pages for line in _reading_order(page_lines, width, lines)]
     return _blocks(ordered), meta_title
 
@@ -148,6 +149,8 @@ def _pdfium_reason(exc: Exception) -> str:
 
 
 def _page_lines(page: Any, index: int) -> list[_Line]:
+    """The page's line fragments. Boxes are asked for the first and last character of each word
+    only (rows and column gaps change between words), which keeps PDFium calls few."""
     import ctypes
 
     import pypdfium2.raw as raw
@@ -158,63 +161,66 @@ def _page_lines(page: Any, index: int) -> list[_Line]:
         text = textpage.get_text_range() if count else ""
         if len(text) != count:  # characters outside the BMP: ask one by one
             text = "".join(chr(raw.FPDFText_GetUnicode(textpage.raw, i)) for i in range(count))
+        handle = textpage.raw
         left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-        boxes = []
-        for i, ch in enumerate(text):
-            if ch in " \r\n\t":
-                boxes.append(None)
-                continue
-            raw.FPDFText_GetCharBox(textpage.raw, i, left, right, bottom, top)
-            boxes.append((left.value, right.value, bottom.value, top.value, raw.FPDFText_GetFontSize(textpage.raw, i)))
+        words: list[tuple[str, str, tuple[float, float, float, float, float]]] = []
+        previous = 0
+        for match in _WORD.finditer(text):
+            first, last = match.start(), match.end() - 1
+            raw.FPDFText_GetCharBox(handle, first, left, right, bottom, top)
+            x0, x1, y0, y1 = left.value, right.value, bottom.value, top.value
+            if last != first:
+                raw.FPDFText_GetCharBox(handle, last, left, right, bottom, top)
+                x1, y0, y1 = right.value, min(y0, bottom.value), max(y1, top.value)
+            size = raw.FPDFText_GetFontSize(handle, first)
+            words.append((text[previous:first], match.group(), (x0, x1, y0, y1, size)))
+            previous = match.end()
     finally:
         textpage.close()
-    return _build_lines(text, boxes, index)
+    return _build_lines(words, index)
 
 
-def _build_lines(text: str, boxes: list[Any], page: int) -> list[_Line]:
+def _build_lines(words: list[tuple[str, str, Any]], page: int) -> list[_Line]:
+    """Words (separator before, text, box) → line fragments: a new one at a line break, a change
+    of row, or a gap wider than a column gutter; U+FFFE at a row change is a hyphenated line end."""
     lines: list[_Line] = []
-    current: list[tuple[str, Any]] = []
+    text, boxes = "", []
     hyphen_at_end = False
 
     def close() -> None:
-        nonlocal current, hyphen_at_end
-        chars = [(c, b) for c, b in current if b is not None]
-        if chars:
-            sizes = Counter(round(b[4], 1) for _, b in chars)
+        nonlocal text, boxes, hyphen_at_end
+        if boxes:
+            sizes = Counter(round(b[4], 1) for b in boxes)
             lines.append(
                 _Line(
                     page,
-                    " ".join("".join(c for c, _ in current).split()),
-                    min(b[0] for _, b in chars),
-                    max(b[1] for _, b in chars),
-                    min(b[2] for _, b in chars),
-                    max(b[3] for _, b in chars),
+                    text,
+                    min(b[0] for b in boxes),
+                    max(b[1] for b in boxes),
+                    min(b[2] for b in boxes),
+                    max(b[3] for b in boxes),
                     sizes.most_common(1)[0][0],
                     hyphen_at_end,
                 )
             )
-        current, hyphen_at_end = [], False
+        text, boxes, hyphen_at_end = "", [], False
 
-    last: Any = None
-    for i, (ch, box) in enumerate(zip(text, boxes)):
-        if ch in "\r\n":
-            close()
-            last = None
-            continue
-        if box is None:
-            current.append((" ", None))
-            continue
-        if ch == "\ufffe":
-            following = next((b for b in boxes[i + 1 :] if b is not None), None)
-            if last is not None and following is not None and not _same_row(last, following):
+    for sep, word, box in words:
+        if boxes:
+            last = boxes[-1]
+            if "\r" in sep or "\n" in sep:
+                close()
+            elif "\ufffe" in sep and not sep.strip("\ufffe"):
+                if _same_row(last, box):  # a soft hyphen inside a line: the word goes on
+                    text += word
+                    boxes.append(box)
+                    continue
                 hyphen_at_end = True
                 close()
-                last = None
-            continue
-        if last is not None and (not _same_row(last, box) or box[0] - last[1] > COLUMN_GAP * max(box[4], 1.0)):
-            close()
-        current.append((ch, box))
-        last = box
+            elif not _same_row(last, box) or box[0] - last[1] > COLUMN_GAP * max(box[4], 1.0):
+                close()
+        text += (" " if boxes else "") + word
+        boxes.append(box)
     close()
     return lines
 
@@ -229,8 +235,17 @@ def _same_row(a: Any, b: Any) -> bool:
 # --------------------------------------------------------------------------------------------
 
 
-def _drop_running_lines(pages: list[tuple[float, float, list[_Line]]]) -> set[int]:
-    """Ids of the lines to keep: running headers/footers and page numbers in the margins go."""
+def _body_size(lines: list[_Line]) -> float:
+    """The font size most of the text is set in."""
+    weights: Counter[float] = Counter()
+    for line in lines:
+        weights[line.size] += len(line.text)
+    return weights.most_common(1)[0][0] if weights else 0.0
+
+
+def _drop_running_lines(pages: list[tuple[float, float, list[_Line]]], body: float) -> set[int]:
+    """Ids of the lines to keep: running headers/footers and page numbers in the margins go
+    (a heading-size line that repeats, "Abschnitt 1", "Abschnitt 2"…, is content)."""
     in_margin: dict[int, bool] = {}
     keys: dict[int, str] = {}
     seen: Counter[str] = Counter()
@@ -239,7 +254,7 @@ def _drop_running_lines(pages: list[tuple[float, float, list[_Line]]]) -> set[in
         for line in lines:
             margin = line.bottom > height * (1 - MARGIN_SHARE) or line.top < height * MARGIN_SHARE
             in_margin[id(line)] = margin
-            if margin:
+            if margin and line.size < HEADING_RATIO * body:
                 keys[id(line)] = re.sub(r"\d+", "#", line.text.lower()).strip()
                 page_keys.add(keys[id(line)])
         seen.update(page_keys)
@@ -247,7 +262,7 @@ def _drop_running_lines(pages: list[tuple[float, float, list[_Line]]]) -> set[in
     keep = set()
     for _, _, lines in pages:
         for line in lines:
-            if in_margin[id(line)] and (_PAGE_NUMBER.match(line.text) or seen[keys[id(line)]] >= needed):
+            if in_margin[id(line)] and (_PAGE_NUMBER.match(line.text) or seen[keys.get(id(line), "")] >= needed):
                 continue
             keep.add(id(line))
     return keep
@@ -296,10 +311,7 @@ def _gutter(lines: list[_Line], width: float) -> float | None:
 def _blocks(lines: list[_Line]) -> list[_Block]:
     if not lines:
         return []
-    weights: Counter[float] = Counter()
-    for line in lines:
-        weights[line.size] += len(line.text)
-    body = weights.most_common(1)[0][0]
+    body = _body_size(lines)
     big = sorted({ln.size for ln in lines if ln.size >= HEADING_RATIO * body}, reverse=True)
     leads = [
         a.bottom - b.bottom
