@@ -417,6 +417,16 @@ def test_zip_slip_member_names_are_refused(name: str) -> None:
         backend_for(f"x.{name}").read(data, f"x.{name}")
 
 
+def test_epub_xhtml11_named_entities_are_characters() -> None:
+    doctype = '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.1//EN" "http://www.w3.org/TR/xhtml11/DTD/xhtml11.dtd">'
+    chapter = CHAPTER.replace("<!DOCTYPE html>", doctype).replace("Erster Punkt", "Erster&nbsp;Punkt")
+    backend = backend_for("x.epub")
+    extracted = backend.read(make_epub(chapter), "x.epub")
+    assert "Erster\xa0Punkt" in [u.text for u in extracted.units]
+    out = zipfile.ZipFile(io.BytesIO(backend.write(extracted, translate_units(extracted.units, upper)[0])))
+    assert "<li>ERSTER\xa0PUNKT</li>" in out.read("OEBPS/ch1.xhtml").decode() and doctype in out.read("OEBPS/ch1.xhtml").decode()
+
+
 def test_epub_manifest_pointing_outside_is_refused() -> None:
     with pytest.raises(InputError, match="unsafe archive member name"):
         backend_for("x.epub").read(make_epub(ch1_href="../../etc/passwd"), "x.epub")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from html.entities import name2codepoint
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +40,8 @@ class Dialect:
 
 def paragraph(block: Any, dialect: Dialect, role: str) -> tuple[Unit, Paragraph] | None:
     """The unit and paragraph record of a block, or None when it has no text of its own."""
+    from lxml.etree import Entity
+
     stretches: list[list[Piece]] = [[]]
     fixed: list[Any] = []
 
@@ -55,7 +58,10 @@ def paragraph(block: Any, dialect: Dialect, role: str) -> tuple[Unit, Paragraph]
         add(node.text, chain, link_el)
         for child in node:
             kind = dialect.kind(child) if isinstance(child.tag, str) else "fixed"  # comments stay
-            if kind == "inline":
+            named = name2codepoint.get(child.name) if child.tag is Entity else None
+            if named is not None:  # &nbsp; from an XHTML 1.1 doctype: its character; others stay as they are
+                piece(chr(named), chain, link_el)
+            elif kind == "inline":
                 walk(child, (*chain, child), link_el)
             elif kind == "link":
                 walk(child, chain, child)
