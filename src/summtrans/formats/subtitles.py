@@ -92,9 +92,6 @@ class _SubtitleBackend(FormatBackend):
         composed = self._compose(state, ["\n".join(lines) for lines in contents])
         return (composed.rstrip("\n") + (state.ending or "\n")).encode("utf-8")
 
-    def to_text(self, extracted: Extracted) -> str:
-        return "\n".join(u.text for u in extracted.units)
-
     # Format specifics
     def _parse(self, text: str, source: str) -> tuple[Any, list[Any]]:
         raise NotImplementedError
