@@ -1,8 +1,9 @@
 """Word (.docx) through python-docx: body, tables, headers, footers, footnotes, endnotes, text boxes.
 
-python-docx opens and saves the package (styles, images, layout travel untouched); the text is
-walked on the XML of each story part, so every w:p is met wherever it sits (table cells, text
-boxes, content controls). write() edits the parsed document in `Extracted.state`: call it once.
+python-docx opens the package; the text is walked on the XML of each story part, so every w:p is
+met wherever it sits (table cells, text boxes, content controls). write() puts only the story
+parts whose text changed back into the original archive: styles, images, layout and every other
+part stay byte for byte. It edits the parsed parts in `Extracted.state`: call it once.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from typing import Any, ClassVar
 from ..errors import InputError
 from .base import Extracted, FormatBackend, Unit
 from .ooxml import w, word_paragraphs, write_word
+from .package import external_links, open_package, write_parts
 from .pieces import Paragraph
-from .safezip import open_archive, parse_xml
+from .safezip import Archive, parse_xml
 
 KIND = "Word document"
 _CT = "application/vnd.openxmlformats-officedocument.wordprocessingml."
@@ -32,9 +34,9 @@ _HEADING_STYLES = ("heading", "berschrift", "title", "titel", "subtitle", "unter
 
 @dataclass
 class _State:
-    document: Any  # the python-docx Document
-    paragraphs: list[Paragraph]  # one per unit
-    blob_parts: list[tuple[Any, Any]]  # (part, parsed root) for parts python-docx keeps as bytes
+    archive: Archive  # the original package
+    document: Any  # the python-docx Document (owns the parsed parts)
+    records: list[tuple[str, Any, Paragraph]]  # (part name, part's XML root, paragraph) per unit
 
 
 class DocxBackend(FormatBackend):
@@ -43,7 +45,7 @@ class DocxBackend(FormatBackend):
     output_suffix: ClassVar[str] = ".docx"
 
     def read(self, data: bytes, source: str) -> Extracted:
-        refuse_macros(data, source, KIND, "word/vbaProject.bin", ".docm")
+        archive = open_package(data, source, KIND, "word/vbaProject.bin", ".docm")
         import docx
         from docx.opc.exceptions import PackageNotFoundError
 
@@ -54,8 +56,7 @@ class DocxBackend(FormatBackend):
         except Exception as exc:  # python-docx raises lxml and zip errors of many kinds
             raise InputError(source, f"not a valid {KIND} ({type(exc).__name__}: {exc})") from None
         units: list[Unit] = []
-        paragraphs: list[Paragraph] = []
-        blob_parts: list[tuple[Any, Any]] = []
+        records: list[tuple[str, Any, Paragraph]] = []
         for part in document.part.package.iter_parts():
             story = STORY_PARTS.get(part.content_type)
             if story is None:
@@ -63,43 +64,21 @@ class DocxBackend(FormatBackend):
             root = getattr(part, "element", None)
             if root is None:  # footnotes/endnotes: python-docx has no class for them
                 root = parse_xml(part.blob, source, KIND, str(part.partname))
-                blob_parts.append((part, root))
-            links = _links(part)
-            for unit, paragraph in word_paragraphs(root, links, lambda p, s=story: _role(p, s)):
+            for unit, paragraph in word_paragraphs(root, external_links(part), lambda p, s=story: _role(p, s)):
                 units.append(unit)
-                paragraphs.append(paragraph)
+                records.append((str(part.partname), root, paragraph))
         if not units:
             raise InputError(source, "no text in the Word document", "skipped-no-text")
         title = document.core_properties.title or None
-        return Extracted(units, _State(document, paragraphs, blob_parts), title=title)
+        return Extracted(units, _State(archive, document, records), title=title)
 
     def write(self, extracted: Extracted, translated: list[Unit]) -> bytes:
-        from lxml import etree
-
         state: _State = extracted.state
-        for source, paragraph, unit in zip(extracted.units, state.paragraphs, translated, strict=True):
-            write_word(source, paragraph, unit)
-        for part, root in state.blob_parts:
-            part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-        out = io.BytesIO()
-        state.document.save(out)
-        return out.getvalue()
-
-
-def refuse_macros(data: bytes, source: str, kind: str, vba_member: str, suffix: str) -> None:
-    """Check the archive (zip bomb, names) and refuse a macro-enabled document."""
-    archive = open_archive(data, source, kind)
-    types = archive.members.get("[Content_Types].xml", b"")
-    if vba_member in archive.members or b"macroEnabled" in types:
-        raise InputError(source, f"macro-enabled document ({suffix}) refused")
-
-
-def _links(part: Any) -> Any:
-    def target(rid: str) -> str | None:
-        rel = part.rels.get(rid)
-        return rel.target_ref if rel is not None and rel.is_external else None
-
-    return target
+        changed: dict[str, Any] = {}
+        for source, (name, root, paragraph), unit in zip(extracted.units, state.records, translated, strict=True):
+            if write_word(source, paragraph, unit):
+                changed[name] = root
+        return write_parts(state.archive, changed)
 
 
 def _role(p: Any, story: str) -> str:

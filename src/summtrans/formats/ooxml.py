@@ -136,10 +136,10 @@ def _word_piece(run: Any, p: Any, links: Links) -> Piece:
     return Piece("".join(parts), (_key(rpr, _W_INVISIBLE, None), link), WordStyle(rpr, hyperlink), link)
 
 
-def write_word(source: Unit, paragraph: Paragraph, translated: Unit) -> None:
-    """Replace a Word paragraph's text runs by the translation's runs."""
+def write_word(source: Unit, paragraph: Paragraph, translated: Unit) -> bool:
+    """Replace a Word paragraph's text runs by the translation's runs; False if nothing changed."""
     if unchanged(source, translated):
-        return
+        return False
     p, elements = paragraph.anchor
     for runs, pieces in zip(elements, layout(source, paragraph, translated)):
         first = runs[0]
@@ -160,6 +160,7 @@ def write_word(source: Unit, paragraph: Paragraph, translated: Unit) -> None:
             holder.remove(run)
             if holder.tag == w("hyperlink") and holder.find(f".//{w('r')}") is None:
                 holder.getparent().remove(holder)
+    return True
 
 
 def _hyperlink_of(run: Any, p: Any) -> Any:
@@ -250,10 +251,10 @@ def _drawing_piece(el: Any, links: Links) -> Piece:
     return Piece(text, (_key(rpr, set(), _A_INVISIBLE), link), rpr, link)
 
 
-def write_drawing(source: Unit, paragraph: Paragraph, translated: Unit) -> None:
-    """Replace a DrawingML paragraph's runs and breaks by the translation's runs."""
+def write_drawing(source: Unit, paragraph: Paragraph, translated: Unit) -> bool:
+    """Replace a DrawingML paragraph's runs and breaks by the translation's runs; False if unchanged."""
     if unchanged(source, translated):
-        return
+        return False
     p, elements = paragraph.anchor
     for runs, pieces in zip(elements, layout(source, paragraph, translated)):
         index = p.index(runs[0])
@@ -271,6 +272,7 @@ def write_drawing(source: Unit, paragraph: Paragraph, translated: Unit) -> None:
                 index += 1
         for el in runs:
             p.remove(el)
+    return True
 
 
 __all__ = ["WordStyle", "drawing_paragraphs", "word_paragraphs", "write_drawing", "write_word"]

@@ -1,8 +1,9 @@
 """PowerPoint (.pptx) through python-pptx: every text frame, group, table and notes page.
 
-python-pptx opens and saves the package; text is walked on each slide's and notes page's XML,
-so every a:p is met wherever it sits. write() edits the parsed presentation in
-`Extracted.state`: call it once.
+python-pptx opens the package; text is walked on each slide's and notes page's XML, so every
+a:p is met wherever it sits. write() puts only the slides and notes pages whose text changed
+back into the original archive; everything else stays byte for byte. It edits the parsed parts
+in `Extracted.state`: call it once.
 """
 
 from __future__ import annotations
@@ -13,17 +14,19 @@ from typing import Any, ClassVar
 
 from ..errors import InputError
 from .base import Extracted, FormatBackend, Unit
-from .docx import refuse_macros
 from .ooxml import drawing_paragraphs, write_drawing
+from .package import external_links, open_package, write_parts
 from .pieces import Paragraph
+from .safezip import Archive
 
 KIND = "PowerPoint presentation"
 
 
 @dataclass
 class _State:
-    presentation: Any  # the python-pptx Presentation
-    paragraphs: list[Paragraph]  # one per unit
+    archive: Archive  # the original package
+    presentation: Any  # the python-pptx Presentation (owns the parsed parts)
+    records: list[tuple[str, Any, Paragraph]]  # (part name, part's XML root, paragraph) per unit
 
 
 class PptxBackend(FormatBackend):
@@ -32,7 +35,7 @@ class PptxBackend(FormatBackend):
     output_suffix: ClassVar[str] = ".pptx"
 
     def read(self, data: bytes, source: str) -> Extracted:
-        refuse_macros(data, source, KIND, "ppt/vbaProject.bin", ".pptm")
+        archive = open_package(data, source, KIND, "ppt/vbaProject.bin", ".pptm")
         import pptx
         from pptx.exc import PackageNotFoundError
 
@@ -43,37 +46,29 @@ class PptxBackend(FormatBackend):
         except Exception as exc:  # python-pptx raises lxml and zip errors of many kinds
             raise InputError(source, f"not a valid {KIND} ({type(exc).__name__}: {exc})") from None
         units: list[Unit] = []
-        paragraphs: list[Paragraph] = []
+        records: list[tuple[str, Any, Paragraph]] = []
         for slide in presentation.slides:
-            stories = [(slide.part, "paragraph")]
+            pages = [(slide, "paragraph")]
             if slide.has_notes_slide:
-                stories.append((slide.notes_slide.part, "note"))
-            for part, role in stories:
-                for unit, paragraph in drawing_paragraphs(part._element, _links(part), role):
+                pages.append((slide.notes_slide, "note"))
+            for page, role in pages:
+                for unit, paragraph in drawing_paragraphs(page.element, external_links(page.part), role):
                     if _is_title(paragraph):
                         unit = Unit(unit.text, unit.spans, "title")
                     units.append(unit)
-                    paragraphs.append(paragraph)
+                    records.append((str(page.part.partname), page.element, paragraph))
         if not units:
             raise InputError(source, "no text in the PowerPoint presentation", "skipped-no-text")
         title = presentation.core_properties.title or None
-        return Extracted(units, _State(presentation, paragraphs), title=title)
+        return Extracted(units, _State(archive, presentation, records), title=title)
 
     def write(self, extracted: Extracted, translated: list[Unit]) -> bytes:
         state: _State = extracted.state
-        for source, paragraph, unit in zip(extracted.units, state.paragraphs, translated, strict=True):
-            write_drawing(source, paragraph, unit)
-        out = io.BytesIO()
-        state.presentation.save(out)
-        return out.getvalue()
-
-
-def _links(part: Any) -> Any:
-    def target(rid: str) -> str | None:
-        rel = part.rels.get(rid)
-        return rel.target_ref if rel is not None and rel.is_external else None
-
-    return target
+        changed: dict[str, Any] = {}
+        for source, (name, root, paragraph), unit in zip(extracted.units, state.records, translated, strict=True):
+            if write_drawing(source, paragraph, unit):
+                changed[name] = root
+        return write_parts(state.archive, changed)
 
 
 def _is_title(paragraph: Paragraph) -> bool:
