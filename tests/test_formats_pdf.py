@@ -68,8 +68,18 @@ def _letter() -> bytes:
     y = _lines(pdf, 50, 80, ["abstand zu halten. Hier endet er.", "", "• Erster Punkt der Liste", "• Zweiter Punkt"])
     _page(pdf, 3, 3)
     y = _lines(pdf, 50, 80, ["Zwei Spalten"], size=15, lead=24)
-    left = ["Die linke Spalte beginnt", "mit diesem Satz, der über", "mehrere Zeilen läuft und", "hier endet."]
-    right = ["Die rechte Spalte folgt", "erst danach und hat einen", "eigenen Absatz, der hier", "endet."]
+    left = [
+        "Die linke Spalte beginnt mit diesem",
+        "langen Satz, der über mehrere Zeilen",
+        "der Spalte läuft und erst ganz unten",
+        "hier endet.",
+    ]
+    right = [
+        "Die rechte Spalte folgt erst danach",
+        "und hat einen eigenen Absatz, der so",
+        "lang ist wie der in der linken Spalte",
+        "und hier endet.",
+    ]
     pdf.set_font("dv", size=11)
     for i, (a, b) in enumerate(zip(left, right)):
         pdf.text(50, y + i * 14, a)
@@ -93,9 +103,9 @@ Ein zweiter Absatz beginnt hier und läuft bis zum Ende der Seite und geht auf d
 
 ## Zwei Spalten
 
-Die linke Spalte beginnt mit diesem Satz, der über mehrere Zeilen läuft und hier endet.
+Die linke Spalte beginnt mit diesem langen Satz, der über mehrere Zeilen der Spalte läuft und erst ganz unten hier endet.
 
-Die rechte Spalte folgt erst danach und hat einen eigenen Absatz, der hier endet.
+Die rechte Spalte folgt erst danach und hat einen eigenen Absatz, der so lang ist wie der in der linken Spalte und hier endet.
 
 Unter den Spalten steht ein Satz über die ganze Breite der Seite hinweg."""
 
@@ -193,3 +203,16 @@ def test_pdf_repeated_heading_in_the_margin_is_content() -> None:
     ex = PdfBackend().read(bytes(pdf.output()), "k.pdf")
     assert [u.text for u in ex.units if u.role == "heading"] == ["Kapitel 1", "Kapitel 2", "Kapitel 3"]
     assert "Jobcenter" not in (ex.markdown or "")
+
+
+def test_pdf_form_rows_are_not_columns() -> None:
+    pdf = _pdf()
+    pdf.add_page()
+    rows = [("Name:", "Erika Mustermann"), ("Geburtsdatum:", "1. April 1980"), ("Kundennummer:", "123456"),
+            ("Sachbearbeiter:", "Herr Schmidt")]
+    pdf.set_font("dv", size=11)
+    for i, (key, value) in enumerate(rows):
+        pdf.text(50, 100 + 14 * i, key)
+        pdf.text(320, 100 + 14 * i, value)
+    ex = PdfBackend().read(bytes(pdf.output()), "form.pdf")
+    assert (ex.markdown or "").split()[:4] == ["Name:", "Erika", "Mustermann", "Geburtsdatum:"]  # row by row

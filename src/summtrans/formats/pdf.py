@@ -26,6 +26,7 @@ HEADING_RATIO = 1.2  # a line this much larger than the body font is a heading
 MARGIN_SHARE = 0.1  # top and bottom share of a page where headers, footers and page numbers live
 REPEAT_SHARE = 0.5  # a margin line on at least this share of pages (and >= 2) is a running header/footer
 COLUMN_GAP = 1.5  # a horizontal gap wider than this many font sizes splits a line (columns)
+COLUMN_MIN_WIDTH = 0.25  # column lines are at least this share of the page width (median)
 _PDFIUM = threading.Lock()  # PDFium is not thread-safe
 _ERR_PASSWORD = 4
 _HYPHENS = ("\ufffe", "\xad", "-")
@@ -235,6 +236,10 @@ def _same_row(a: Any, b: Any) -> bool:
 # --------------------------------------------------------------------------------------------
 
 
+def _median(values: list[float]) -> float:
+    return sorted(values)[len(values) // 2]
+
+
 def _body_size(lines: list[_Line]) -> float:
     """The font size most of the text is set in."""
     weights: Counter[float] = Counter()
@@ -290,14 +295,21 @@ def _reading_order(lines: list[_Line], width: float, keep: set[int]) -> list[_Li
 
 
 def _gutter(lines: list[_Line], width: float) -> float | None:
-    """The x of a column gutter: crossed by few lines, with at least 3 lines on each side."""
+    """The x of a column gutter: crossed by few lines, with at least 3 lines of running text
+    (median width >= COLUMN_MIN_WIDTH of the page) on each side; short cells of a table or a
+    form ("Name:" … "Datum:") are not columns."""
     best: tuple[int, float, float] | None = None
     for step in range(31):
         x = width * (0.3 + 0.4 * step / 30)
         crossing = sum(ln.x0 < x < ln.x1 for ln in lines)
-        left = sum(ln.x1 <= x for ln in lines)
-        right = sum(ln.x0 >= x for ln in lines)
-        if left >= 3 and right >= 3 and crossing < min(left, right):
+        left = [ln.x1 - ln.x0 for ln in lines if ln.x1 <= x]
+        right = [ln.x1 - ln.x0 for ln in lines if ln.x0 >= x]
+        if (
+            len(left) >= 3
+            and len(right) >= 3
+            and crossing < min(len(left), len(right))
+            and min(_median(left), _median(right)) >= COLUMN_MIN_WIDTH * width
+        ):
             candidate = (crossing, abs(x - width / 2), x)
             best = candidate if best is None or candidate < best else best
     return best[2] if best else None
