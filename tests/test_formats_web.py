@@ -134,6 +134,17 @@ def test_html_binary_refused() -> None:
         HtmlBackend().read(b"\x00\x01\x02PK" * 20, "b.html")
 
 
+def test_html_nested_too_deeply_is_one_line() -> None:
+    deep = b"<div>" * 3000 + b"Tief" + b"</div>" * 3000
+    with pytest.raises(InputError, match=r"^d.html: HTML nested too deeply$"):
+        HtmlBackend().read(deep, "d.html")
+
+
+def test_html_svg_title_is_not_the_document_title() -> None:
+    ex = HtmlBackend().read(b"<html><body><h1>Kopf</h1><svg><title>Symbol</title></svg></body></html>", "s.html")
+    assert ex.title == "Kopf"
+
+
 def test_html_entities_are_not_expanded_from_outside() -> None:
     xxe = b'<!DOCTYPE html [<!ENTITY x SYSTEM "file:///etc/passwd">]><html><body><p>A &x; B</p></body></html>'
     ex = HtmlBackend().read(xxe, "x.html")

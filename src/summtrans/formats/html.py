@@ -83,7 +83,10 @@ class HtmlBackend(FormatBackend):
 
     def read(self, data: bytes, source: str) -> Extracted:
         soup = _parse(data, source)
-        units = [unit for unit, _ in _locate(soup)]
+        try:
+            units = [unit for unit, _ in _locate(soup)]
+        except RecursionError:
+            raise InputError(source, "HTML nested too deeply") from None
         if not units:
             raise InputError(source, "no text to translate in this HTML document", "skipped-no-text")
         title = next((u.text for u in units if u.role == "title"), None)
@@ -126,6 +129,8 @@ def _parse(data: bytes, source: str) -> Any:
         raise InputError(source, "not an HTML document (binary data)")
     try:
         return BeautifulSoup(data, "lxml")
+    except RecursionError:
+        raise InputError(source, "HTML nested too deeply") from None
     except Exception as exc:  # lxml raises a variety of errors on hostile input
         raise InputError(source, f"cannot parse HTML ({type(exc).__name__})") from exc
 
@@ -133,7 +138,7 @@ def _parse(data: bytes, source: str) -> Any:
 def _locate(soup: Any) -> list[tuple[Unit, _Run | _Attr]]:
     """Every unit of the document with where it lives, in reading order (deterministic)."""
     out: list[tuple[Unit, _Run | _Attr]] = []
-    title = soup.find("title")
+    title = soup.head.find("title") if soup.head is not None else None  # not an <svg><title>
     if title is not None:
         _block(title, out)
     _block(soup.body if soup.body is not None else soup, out)
