@@ -96,7 +96,7 @@ def place_spans(
             stats.fallback += 1
         else:
             stats.dropped += 1
-    return placed, stats
+    return sorted(placed, key=lambda s: (s.start, s.end)), stats
 
 
 # Words a model wraps a fragment's translation in ("A man is walking." for "Ein Mann"): never a

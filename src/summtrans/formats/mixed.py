@@ -52,7 +52,7 @@ def paragraph(block: Any, dialect: Dialect, role: str) -> tuple[Unit, Paragraph]
 
     def piece(text: str, chain: tuple[Any, ...], link_el: Any) -> None:
         href = dialect.href(link_el) if link_el is not None else None
-        stretches[-1].append(Piece(text, _key_of(chain, link_el), MixedStyle(chain, link_el), href))
+        stretches[-1].append(Piece(text, _key_of(chain), MixedStyle(chain, link_el), href))
 
     def walk(node: Any, chain: tuple[Any, ...], link_el: Any) -> None:
         add(node.text, chain, link_el)
@@ -78,12 +78,8 @@ def paragraph(block: Any, dialect: Dialect, role: str) -> tuple[Unit, Paragraph]
     return build(stretches, role, (block, fixed, dialect))
 
 
-def _key_of(chain: tuple[Any, ...], link_el: Any) -> Any:
-    return (tuple((el.tag, tuple(sorted(el.attrib.items()))) for el in chain), _link_key(link_el))
-
-
-def _link_key(link_el: Any) -> Any:
-    return None if link_el is None else (link_el.tag, tuple(sorted(link_el.attrib.items())))
+def _key_of(chain: tuple[Any, ...]) -> Any:
+    return tuple((el.tag, tuple(sorted(el.attrib.items()))) for el in chain)
 
 
 def write(source: Unit, record: Paragraph, translated: Unit) -> None:

@@ -35,6 +35,7 @@ def a(tag: str) -> str:
 _W_TEXT = {w("t"), w("tab"), w("br"), w("cr"), w("noBreakHyphen"), w("softHyphen"), w("lastRenderedPageBreak")}
 # Formatting that differs between runs without looking different: ignored when comparing runs.
 _W_INVISIBLE = {w("lang"), w("noProof"), w("rPrChange"), w("webHidden")}
+_A_LINKS = {a("hlinkClick"), a("hlinkMouseOver")}  # links are compared apart from formatting
 _A_INVISIBLE = {"lang", "altLang", "dirty", "err", "smtClean", "smtId", "noProof"}
 
 
@@ -133,7 +134,7 @@ def _word_piece(run: Any, p: Any, links: Links) -> Piece:
             link = (links(rid) if rid else None) or (f"#{anchor}" if anchor else "#")
             break
         node = node.getparent()
-    return Piece("".join(parts), (_key(rpr, _W_INVISIBLE, None), link), WordStyle(rpr, hyperlink), link)
+    return Piece("".join(parts), _key(rpr, _W_INVISIBLE, None), WordStyle(rpr, hyperlink), link)
 
 
 def write_word(source: Unit, paragraph: Paragraph, translated: Unit) -> bool:
@@ -248,7 +249,7 @@ def _drawing_piece(el: Any, links: Links) -> Piece:
     if click is not None:
         rid = click.get(f"{{{R}}}id")
         link = (links(rid) if rid else None) or "#"
-    return Piece(text, (_key(rpr, set(), _A_INVISIBLE), link), rpr, link)
+    return Piece(text, _key(rpr, _A_LINKS, _A_INVISIBLE), rpr, link)
 
 
 def write_drawing(source: Unit, paragraph: Paragraph, translated: Unit) -> bool:

@@ -20,7 +20,7 @@ from summtrans.errors import InputError
 
 from .base import Extracted, FormatBackend, Unit
 
-__all__ = ["PdfBackend", "pdf_blocks"]
+__all__ = ["PdfBackend"]
 
 HEADING_RATIO = 1.2  # a line this much larger than the body font is a heading
 MARGIN_SHARE = 0.1  # top and bottom share of a page where headers, footers and page numbers live
@@ -76,7 +76,7 @@ class PdfBackend(FormatBackend):
     output_suffix: ClassVar[str] = ".md"
 
     def read(self, data: bytes, source: str) -> Extracted:
-        blocks, meta_title = pdf_blocks(data, source)
+        blocks, meta_title = _pdf_blocks(data, source)
         units = [Unit(b.text, role="heading" if b.kind == "heading" else "paragraph") for b in blocks]
         prefixes = [_prefix(b) for b in blocks]
         title = next((b.text for b in blocks if b.kind == "heading" and b.level == 1), None) or meta_title
@@ -109,7 +109,7 @@ def _markdown(prefixes: list[str], units: list[Unit]) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def pdf_blocks(data: bytes, source: str) -> tuple[list[_Block], str | None]:
+def _pdf_blocks(data: bytes, source: str) -> tuple[list[_Block], str | None]:
     """The document's paragraphs, list items and headings in reading order, and its metadata title."""
     if b"%PDF-" not in data[:1024]:
         raise InputError(source, "not a PDF file (no %PDF header)")

@@ -22,7 +22,7 @@ class Piece:
     """One run's text."""
 
     text: str
-    key: Hashable  # formatting identity: pieces with equal keys look the same
+    key: Hashable  # formatting identity, the link aside: pieces with equal keys look the same
     style: Any  # the backend's handle to recreate that formatting
     link: str | None = None  # hyperlink target
 
@@ -40,10 +40,10 @@ class Paragraph:
 def build(stretches: list[list[Piece]], role: str, anchor: Any) -> tuple[Unit, Paragraph]:
     """The Unit for a paragraph, and its Paragraph record."""
     weight: dict[Hashable, int] = {}
-    handles: dict[Hashable, Any] = {}
+    handles: dict[Hashable, Any] = {}  # a handle without a link for each formatting
     for piece in (p for s in stretches for p in s):
+        weight[piece.key] = weight.get(piece.key, 0) + len(piece.text.strip())
         if piece.link is None:
-            weight[piece.key] = weight.get(piece.key, 0) + len(piece.text.strip())
             handles.setdefault(piece.key, piece.style)
     dominant_key = max(weight, key=lambda k: weight[k]) if weight else None
     text, spans, bounds = "", [], []
