@@ -481,6 +481,16 @@ def test_xml_xxe_is_not_resolved(tmp_path: Path, name: str) -> None:
     assert all(SECRET.encode() not in zf.read(n) for n in zf.namelist())
 
 
+@pytest.mark.parametrize(("name", "member"), [("docx", "word/document.xml"), ("odt", "content.xml")])
+def test_entity_expansion_bomb_is_refused(name: str, member: str) -> None:
+    entities = '<!ENTITY a0 "lol">' + "".join(f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10))
+    text = zipfile.ZipFile(io.BytesIO(MAKERS[name]())).read(member).decode().split("?>", 1)[1]
+    root = text.replace("Ein Bericht", "&a9;", 1)
+    bomb = f'<?xml version="1.0"?><!DOCTYPE r [{entities}]>{root}'.encode()
+    with pytest.raises(InputError, match="not a valid .*amplification"):
+        backend_for(f"x.{name}").read(rezip(MAKERS[name](), {member: bomb}), f"x.{name}")
+
+
 def test_document_without_text_is_skipped_no_text() -> None:
     buf = io.BytesIO()
     docx.Document().save(buf)
