@@ -216,3 +216,12 @@ def test_pdf_form_rows_are_not_columns() -> None:
         pdf.text(320, 100 + 14 * i, value)
     ex = PdfBackend().read(bytes(pdf.output()), "form.pdf")
     assert (ex.markdown or "").split()[:4] == ["Name:", "Erika", "Mustermann", "Geburtsdatum:"]  # row by row
+
+
+@pytest.mark.parametrize(("meta", "title"), [("Mietvertrag 2024", "Mietvertrag 2024"), ("Microsoft Word - a.docx", None)])
+def test_pdf_title_from_metadata_when_no_heading(meta: str, title: str | None) -> None:
+    pdf = _pdf()
+    pdf.add_page()
+    _lines(pdf, 50, 100, ["Nur ein Absatz ohne Überschrift."])
+    pdf.set_title(meta)
+    assert PdfBackend().read(bytes(pdf.output()), "m.pdf").title == title

@@ -35,6 +35,7 @@ _PAGE_NUMBER = re.compile(r"^[\W_]*(?:seite|page|s\.)?\s*\d{1,4}\s*(?:(?:/|von|o
 _BULLET = re.compile(r"^[•▪◦●·∙‣\-–*]\s+")
 _LIST_START = re.compile(r"^(?:\d{1,3}[.)]|[a-z][.)])\s")
 _SENTENCE_END = re.compile(r"[.!?:][\"'»«“”’)\]]*$")
+_FILE_NAME_TITLE = re.compile(r"^Microsoft (Word|PowerPoint) - |\.(docx?|odt|pptx?|rtf|txt|pdf|indd)$", re.I)
 _WORD = re.compile(r"[^ \t\r\n\ufffe]+")
 
 
@@ -132,7 +133,7 @@ def _pdf_blocks(data: bytes, source: str) -> tuple[list[_Block], str | None]:
                     pages.append((page.get_width(), page.get_height(), _page_lines(page, index)))
                 finally:
                     page.close()
-            meta_title = (doc.get_metadata_dict().get("Title") or "").strip() or None
+            meta_title = _meta_title(doc.get_metadata_dict().get("Title") or "")
         except pdfium.PdfiumError as exc:
             raise InputError(source, f"corrupt PDF ({_pdfium_reason(exc)})") from exc
         finally:
@@ -142,6 +143,14 @@ def _pdf_blocks(data: bytes, source: str) -> tuple[list[_Block], str | None]:
     lines = _drop_running_lines(pages, _body_size([ln for _, _, page_lines in pages for ln in page_lines]))
     ordered = [line for width, _, page_lines in pages for line in _reading_order(page_lines, width, lines)]
     return _blocks(ordered), meta_title
+
+
+def _meta_title(title: str) -> str | None:
+    """The metadata title, unless it is only the name of the file it was made from."""
+    title = title.strip()
+    if not title or _FILE_NAME_TITLE.search(title):
+        return None
+    return title
 
 
 def _pdfium_reason(exc: Exception) -> str:
