@@ -5,7 +5,8 @@ Chapters are XHTML (XML), walked here with the mixed-content paragraphs of mixed
 pre, script, style, svg and math are left alone; alt and title attributes are units too. The EPUB3
 nav document, the EPUB2 NCX (navLabel, docTitle) and the OPF dc:title are translated; `lang` is
 set to `en`. Only changed members are rewritten; the mimetype comes first and stored, as EPUB needs.
-(html.py has its own walker for HTML parsed as HTML; this one serializes XML, as EPUB requires.)
+(html.py walks HTML parsed as HTML with its own code; this walker, shared with odf.py through
+mixed.py, keeps XHTML as XML, as EPUB requires. The tag lists are html.py's.)
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any, ClassVar
 
 from ..errors import InputError
 from .base import Extracted, FormatBackend, Unit
+from .html import BLOCK_TAGS, INLINE_TAGS, PROTECTED_INLINE, SKIP_TAGS, TRANSLATED_ATTRIBUTES
 from .mixed import Dialect, append_plain, paragraph, write
 from .pieces import Paragraph, unchanged
 from .safezip import Archive, check_member_name, open_archive, parse_xml, write_archive
@@ -28,17 +30,13 @@ DC = "http://purl.org/dc/elements/1.1/"
 CONTAINER = "urn:oasis:names:tc:opendocument:xmlns:container"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
-BLOCKS = frozenset(
-    "p h1 h2 h3 h4 h5 h6 li dt dd td th caption figcaption blockquote div section article aside header"
-    " footer nav address summary title label legend option button body main figure details".split()
-)
-INLINE = frozenset(
-    "abbr b bdi bdo big cite del dfn em font i ins mark q s small span strike strong sub sup time u".split()
-)
-UNTOUCHED = frozenset("script style code pre kbd samp var svg math".split())
-ATTRIBUTES = ("alt", "title")
-_ROLES = {"h1": "heading", "h2": "heading", "h3": "heading", "h4": "heading", "h5": "heading",
-          "h6": "heading", "td": "cell", "th": "cell", "title": "title"}
+# The tag lists are html.py's (one definition): inline code, kbd and samp stay untouched here,
+# since this walker moves no protected content around.
+BLOCKS = BLOCK_TAGS
+INLINE = INLINE_TAGS - PROTECTED_INLINE - {"a"}
+UNTOUCHED = (SKIP_TAGS - {"head"}) | PROTECTED_INLINE
+ATTRIBUTES = TRANSLATED_ATTRIBUTES
+_ROLES = {**{f"h{n}": "heading" for n in range(1, 7)}, "td": "cell", "th": "cell", "title": "title"}
 
 
 def _local(el: Any) -> str:
