@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from summtrans.formats.base import Span, Unit
-from summtrans.formats.inline import chunks, cut_points, place_spans, translate_units
+from summtrans.formats.inline import Chunk, chunks, cut_points, place_spans, translate_units
 from summtrans.formats.pieces import Piece, build
 
 SENTENCE = "Ich habe jedoch nur eine Wohnung gefunden, die Herr Müller mag."
@@ -92,9 +92,10 @@ def test_surrounding_whitespace_is_kept() -> None:
     assert out.text == " HALLO WELT\t"
 
 
-def test_chunks_give_innermost_span() -> None:
+def test_chunks_give_innermost_span_and_keep_the_link() -> None:
     whole, bold = Span(0, 11, link="u"), Span(6, 11, style="b")
-    assert chunks("hello world!", [whole, bold]) == [("hello ", whole), ("world", bold), ("!", None)]
+    assert chunks("hello world!", [whole, bold]) == [
+        Chunk("hello ", whole, whole), Chunk("world", bold, whole), Chunk("!", None, None)]
 
 
 def test_cut_points_keep_marks_glued_and_spaced() -> None:

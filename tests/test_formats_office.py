@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from summtrans.errors import InputError
-from summtrans.formats import SUFFIXES, Unit, backend_for, translate_units
+from summtrans.formats import SUFFIXES, Span, Unit, backend_for, translate_units
 from summtrans.formats.registry import BACKENDS, SUFFIX_TO_NAME
 
 docx = pytest.importorskip("docx")
@@ -536,3 +536,20 @@ def test_format_libraries_are_imported_lazily() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("name", ["docx", "odt", "pptx"])
+def test_formatted_word_inside_a_fallen_back_link_keeps_the_link(name: str) -> None:
+    backend = backend_for(f"x.{name}")
+    extracted = backend.read(MAKERS[name](), "x")
+    i = next(i for i, u in enumerate(extracted.units) if any(s.link for s in u.spans))
+    unit = extracted.units[i]
+    bold = next(s for u in extracted.units for s in u.spans if s.link is None)
+    link = next(s for s in unit.spans if s.link)
+    english = "Please read it today."
+    moved = Unit(english, (Span(0, len(english), link.style, link.link), Span(15, 20, bold.style)), unit.role)
+    translated = [moved if j == i else u for j, u in enumerate(extracted.units)]
+    out = backend.read(backend.write(extracted, translated), "out").units[i]
+    assert out.text == english
+    assert {s.link for s in out.spans} == {link.link}  # every run of the sentence is linked
+    assert "today" in [out.text[s.start : s.end] for s in out.spans]  # and the bold word is its own run

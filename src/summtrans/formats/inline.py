@@ -230,17 +230,30 @@ def _snap(text: str, pos: int, word_end: bool) -> int:
     return min(edges, key=lambda i: abs(i - pos))
 
 
-def chunks(text: str, spans: Sequence[Span], start: int = 0, end: int | None = None) -> list[tuple[str, Span | None]]:
-    """`text[start:end]` cut into runs: (text, the innermost span over it or None for plain text)."""
+@dataclass(frozen=True)
+class Chunk:
+    """A run of translated text to write: its formatting and the link it carries."""
+
+    text: str
+    span: Span | None  # the innermost span over the text (its formatting), None for plain text
+    link: Span | None  # the innermost span with a link over the text (may be `span`), or None
+
+
+def chunks(text: str, spans: Sequence[Span], start: int = 0, end: int | None = None) -> list[Chunk]:
+    """`text[start:end]` cut into runs. Where spans nest (a bold word inside a link that fell back
+    to the whole unit), the innermost gives the formatting and the link still covers the word."""
     end = len(text) if end is None else end
     owner: list[Span | None] = [None] * (end - start)
+    linked: list[Span | None] = [None] * (end - start)
     for span in sorted(spans, key=lambda s: s.end - s.start, reverse=True):
         for i in range(max(span.start, start), min(span.end, end)):
             owner[i - start] = span
-    out: list[tuple[str, Span | None]] = []
-    for i, who in enumerate(owner):
-        if out and out[-1][1] is who:
-            out[-1] = (out[-1][0] + text[start + i], who)
+            if span.link is not None:
+                linked[i - start] = span
+    out: list[Chunk] = []
+    for i, (who, link) in enumerate(zip(owner, linked)):
+        if out and out[-1].span is who and out[-1].link is link:
+            out[-1] = Chunk(out[-1].text + text[start + i], who, link)
         else:
-            out.append((text[start + i], who))
+            out.append(Chunk(text[start + i], who, link))
     return out

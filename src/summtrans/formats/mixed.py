@@ -92,19 +92,16 @@ def write(source: Unit, record: Paragraph, translated: Unit) -> None:
         block.remove(child)
     block.text = None
     stretches = layout(source, record, translated)
-    for i, pieces in enumerate(stretches):
-        for text, span in pieces:
-            style: MixedStyle | None = span.style if span is not None else record.dominant
+    for i, chunks in enumerate(stretches):
+        for chunk in chunks:
+            style: MixedStyle | None = chunk.span.style if chunk.span is not None else record.dominant
+            link = chunk.link.style.link if chunk.link is not None else None
             target = block
-            for el in (style.chain if style is not None else ()):
+            for el in (*(style.chain if style is not None else ()), *((link,) if link is not None else ())):
                 copy = block.makeelement(el.tag, dict(el.attrib))
                 target.append(copy)
                 target = copy
-            if style is not None and style.link is not None:
-                copy = block.makeelement(style.link.tag, dict(style.link.attrib))
-                target.append(copy)
-                target = copy
-            dialect.append_text(target, text)
+            dialect.append_text(target, chunk.text)
         if i < len(fixed):
             fixed[i].tail = None
             block.append(fixed[i])

@@ -142,16 +142,17 @@ def write_word(source: Unit, paragraph: Paragraph, translated: Unit) -> bool:
     if unchanged(source, translated):
         return False
     p, elements = paragraph.anchor
-    for runs, pieces in zip(elements, layout(source, paragraph, translated)):
+    for runs, chunks in zip(elements, layout(source, paragraph, translated)):
         first = runs[0]
         link = _hyperlink_of(first, p)
         ref = first if link is None else link
         parent, index = ref.getparent(), ref.getparent().index(ref)
-        for text, span in pieces:
-            style = span.style if span is not None else paragraph.dominant
-            made = _word_run(p, text, style.rpr if style is not None else None)
-            if style is not None and style.hyperlink is not None:
-                wrap = p.makeelement(style.hyperlink.tag, dict(style.hyperlink.attrib))
+        for chunk in chunks:
+            style = chunk.span.style if chunk.span is not None else paragraph.dominant
+            made = _word_run(p, chunk.text, style.rpr if style is not None else None)
+            if chunk.link is not None and chunk.link.style.hyperlink is not None:
+                hyperlink = chunk.link.style.hyperlink
+                wrap = p.makeelement(hyperlink.tag, dict(hyperlink.attrib))
                 wrap.append(made)
                 made = wrap
             parent.insert(index, made)
@@ -257,11 +258,11 @@ def write_drawing(source: Unit, paragraph: Paragraph, translated: Unit) -> bool:
     if unchanged(source, translated):
         return False
     p, elements = paragraph.anchor
-    for runs, pieces in zip(elements, layout(source, paragraph, translated)):
+    for runs, chunks in zip(elements, layout(source, paragraph, translated)):
         index = p.index(runs[0])
-        for text, span in pieces:
-            rpr = span.style if span is not None else paragraph.dominant
-            for part in _split_controls(text):
+        for chunk in chunks:
+            rpr = _with_link(chunk.span.style if chunk.span is not None else paragraph.dominant, chunk)
+            for part in _split_controls(chunk.text):
                 made = p.makeelement(a("br") if part == "\n" else a("r"), {})
                 if rpr is not None:
                     made.append(copy.deepcopy(rpr))
@@ -274,6 +275,18 @@ def write_drawing(source: Unit, paragraph: Paragraph, translated: Unit) -> bool:
         for el in runs:
             p.remove(el)
     return True
+
+
+def _with_link(rpr: Any, chunk: Any) -> Any:
+    """Run properties that carry the chunk's link (from the span that brought it) if they lack one."""
+    if chunk.link is None or chunk.link is chunk.span or chunk.link.style is None:
+        return rpr
+    click = chunk.link.style.find(a("hlinkClick"))
+    if click is None or (rpr is not None and rpr.find(a("hlinkClick")) is not None):
+        return rpr
+    merged = copy.deepcopy(rpr) if rpr is not None else chunk.link.style.makeelement(a("rPr"), {})
+    merged.append(copy.deepcopy(click))
+    return merged
 
 
 __all__ = ["WordStyle", "drawing_paragraphs", "word_paragraphs", "write_drawing", "write_word"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .base import Span, Unit
-from .inline import chunks, cut_points
+from .inline import Chunk, chunks, cut_points
 
 
 @dataclass
@@ -79,14 +79,15 @@ def _trimmed(text: str, raw: list[Any]) -> Span | None:
     return Span(start, end, raw[3], raw[4]) if end > start else None
 
 
-def layout(source: Unit, paragraph: Paragraph, translated: Unit) -> list[list[tuple[str, Span | None]]]:
+def layout(source: Unit, paragraph: Paragraph, translated: Unit) -> list[list[Chunk]]:
     """The translated text cut into the paragraph's stretches, each cut into formatted runs."""
     cuts = cut_points(source.text, translated.text, paragraph.bounds)
     edges = [0, *(c for c, _ in cuts), len(translated.text)]
     out = [chunks(translated.text, translated.spans, a, b) for a, b in zip(edges, edges[1:])]
     for i, (_, pad) in enumerate(cuts):
-        if pad and out[i + 1] and not out[i + 1][0][0][:1].isspace():
-            out[i + 1][0] = (" " + out[i + 1][0][0], out[i + 1][0][1])
+        if pad and out[i + 1] and not out[i + 1][0].text[:1].isspace():
+            first = out[i + 1][0]
+            out[i + 1][0] = Chunk(" " + first.text, first.span, first.link)
     return out
 
 
