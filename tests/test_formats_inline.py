@@ -142,3 +142,9 @@ def test_mini_marian_places_most_spans(mini_marian: Path) -> None:
     assert len(calls) == 1 and calls[0][: len(extracted.units)] == [u.text.strip() for u in extracted.units]
     out = backend.read(backend.write(extracted, translated), "out.docx")
     assert [u.text for u in out.units] == [u.text for u in translated]
+
+
+def test_a_compound_grows_into_its_english_phrase() -> None:
+    target = "A girl in a life jacket floats."
+    (placed,), _ = place_spans("x", target, [Span(0, 1)], ["Emergency life vest jacket."])
+    assert target[placed.start : placed.end] == "life jacket"

@@ -21,6 +21,7 @@ from .base import Span, Unit
 
 WHOLE_UNIT_SHARE = 0.8  # a span over at least this share of a unit's letters falls back to the whole unit
 FUZZY_MIN_RATIO = 0.75  # similarity a word window needs to count as the span's translation
+FUZZY_PHRASE_RATIO = 0.85  # the same for a phrase tried before single words ("winter jacket")
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 _EDGE_PUNCT = " \t\n.,;:!?\"'«»„“”‚‘’()[]"
 
@@ -85,7 +86,7 @@ def place_spans(
         expected = span.start / max(len(source), 1) * len(target)
         hit, how = _find(target, _needles(src, hint), expected, taken)
         if hit is not None:
-            hit = _trim(target, src, *hit)
+            hit = _grow(target, _trim(target, src, *hit), hint, taken)
             placed.append(dataclasses.replace(span, start=hit[0], end=hit[1]))
             taken.append(hit)
             stats.placed += 1
@@ -107,6 +108,9 @@ _FILLER = frozenset(
 )
 
 
+_GERMAN_ARTICLES = frozenset("der die das den dem des ein eine einen einem einer eines".split())
+
+
 def _needles(src: str, hint: str) -> list[str]:
     """What to look for, best first: the source text itself where it may stay as it is (names,
     numbers), its translation, then runs of the translation's content words (longest first), since
@@ -115,7 +119,8 @@ def _needles(src: str, hint: str) -> list[str]:
     size = len(_WORD.findall(src))
     out = [src] if src[:1].isupper() or any(c.isdigit() for c in src) else []
     if len(_WORD.findall(hint)) <= size + 1:  # an article more, not a rambling caption
-        out += [hint, hint.strip(_EDGE_PUNCT)]
+        with_article = src.split(" ", 1)[0].lower() in _GERMAN_ARTICLES  # "einem Zug" → "a train"
+        out += [hint, _unwrapped(hint)] if with_article else [_unwrapped(hint), hint]
     words: list[str] = []
     for word in _WORD.findall(hint):
         if word.lower() not in _FILLER and (not words or words[-1].lower() != word.lower()):
@@ -123,6 +128,28 @@ def _needles(src: str, hint: str) -> list[str]:
     for n in range(min(len(words), size + 1), 0, -1):
         out += [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
     return list(dict.fromkeys(n for n in out if n))
+
+
+def _grow(target: str, hit: tuple[int, int], hint: str, taken: list[tuple[int, int]]) -> tuple[int, int]:
+    """Take in neighbouring words the span's own translation also has: a German compound often
+    becomes an English phrase ("Rettungsweste": "life" → "life jacket")."""
+    keys = {w.lower() for w in _WORD.findall(hint) if w.lower() not in _FILLER}
+    words = [(m.start(), m.end()) for m in _WORD.finditer(target)]
+    start, end = hit
+
+    def known(word: tuple[int, int]) -> bool:
+        text = target[word[0] : word[1]].lower()
+        near = any(text == k or (min(len(text), len(k)) >= 4 and abs(len(text) - len(k)) <= 4
+                                 and (text.startswith(k) or k.startswith(text))) for k in keys)
+        return near and _free(word, taken) and text not in target[start:end].lower()
+
+    before = [w for w in words if w[1] <= start]
+    after = [w for w in words if w[0] >= end]
+    if after and known(after[0]) and not target[end : after[0][0]].strip():
+        end = after[0][1]
+    if before and known(before[-1]) and not target[before[-1][1] : start].strip():
+        start = before[-1][0]
+    return start, end
 
 
 def _trim(target: str, src: str, start: int, end: int) -> tuple[int, int]:
@@ -134,6 +161,16 @@ def _trim(target: str, src: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _unwrapped(hint: str) -> str:
+    """A translation without edge punctuation and filler words ("A building." → "building")."""
+    words = hint.strip(_EDGE_PUNCT).split()
+    while words and words[0].lower() in _FILLER:
+        words.pop(0)
+    while words and words[-1].lower().strip(_EDGE_PUNCT) in _FILLER:
+        words.pop()
+    return " ".join(words).strip(_EDGE_PUNCT)
+
+
 def _span_text(unit: Unit, span: Span) -> str:
     return unit.text[span.start : span.end].strip()
 
@@ -141,41 +178,65 @@ def _span_text(unit: Unit, span: Span) -> str:
 def _find(
     target: str, needles: list[str], expected: float, taken: list[tuple[int, int]]
 ) -> tuple[tuple[int, int] | None, str]:
-    def free(a: int, b: int) -> bool:
-        return all(b <= s or a >= e for s, e in taken)
-
-    def nearest(hits: list[tuple[int, int]]) -> tuple[int, int] | None:
-        hits = [h for h in hits if free(*h)]
-        return min(hits, key=lambda h: abs(h[0] - expected)) if hits else None
-
+    """The free place in `target` of the first needle found: verbatim (any case), or for a needle
+    of several words also fuzzily; single words are tried fuzzily only when nothing else matched."""
     low = target.lower()
-    for exact in (True, False):
-        for needle in needles:
-            needle = needle.strip()
-            if not any(c.isalnum() for c in needle):
-                continue
-            hay, key = (target, needle) if exact else (low, needle.lower())
+    words = [(m.start(), m.end()) for m in _WORD.finditer(target)]
+    for needle in needles:
+        needle = needle.strip()
+        if not any(c.isalnum() for c in needle):
+            continue
+        for hay, key in ((target, needle), (low, needle.lower())):
             hits = [(m.start(), m.start() + len(key)) for m in re.finditer(re.escape(key), hay)]
-            best = nearest([h for h in hits if _at_word_edges(target, *h)])
+            best = _nearest([h for h in hits if _at_word_edges(target, *h)], expected, taken)
             if best is not None:
                 return best, "exact"
-    words = [(m.start(), m.end()) for m in _WORD.finditer(target)]
-    best_hit, best_score = None, FUZZY_MIN_RATIO
+        tokens = _WORD.findall(needle.lower())
+        if len(tokens) > 1 and not _FILLER.intersection(tokens):  # "winter jacket" ~ "winter jackets"
+            hit = _fuzzy(low, words, [needle], expected, taken, FUZZY_PHRASE_RATIO, exact_size=True)
+            if hit is not None:
+                return hit, "fuzzy"
+    hit = _fuzzy(low, words, needles, expected, taken)
+    return (hit, "fuzzy") if hit is not None else (None, "")
+
+
+def _free(hit: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
+    return all(hit[1] <= s or hit[0] >= e for s, e in taken)
+
+
+def _nearest(hits: list[tuple[int, int]], expected: float, taken: list[tuple[int, int]]) -> tuple[int, int] | None:
+    hits = [h for h in hits if _free(h, taken)]
+    return min(hits, key=lambda h: abs(h[0] - expected)) if hits else None
+
+
+def _fuzzy(
+    low: str,
+    words: list[tuple[int, int]],
+    needles: list[str],
+    expected: float,
+    taken: list[tuple[int, int]],
+    min_ratio: float = FUZZY_MIN_RATIO,
+    exact_size: bool = False,
+) -> tuple[int, int] | None:
+    """The word window most like one of `needles` (ratio >= min_ratio), nearest on ties; windows
+    have the needle's word count, or one word more or less unless `exact_size`."""
+    best_hit, best_score = None, min_ratio
     for needle in needles:
         needle = needle.strip(_EDGE_PUNCT).lower()
         count = len(_WORD.findall(needle))
         if not count or len(needle) < 4:
             continue
-        for size in {max(1, count - 1), count, count + 1}:
+        for size in {count} if exact_size else {max(1, count - 1), count, count + 1}:
             for i in range(len(words) - size + 1):
-                a, b = words[i][0], words[i + size - 1][1]
-                if not free(a, b):
+                hit = (words[i][0], words[i + size - 1][1])
+                edges = (low[words[i][0] : words[i][1]], low[words[i + size - 1][0] : hit[1]])
+                if not _free(hit, taken) or _FILLER.intersection(edges):
                     continue
-                score = SequenceMatcher(None, low[a:b], needle).ratio()
-                closer = best_hit is not None and abs(a - expected) < abs(best_hit[0] - expected)
+                score = SequenceMatcher(None, low[hit[0] : hit[1]], needle).ratio()
+                closer = best_hit is not None and abs(hit[0] - expected) < abs(best_hit[0] - expected)
                 if score > best_score or (score == best_score and closer):
-                    best_hit, best_score = (a, b), score
-    return (best_hit, "fuzzy") if best_hit else (None, "")
+                    best_hit, best_score = hit, score
+    return best_hit
 
 
 def _at_word_edges(text: str, start: int, end: int) -> bool:
