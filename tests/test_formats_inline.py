@@ -148,3 +148,9 @@ def test_a_compound_grows_into_its_english_phrase() -> None:
     target = "A girl in a life jacket floats."
     (placed,), _ = place_spans("x", target, [Span(0, 1)], ["Emergency life vest jacket."])
     assert target[placed.start : placed.end] == "life jacket"
+
+
+def test_source_text_matches_only_with_its_own_case() -> None:
+    source, target = "Das Kind spielt.", "The kind child plays."
+    (placed,), _ = place_spans(source, target, [span_on(source, "Kind")], ["child"])
+    assert target[placed.start : placed.end] == "child"

@@ -2,9 +2,12 @@
 
 The model translates each unit's whole text. To find where a formatted span (a bold word, an
 italic name, a link) went, each span's text is also translated, in the same batch, and looked up
-in the unit's translation: its source text verbatim (names, numbers), then its translation
-exactly, case-insensitively and fuzzily at word boundaries, the occurrence nearest the span's
-relative position winning. A span's own translation is only ever a search key, never output.
+in the unit's translation at word boundaries, the occurrence nearest the span's relative position
+winning: its source text verbatim (names, numbers), then its translation (any case), then phrases
+and single content words of that translation, exactly and then fuzzily, since a fragment
+translated alone often comes back dressed as a sentence ("Ein Mann" → "A man is walking.").
+A found word grows into a neighbour the fragment's translation also has ("life" → "life jacket").
+A span's own translation is only ever a search key, never output.
 A span that cannot be found falls back to the whole unit when it covered most of it (>= 80%) or
 carries a link (a link target is never lost), and is dropped otherwise.
 """
@@ -108,6 +111,7 @@ _FILLER = frozenset(
 )
 
 
+_VERBATIM = "\0"  # marks the source text as a needle: matched with its own case only ("Kind" is no "kind")
 _GERMAN_ARTICLES = frozenset("der die das den dem des ein eine einen einem einer eines".split())
 
 
@@ -117,7 +121,7 @@ def _needles(src: str, hint: str) -> list[str]:
     a fragment translated alone often comes back dressed as a caption or sentence."""
     src = src.strip(_EDGE_PUNCT)
     size = len(_WORD.findall(src))
-    out = [src] if src[:1].isupper() or any(c.isdigit() for c in src) else []
+    out = [_VERBATIM + src] if src[:1].isupper() or any(c.isdigit() for c in src) else []
     if len(_WORD.findall(hint)) <= size + 1:  # an article more, not a rambling caption
         with_article = src.split(" ", 1)[0].lower() in _GERMAN_ARTICLES  # "einem Zug" → "a train"
         out += [hint, _unwrapped(hint)] if with_article else [_unwrapped(hint), hint]
@@ -183,10 +187,11 @@ def _find(
     low = target.lower()
     words = [(m.start(), m.end()) for m in _WORD.finditer(target)]
     for needle in needles:
-        needle = needle.strip()
+        verbatim = needle.startswith(_VERBATIM)
+        needle = needle.lstrip(_VERBATIM).strip()
         if not any(c.isalnum() for c in needle):
             continue
-        for hay, key in ((target, needle), (low, needle.lower())):
+        for hay, key in ((target, needle),) if verbatim else ((target, needle), (low, needle.lower())):
             hits = [(m.start(), m.start() + len(key)) for m in re.finditer(re.escape(key), hay)]
             best = _nearest([h for h in hits if _at_word_edges(target, *h)], expected, taken)
             if best is not None:
@@ -222,7 +227,7 @@ def _fuzzy(
     have the needle's word count, or one word more or less unless `exact_size`."""
     best_hit, best_score = None, min_ratio
     for needle in needles:
-        needle = needle.strip(_EDGE_PUNCT).lower()
+        needle = needle.lstrip(_VERBATIM).strip(_EDGE_PUNCT).lower()
         count = len(_WORD.findall(needle))
         if not count or len(needle) < 4:
             continue
