@@ -329,6 +329,7 @@ def test_docx_reads_every_story() -> None:
     roles = {u.text: u.role for u in units}
     assert roles["Ein Bericht über Wohnungen"] == "heading"
     assert roles["Zelle 1"] == "cell" and roles["Eine Fußnote zum Vertrag."] == "note"
+    assert roles["Kopfzeile des Amtes"] == "header" and roles["Seite  von zwei"] == "footer"
 
 
 def test_docx_translation_keeps_fields_text_boxes_and_styles() -> None:
@@ -365,6 +366,7 @@ def test_odt_keeps_footnote_between_the_same_words() -> None:
     assert "GEFUNDEN<text:note" in content and "EINE FUSSNOTE." in content
     assert "PUNKT<text:tab/>MIT" in content
     assert "KOPFZEILE DES AMTES" in zipfile.ZipFile(io.BytesIO(out)).read("styles.xml").decode()
+    assert {u.text: u.role for u in extracted.units}["Kopfzeile des Amtes"] == "header"
 
 
 def test_epub_output_is_a_valid_container_with_toc_title_and_alt_translated() -> None:

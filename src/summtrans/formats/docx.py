@@ -82,8 +82,8 @@ class DocxBackend(FormatBackend):
 
 
 def _role(p: Any, story: str) -> str:
-    if story == "note":
-        return "note"
+    if story != "body":  # note, header, footer
+        return story
     style = p.find(f"{w('pPr')}/{w('pStyle')}")
     name = (style.get(w("val")) if style is not None else "") or ""
     if name.lower().startswith(_HEADING_STYLES):

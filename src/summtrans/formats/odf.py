@@ -20,6 +20,7 @@ from .safezip import Archive, open_archive, parse_xml, write_archive
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 XLINK = "http://www.w3.org/1999/xlink"
 TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+STYLE = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
 DC = "http://purl.org/dc/elements/1.1/"
 _MIME = "application/vnd.oasis.opendocument."
 _CONTROLS = re.compile(r"(\t|\n| {2,})")
@@ -136,6 +137,8 @@ def _role(block: Any) -> str:
     for anc in block.iterancestors():
         if anc.tag == t("note"):
             return "note"
+        if anc.tag in (f"{{{STYLE}}}header", f"{{{STYLE}}}footer"):
+            return anc.tag.rpartition("}")[2]
         if anc.tag == f"{{{TABLE}}}table-cell":
             return "cell"
     return "paragraph"
