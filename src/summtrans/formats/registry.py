@@ -1,0 +1,55 @@
+"""Which backend reads which documents: names, suffixes, and lazy loading of the backend modules.
+
+A format's library is imported only when `backend_for` is asked for that format, so `--help`
+and plain-text runs import none of them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from .base import FormatBackend
+
+# name → ("module:Class", the suffixes it reads). The one definition of supported formats.
+_TABLE: dict[str, tuple[str, tuple[str, ...]]] = {
+    "docx": ("summtrans.formats.docx:DocxBackend", (".docx", ".docm")),
+    "odt": ("summtrans.formats.odf:OdtBackend", (".odt",)),
+    "odp": ("summtrans.formats.odf:OdpBackend", (".odp",)),
+    "pptx": ("summtrans.formats.pptx:PptxBackend", (".pptx", ".pptm")),
+    "epub": ("summtrans.formats.epub:EpubBackend", (".epub",)),
+    "html": ("summtrans.formats.html:HtmlBackend", (".html", ".htm")),
+    "srt": ("summtrans.formats.subtitles:SrtBackend", (".srt",)),
+    "vtt": ("summtrans.formats.subtitles:VttBackend", (".vtt",)),
+    "pdf": ("summtrans.formats.pdf:PdfBackend", (".pdf",)),
+    "url": ("summtrans.formats.url:UrlBackend", ()),  # http(s):// addresses, not files
+}
+
+BACKENDS: dict[str, str] = {name: target for name, (target, _) in _TABLE.items()}
+# suffix (lower case, with the dot) → backend name; folder discovery uses these.
+SUFFIX_TO_NAME: dict[str, str] = {s: name for name, (_, suffixes) in _TABLE.items() for s in suffixes}
+SUFFIXES: tuple[str, ...] = tuple(SUFFIX_TO_NAME)
+URL_SCHEMES = ("http://", "https://")
+
+_loaded: dict[str, FormatBackend] = {}
+
+
+def name_for(path_or_name: str | Path) -> str | None:
+    """The backend name for a path, an http(s) URL or a backend name; None if no backend reads it."""
+    text = str(path_or_name)
+    if text in BACKENDS:
+        return text
+    if text.lower().startswith(URL_SCHEMES):
+        return "url"
+    return SUFFIX_TO_NAME.get(Path(text).suffix.lower())
+
+
+def backend_for(path_or_name: str | Path) -> FormatBackend | None:
+    """The backend that reads `path_or_name` (imported on first use), or None (e.g. .txt, .md)."""
+    name = name_for(path_or_name)
+    if name is None:
+        return None
+    if name not in _loaded:
+        module, _, cls = BACKENDS[name].partition(":")
+        _loaded[name] = getattr(importlib.import_module(module), cls)()
+    return _loaded[name]
