@@ -156,8 +156,10 @@ def test_gpu_workers_run_cuda_float16_and_the_journal_says_so() -> None:
     gpu = ExecutorOptions(kind="ray", gpus_per_worker=0.5).pipeline_options(base)
     assert (gpu.device, gpu.compute_type) == ("cuda", "float16")
     assert ExecutorOptions(kind="ray", gpus_per_worker=0.5).pipeline_options(PipelineOptions(compute_type="int8_float16")).compute_type == "int8_float16"
-    assert ExecutorOptions(kind="ray").pipeline_options(base) == base  # CPU workers: as given
-    assert ExecutorOptions(kind="ray", cpus_per_worker=2.5).threads == 2
+    cpu = ExecutorOptions(kind="ray", cpus_per_worker=2.5).pipeline_options(base)
+    assert (cpu.device, cpu.compute_type, cpu.threads) == ("auto", None, 2)  # threads: the CPUs it holds
+    assert ExecutorOptions(kind="ray").pipeline_options(PipelineOptions(threads=3)).threads == 3
+    assert ExecutorOptions().pipeline_options(base) == base  # local: as given
 
 
 # --------------------------------------------------------------------------- Ray runs

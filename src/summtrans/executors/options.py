@@ -53,12 +53,17 @@ class ExecutorOptions:
         return max(1, int(self.cpus_per_worker))
 
     def pipeline_options(self, options: PipelineOptions) -> PipelineOptions:
-        """The options every worker (and the driver's journal) uses: GPU workers run CUDA float16.
+        """The options every worker (and the driver's journal) uses.
 
-        Applied before the driver builds its `Pipeline`, so that the journal's settings say what
-        the workers ran (a compute type changes the outputs; the device and threads do not).
+        Ray workers run as many threads as they hold CPUs (unless --threads says otherwise); GPU
+        workers run CUDA in float16 (unless --device/--compute-type say otherwise). Applied before
+        the driver builds its `Pipeline`, so that the journal's settings say what the workers ran
+        (a compute type changes the outputs; the device and threads do not).
         """
-        if self.kind != "ray" or self.gpus_per_worker == 0:
+        if self.kind != "ray":
+            return options
+        options = dataclasses.replace(options, threads=options.threads or self.threads)
+        if self.gpus_per_worker == 0:
             return options
         return dataclasses.replace(
             options,
