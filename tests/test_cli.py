@@ -172,14 +172,21 @@ def test_segment_command_offsets(tmp_path):
 
 def test_models_list_shows_cache_state(tiny_marian, tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
-    r = invoke("models", "list")
-    assert r.exit_code == 0
-    line = next(x for x in r.stdout.splitlines() if x.startswith("opus-mt-de-en"))
-    assert "Helsinki-NLP/opus-mt-de-en" in line and line.endswith("not cached")
+
+    def status():
+        r = invoke("models", "list", "--format", "json")
+        assert r.exit_code == 0, r.output
+        return next(m for m in json.loads(r.stdout)["models"] if m["profile"] == "opus-mt-de-en")
+
+    before = status()
+    assert before["model"] == "Helsinki-NLP/opus-mt-de-en" and before["default"] and before["task"] == "translation"
+    assert not before["downloaded"] and before["commit"] is None and before["size_bytes"] == 0
     install_in_hub_cache(tiny_marian, tmp_path / "hf", "Helsinki-NLP/opus-mt-de-en")
-    r = invoke("models", "list")
-    line = next(x for x in r.stdout.splitlines() if x.startswith("opus-mt-de-en"))
-    assert line.endswith(" cached")
+    after = status()
+    assert after["downloaded"] and after["commit"] and after["size_bytes"] > 0
+    text = invoke("models", "list").stdout  # the table names the commit in the row of the profile
+    row = next(x for x in text.splitlines() if x.startswith("opus-mt-de-en *"))
+    assert after["commit"][:12] in row and " yes " in row
 
 
 def test_choices_and_commands_come_from_the_library():

@@ -17,12 +17,15 @@ from typing import Annotated, Any, Optional
 import typer
 
 from . import __version__
+from .cli_help import examples, unix_metavars
+from .cli_models import register as register_model_commands
 from .config import COMPUTE_TYPES, LENGTHS, SOURCE_LANGS, load_config
 from .engines import DEVICES, ENGINES
 from .errors import SummtransError
 from .executors import EXECUTORS
 from .writers import FORMATS
 
+unix_metavars()  # PATHS..., --output PATH, --format [text|json] instead of {paths}..., <str>
 app = typer.Typer(
     name="summtrans",
     help="Translate German documents to English and summarize them.",
@@ -32,8 +35,7 @@ app = typer.Typer(
     rich_markup_mode=None,  # plain help: rendering it with rich costs ~0.1 s of imports per call
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-models_app = typer.Typer(help="Model profiles from models.yaml.", no_args_is_help=True, rich_markup_mode=None)
-app.add_typer(models_app, name="models")
+register_model_commands(app)  # models list/pull/bundle/import/rm, info, completion
 
 log = logging.getLogger("summtrans")
 
@@ -55,12 +57,12 @@ ExecutorName = _choices("ExecutorName", EXECUTORS)
 Paths = Annotated[list[str], typer.Argument(help="Files or folders to read; '-' reads standard input.", show_default=False)]
 Output = Annotated[  # a str: a trailing "/" (a new folder) must survive
     Optional[str],
-    typer.Option("--output", "-o", help="Write to this file (one input) or folder (several inputs, a folder, or a name ending in /)."),
+    typer.Option("--output", "-o", metavar="PATH", help="Write to this file (one input) or folder (several inputs, a folder, or a name ending in /)."),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
-ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", help="Translation profile, hub id or model directory.")]
+ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", metavar="NAME|PATH", help="Translation profile, hub id or model directory.")]
 ConfigOpt = Annotated[
-    Optional[Path], typer.Option("--config", envvar="SUMMTRANS_CONFIG", help="models.yaml to use.", show_default=False)
+    Optional[Path], typer.Option("--config", envvar="SUMMTRANS_CONFIG", metavar="FILE", help="models.yaml to use.", show_default=False)
 ]
 DeviceOpt = Annotated[Device, typer.Option("--device", help="Where to run the models (auto: the best one present).")]
 EngineOpt = Annotated[
@@ -69,21 +71,21 @@ EngineOpt = Annotated[
 ComputeOpt = Annotated[
     Optional[ComputeType], typer.Option("--compute-type", help="Weights and arithmetic (default: int8 on CPU, float16 on GPU).")
 ]
-BeamsOpt = Annotated[Optional[int], typer.Option("--num-beams", min=1, help="Beam size (default: the profile's).")]
-BatchOpt = Annotated[int, typer.Option("--batch-tokens", min=16, help="Token budget per model batch.")]
-ThreadsOpt = Annotated[Optional[int], typer.Option("--threads", min=1, help="CPU threads (default: one per core).")]
+BeamsOpt = Annotated[Optional[int], typer.Option("--num-beams", min=1, metavar="N", help="Beam size (default: the profile's).")]
+BatchOpt = Annotated[int, typer.Option("--batch-tokens", min=16, metavar="N", help="Token budget per model batch.")]
+ThreadsOpt = Annotated[Optional[int], typer.Option("--threads", min=1, metavar="N", help="CPU threads (default: one per core).")]
 MarkdownOpt = Annotated[
     Optional[bool], typer.Option("--markdown/--plain", help="Treat input as markdown (default: by file extension).", show_default=False)
 ]
 OfflineOpt = Annotated[bool, typer.Option("--offline", help="Use only models already on disk; never reach the network.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no log lines.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Verbose logs and full tracebacks.")]
-GlobOpt = Annotated[Optional[list[str]], typer.Option("--glob", help="Folder inputs: file patterns to take (default: text and markdown files).")]
-ExcludeOpt = Annotated[Optional[list[str]], typer.Option("--exclude", help="Folder inputs: patterns to leave out.")]
+GlobOpt = Annotated[Optional[list[str]], typer.Option("--glob", metavar="PATTERN", help="Folder inputs: file patterns to take (default: text and markdown files).")]
+ExcludeOpt = Annotated[Optional[list[str]], typer.Option("--exclude", metavar="PATTERN", help="Folder inputs: patterns to leave out.")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Folder runs: redo every document, ignoring the journal.")]
 RetryOpt = Annotated[bool, typer.Option("--retry-failed", help="Folder runs: redo only documents that failed before.")]
 HiddenOpt = Annotated[bool, typer.Option("--include-hidden", help="Folder inputs: also walk names starting with '.'.")]
-MaxBytesOpt = Annotated[Optional[int], typer.Option("--max-bytes", min=1, help="Skip files larger than this (default 50 MiB).")]
+MaxBytesOpt = Annotated[Optional[int], typer.Option("--max-bytes", min=1, metavar="N", help="Skip files larger than this (default 50 MiB).")]
 ExecutorOpt = Annotated[ExecutorName, typer.Option("--executor", help="Folder runs: run the models here, or on Ray workers (pip install \"summtrans[ray]\").")]
 RayAddressOpt = Annotated[Optional[str], typer.Option("--ray-address", help="Join this Ray cluster: auto, ray://HOST:10001 or HOST:6379 (default: start Ray for the run).")]
 WorkersOpt = Annotated[Optional[int], typer.Option("--workers", min=1, help="Ray workers, each loading the models once (default: what the cluster offers).")]
@@ -156,7 +158,13 @@ def _run(task: str, paths: list[str], output: str | None, fmt: Format, summary_o
     raise typer.Exit(code)
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "summtrans translate brief.txt",
+        "summtrans translate akten/ -o akten-en/ --glob '*.docx'",
+        "summtrans translate vertrag.pdf --offline -m opus-mt-de-en -f json",
+    )
+)
 def translate(
     paths: Paths,
     output: Output = None,
@@ -196,7 +204,13 @@ def translate(
     )
 
 
-@app.command()
+@app.command(
+    epilog=examples(
+        "summtrans summarize bericht.txt",
+        "summtrans summarize bericht.txt --summary-only --length short",
+        "summtrans summarize report.txt --source-lang en -f json -o report.json",
+    )
+)
 def summarize(
     paths: Paths,
     output: Output = None,
@@ -206,7 +220,7 @@ def summarize(
     length: Annotated[Optional[Length], typer.Option("--length", help="Summary length (default: the profile's).")] = None,
     model: ModelOpt = None,
     summary_model: Annotated[
-        Optional[str], typer.Option("--summary-model", help="Summarization profile, hub id or model directory.")
+        Optional[str], typer.Option("--summary-model", metavar="NAME|PATH", help="Summarization profile, hub id or model directory.")
     ] = None,
     config: ConfigOpt = None,
     engine: EngineOpt = None,
@@ -251,7 +265,9 @@ class SegFormat(str, Enum):
     json = "json"
 
 
-@app.command("segment")
+@app.command(
+    "segment", epilog=examples("summtrans segment brief.txt", "summtrans segment notes.md --format json")
+)
 def segment_cmd(
     path: Annotated[str, typer.Argument(help="File to segment; '-' reads standard input.")],
     fmt: Annotated[SegFormat, typer.Option("--format", "-f", help="Output format.")] = SegFormat.text,
@@ -279,30 +295,6 @@ def segment_cmd(
     else:
         for s in segs:
             typer.echo(f"{s.start:>6}-{s.end:<6} {s.kind:<9} {s.text}")
-
-
-@models_app.command("list")
-def models_list(config: ConfigOpt = None, debug: DebugOpt = False) -> None:
-    """Show the profiles with their models and whether each is on disk."""
-    from .hub import cached_snapshot, is_local
-
-    try:
-        cfg = load_config(config)
-    except SummtransError as exc:
-        _fail(exc, debug)
-    typer.echo(f"# {cfg.path}")
-    rows = [("PROFILE", "TASK", "MODEL", "ON DISK")]
-    for name, prof in cfg.profiles.items():
-        if is_local(prof.model):
-            where = "local dir"
-        else:
-            where = "cached" if cached_snapshot(prof.model) else "not cached"
-        mark = " *" if cfg.defaults.get(prof.task) == name else ""
-        rows.append((name + mark, prof.task, prof.model, where))
-    widths = [max(len(r[i]) for r in rows) for i in range(3)]
-    for r in rows:
-        typer.echo("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[3])
-    typer.echo("(* default for its task)")
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ Typer's plain help (``rich_markup_mode=None``) writes required arguments as ``{p
 value as ``<list[str]>`` or ``<int range>``. `unix_metavars()` makes it print what the rest of the
 Unix world prints; an explicit ``metavar=`` on a parameter always wins. Call it once where the app
 is built (cli.py). Typer versions without these hooks already print Unix names and are left alone.
+`examples()` builds the epilog every command's help ends with.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["unix_metavars"]
+__all__ = ["examples", "unix_metavars"]
 
 # Typer's value labels → the names click and most Unix tools use.
 _TYPE_NAMES = {
@@ -26,6 +27,12 @@ _TYPE_NAMES = {
     "datetime": "DATETIME",
     "UUID": "UUID",
 }
+
+
+def examples(*lines: str) -> str:
+    r"""A command's epilog: ``Examples:`` and the given command lines, printed as written (``\b``
+    stops click re-wrapping them). Use: ``@app.command(epilog=examples("summtrans x a.txt", ...))``."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
 def _argument_name(param: Any) -> str:

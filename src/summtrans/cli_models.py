@@ -1,13 +1,13 @@
 """`summtrans models …`, `summtrans info` and `summtrans completion`: wiring only.
 
-cli.py registers them: ``app.add_typer(models_app, name="models")``,
-``app.command("info")(info)`` and ``app.command("completion")(completion)``.
+cli.py registers them with `register(app)`.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -15,10 +15,12 @@ from typing import Annotated, NoReturn, Optional
 
 import typer
 
+from .cli_help import examples
 from .errors import SummtransError
 
-__all__ = ["completion", "info", "models_app"]
+__all__ = ["completion", "info", "models_app", "register"]
 
+COMPLETE_VAR = "_SUMMTRANS_COMPLETE"  # the variable Typer's completion scripts set
 models_app = typer.Typer(
     help="Download, list, carry and remove models.",
     no_args_is_help=True,
@@ -41,7 +43,7 @@ class Shell(str, Enum):
 
 ConfigOpt = Annotated[
     Optional[Path],
-    typer.Option("--config", envvar="SUMMTRANS_CONFIG", metavar="PATH", help="models.yaml to use.", show_default=False),
+    typer.Option("--config", envvar="SUMMTRANS_CONFIG", metavar="FILE", help="models.yaml to use.", show_default=False),
 ]
 RefsArg = Annotated[
     Optional[list[str]],
@@ -53,11 +55,6 @@ AllOpt = Annotated[bool, typer.Option("--all", help="Every profile in models.yam
 FormatOpt = Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no log lines.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Full tracebacks.")]
-
-
-def _examples(*lines: str) -> str:
-    r"""An epilog that click prints as is (``\b`` stops it re-wrapping the lines)."""
-    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
 def _fail(exc: BaseException, debug: bool) -> NoReturn:
@@ -82,7 +79,7 @@ def _table(rows: list[tuple[str, ...]]) -> None:
         typer.echo("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
 
 
-@models_app.command("list", epilog=_examples("summtrans models list", "summtrans models list --format json"))
+@models_app.command("list", epilog=examples("summtrans models list", "summtrans models list --format json"))
 def list_cmd(config: ConfigOpt = None, fmt: FormatOpt = ListFormat.text, debug: DebugOpt = False) -> None:
     """Show the profiles, their models and what of them is on disk."""
     from .config import load_config
@@ -110,7 +107,7 @@ def list_cmd(config: ConfigOpt = None, fmt: FormatOpt = ListFormat.text, debug: 
 
 @models_app.command(
     "pull",
-    epilog=_examples(
+    epilog=examples(
         "summtrans models pull", "summtrans models pull --all", "summtrans models pull t5-small Helsinki-NLP/opus-mt-fr-en"
     ),
 )
@@ -147,7 +144,7 @@ def pull_cmd(
 
 @models_app.command(
     "bundle",
-    epilog=_examples("summtrans models bundle models.tar", "summtrans models bundle --all all-models.tar",
+    epilog=examples("summtrans models bundle models.tar", "summtrans models bundle --all all-models.tar",
                      "summtrans models bundle opus.tar opus-mt-de-en"),  # fmt: skip
 )
 def bundle_cmd(
@@ -175,7 +172,7 @@ def bundle_cmd(
 
 
 @models_app.command(
-    "import", epilog=_examples("summtrans models import models.tar", "HF_HOME=/data/hf summtrans models import models.tar")
+    "import", epilog=examples("summtrans models import models.tar", "HF_HOME=/data/hf summtrans models import models.tar")
 )
 def import_cmd(
     bundle_path: Annotated[
@@ -197,7 +194,7 @@ def import_cmd(
 
 
 @models_app.command(
-    "rm", epilog=_examples("summtrans models rm t5-small", "summtrans models rm --yes Helsinki-NLP/opus-mt-de-en")
+    "rm", epilog=examples("summtrans models rm t5-small", "summtrans models rm --yes Helsinki-NLP/opus-mt-de-en")
 )
 def rm_cmd(
     ref: Annotated[str, typer.Argument(metavar="PROFILE|HUB_ID", help="Model to remove.", show_default=False)],
@@ -221,13 +218,7 @@ def rm_cmd(
 
 
 def info(config: ConfigOpt = None, fmt: FormatOpt = ListFormat.text) -> None:
-    """Show versions, CPU features, accelerators, caches and the config in use (for bug reports).
-
-    \b
-    Examples:
-      summtrans info
-      summtrans info --format json > info.json
-    """
+    """Show versions, CPU features, accelerators, caches and the config in use (for bug reports)."""
     from .store import human_size
     from .sysinfo import collect_info
 
@@ -253,15 +244,27 @@ def info(config: ConfigOpt = None, fmt: FormatOpt = ListFormat.text) -> None:
         typer.echo(f"{key + ':':<18}{value}")
 
 
-def completion(shell: Annotated[Shell, typer.Argument(help="Shell to complete in.", show_default=False)]) -> None:
-    """Print the shell completion script (add it to your shell's startup file).
-
-    \b
-    Examples:
-      summtrans completion bash >> ~/.bashrc
-      summtrans completion zsh > ~/.zfunc/_summtrans
-      summtrans completion fish > ~/.config/fish/completions/summtrans.fish
-    """
+def completion(shell: Annotated[Shell, typer.Argument(help="bash, zsh, fish or powershell.", show_default=False)]) -> None:
+    """Print the shell completion script (add it to your shell's startup file)."""
     from typer._completion_shared import get_completion_script
 
-    typer.echo(get_completion_script(prog_name="summtrans", complete_var="_SUMMTRANS_COMPLETE", shell=shell.value))
+    typer.echo(get_completion_script(prog_name="summtrans", complete_var=COMPLETE_VAR, shell=shell.value))
+
+
+def register(app: typer.Typer) -> None:
+    """Add `models …`, `info` and `completion` to the main app."""
+    if os.environ.get(COMPLETE_VAR):  # the shell asks for completions (the script `completion` prints)
+        from typer._completion_classes import completion_init
+
+        completion_init()  # Typer does this only with add_completion=True, which slows every --help
+    app.add_typer(models_app, name="models")
+    help_options = {"help_option_names": ["-h", "--help"]}
+    app.command(
+        "info", context_settings=help_options,
+        epilog=examples("summtrans info", "summtrans info --format json > info.json"),
+    )(info)  # fmt: skip
+    app.command(
+        "completion", context_settings=help_options,
+        epilog=examples("summtrans completion bash >> ~/.bashrc", "summtrans completion zsh > ~/.zfunc/_summtrans",
+                        "summtrans completion fish > ~/.config/fish/completions/summtrans.fish"),
+    )(completion)  # fmt: skip
