@@ -19,7 +19,8 @@ SETTINGS = {"pipeline": {"task": "translate"}, "format": "text"}
 
 
 def test_statuses_are_one_list() -> None:
-    assert STATUSES == ("ok", "failed", "skipped-empty", "skipped-binary", "skipped-too-large", "skipped-special")
+    assert STATUSES == ("ok", "failed", "skipped-empty", "skipped-binary", "skipped-too-large", "skipped-special",
+                        "skipped-language")
 
 
 def test_journal_opens_its_file_only_to_write(tmp_path: Path) -> None:

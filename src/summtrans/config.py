@@ -16,8 +16,9 @@ from .engines import ENGINES, GenerationOptions
 from .errors import ConfigError, UsageError
 
 TASKS = ("translation", "summarization")  # profile tasks
-# Input languages: German is translated by the translation profile, English is summarized as is.
-SOURCE_LANGS = ("de", "en")
+# Input languages (--source-lang): auto detects each document's (langdetect); German is translated
+# by the translation profile, English is summarized as is (and copied through by translate).
+SOURCE_LANGS = ("auto", "de", "en")
 COMPUTE_TYPES = ("auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16", "bfloat16", "float32")
 CONFIG_ENV = "SUMMTRANS_CONFIG"
 # A hub model id: `org/name` (letters, digits, `-`, `_`, `.`).

@@ -51,3 +51,9 @@ class ExecutorError(SummtransError):
     """The executor running the models failed as a whole (Ray cannot start, its workers keep dying)."""
 
     exit_code = 2
+
+
+class MemoryStoreError(SummtransError):
+    """The translation memory file cannot be opened, is not a summtrans memory, or is corrupt."""
+
+    exit_code = 2

@@ -7,6 +7,7 @@ fails at once with one message that says how to get it.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from pathlib import Path
@@ -41,6 +42,36 @@ def hub_cache_dir() -> Path:
         return Path(os.environ["HF_HUB_CACHE"])
     home = os.environ.get("HF_HOME") or os.path.join(os.path.expanduser("~"), ".cache", "huggingface")
     return Path(home) / "hub"
+
+
+def cache_root() -> Path:
+    """summtrans's own cache folder (conversions in ``ct2/``, the translation memory):
+    ``$SUMMTRANS_CACHE_DIR`` or ``~/.cache/summtrans``, read at call time."""
+    root = os.environ.get("SUMMTRANS_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "summtrans")
+    return Path(root)
+
+
+def local_fingerprint(model_dir: Path) -> str:
+    """``files:<sha256>`` of a local model's file names, sizes and modification times (no content read)."""
+    h = hashlib.sha256()
+    files = sorted(
+        p for p in model_dir.rglob("*") if p.is_file() and not any(s.startswith(".") for s in p.relative_to(model_dir).parts)
+    )
+    for path in files:
+        st = path.stat()
+        h.update(f"{path.relative_to(model_dir).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return "files:" + h.hexdigest()
+
+
+def model_identity(ref: str, revision: str | None = None) -> str | None:
+    """What a model's outputs depend on, known without loading it: ``hub:<id>@<commit>`` of a
+    cached hub model (at `revision`), ``files:<fingerprint>`` of a local directory; None when the
+    model is not on disk (it would have to be downloaded)."""
+    path = Path(ref).expanduser()
+    if path.is_dir():
+        return local_fingerprint(path) if (path / "config.json").is_file() else None
+    snapshot = cached_snapshot(ref, revision)
+    return None if snapshot is None else f"hub:{ref}@{snapshot.name}"  # a snapshot dir is named by its commit
 
 
 def is_local(ref: str) -> bool:

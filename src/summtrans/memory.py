@@ -28,17 +28,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import SummtransError
+from .errors import MemoryStoreError
+from .hub import cache_root
+from .hub import model_identity as _hub_identity
+from .records import MEMORY, MEMORY_IMPORT, MODEL, ORIGINS
+
+__all__ = ["MEMORY", "MEMORY_IMPORT", "MODEL", "ORIGINS", "Memory", "MemoryContext", "MemoryOptions", "MemoryStoreError"]
 
 if TYPE_CHECKING:
-    from .engines.base import Engine, GenerationOptions
+    from .engines.base import Engine, EngineOptions, GenerationOptions
 
 log = logging.getLogger(__name__)
-
-MODEL = "model"  # the segment went to the model in this run
-MEMORY = "memory"  # remembered model output
-MEMORY_IMPORT = "memory-import"  # an imported human translation (TMX)
-ORIGINS = (MODEL, MEMORY, MEMORY_IMPORT)
 
 SCHEMA_VERSION = 1
 DB_NAME = "memory.sqlite3"
@@ -81,17 +81,9 @@ CREATE TABLE IF NOT EXISTS runs (
 """
 
 
-class MemoryStoreError(SummtransError):
-    """The translation memory file cannot be opened, is not a summtrans memory, or is corrupt."""
-
-    exit_code = 2
-
-
 def default_cache_root() -> Path:
     """``$SUMMTRANS_CACHE_DIR`` or ``~/.cache/summtrans``: the folder that also holds ``ct2/``."""
-    from .engines.ct2 import cache_dir  # cheap: ct2 imports ctranslate2 only when a model loads
-
-    return cache_dir().parent
+    return cache_root()
 
 
 def normalize_source(text: str) -> str:
@@ -106,16 +98,14 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 
-def model_identity(model_ref: str, model_dir: Path | None = None) -> str:
-    """A stable identity for a model: ``hub:<id>@<revision>`` or ``files:<fingerprint>`` of a local dir.
+def model_identity(model_ref: str, revision: str | None = None) -> str:
+    """A stable identity for a model: ``hub:<id>@<commit>`` or ``files:<fingerprint>`` of a local dir.
 
-    Falls back to the plain reference (``ref:<model_ref>``) when the model is neither a local
-    directory nor in the hub cache (e.g. the echo engine).
+    Falls back to the plain reference (``ref:<model_ref>[@<revision>]``) when the model is neither
+    a local directory nor in the hub cache (e.g. the echo engine).
     """
-    from .engines.ct2 import _source_identity  # private today: see the integration notes
-
-    ident = _source_identity(model_ref, model_dir)
-    return ident[1] if ident is not None else f"ref:{model_ref}"
+    ident = _hub_identity(model_ref, revision)
+    return ident if ident is not None else f"ref:{model_ref}" + (f"@{revision}" if revision else "")
 
 
 @dataclass(frozen=True)
@@ -158,6 +148,34 @@ class MemoryContext:
             generation=generation.as_dict(),
             settings=dict(settings or {}),
         )
+
+    @classmethod
+    def for_model(
+        cls, model_ref: str, options: EngineOptions, generation: GenerationOptions, settings: Mapping[str, Any] | None = None
+    ) -> MemoryContext | None:
+        """The context of `model_ref` as `load_engine` would run it, known without loading it: the
+        engine `auto` picks, the compute type resolved for the device. None when the model is not
+        on disk (its identity is unknown until it is downloaded)."""
+        engine, compute = options.engine, options.compute_type or "auto"
+        if engine == "echo":
+            return cls(f"ref:{model_ref}", engine, "", generation.as_dict(), dict(settings or {}))
+        identity = _hub_identity(model_ref, options.revision)
+        if identity is None:
+            return None
+        if engine == "auto":
+            from .engines import CT2_MODEL_TYPES, model_type
+            from .hub import cached_snapshot
+
+            local = Path(model_ref).expanduser()
+            model_dir = local if local.is_dir() else cached_snapshot(model_ref, options.revision)
+            engine = "ctranslate2" if model_dir is not None and model_type(model_dir) in CT2_MODEL_TYPES else "transformers"
+        if engine == "ctranslate2":
+            from .engines.ct2.device import resolve_compute_type, resolve_device
+
+            compute = resolve_compute_type(options.compute_type, resolve_device(options.device))
+        elif compute == "auto":
+            compute = f"auto@{options.device}"  # float16 on CUDA, float32 elsewhere
+        return cls(identity, engine, compute, generation.as_dict(), dict(settings or {}))
 
     def description(self) -> str:
         """Canonical JSON of the context (stored once per context, shown by stats and export)."""

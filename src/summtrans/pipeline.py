@@ -1,7 +1,11 @@
 """The whole job for a set of documents: translate, then (optionally) summarize.
 
 `Pipeline` loads each model once, on first use, and turns `Document`s into `DocumentResult`s
-(`records`). The CLI and folder runs both go through it.
+(`records`). The CLI and folder runs both go through it. With ``source_lang="auto"`` each
+document's language is detected (`langdetect`): German is translated (its confidently English
+paragraphs kept as they are), English is copied through or summarized directly, any other
+language is refused (`check_language`). With the translation memory on (the default), segments
+and summaries found there are not recomputed, and a model loads only when something misses.
 """
 
 from __future__ import annotations
@@ -11,16 +15,21 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .config import LENGTHS, SOURCE_LANGS, Config, Profile, load_config
 from .documents import MARKDOWN_SUFFIXES, Document
 from .engines import EngineOptions, load_engine
-from .errors import UsageError
+from .errors import ModelLoadError, SummtransError, UsageError
 from .progress import Progress
-from .records import DocumentResult, SegmentResult
+from .records import DocumentResult, MemoryUse, SegmentResult
 from .summarize import Summarizer
 from .translate import Translator
+
+if TYPE_CHECKING:
+    from .langdetect import Detection
+    from .memory import Memory, MemoryContext
 
 TASKS = ("translate", "summarize")  # the one list of task names (CLI commands, PipelineOptions.task)
 log = logging.getLogger(__name__)
@@ -33,7 +42,7 @@ class PipelineOptions:
     task: str = "translate"  # translate | summarize
     model: str | None = None  # translation profile, hub id or directory
     summary_model: str | None = None  # summarization profile, hub id or directory
-    source_lang: str = "de"  # de, or en to summarize English text without translating it
+    source_lang: str = "auto"  # auto: detect each document's; de or en: force it (en: no translation)
     length: str | None = None  # short | medium | long summary; None: the profile's limits
     engine: str | None = None  # auto | transformers | ctranslate2 | echo (overrides the profiles)
     compute_type: str | None = None  # overrides the profiles
@@ -43,14 +52,14 @@ class PipelineOptions:
     threads: int | None = None  # CPU threads; None: one per core
     markdown: bool | None = None  # treat input as markdown; None: by file extension
     offline: bool = False  # never reach for the network
+    memory: bool = True  # use the translation memory (--no-memory: False)
+    memory_path: str | None = None  # its SQLite file; None: $SUMMTRANS_CACHE_DIR/memory.sqlite3
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:
             raise UsageError(f"unknown task '{self.task}' (choose from {', '.join(TASKS)})")
         if self.source_lang not in SOURCE_LANGS:
-            raise UsageError(f"source language '{self.source_lang}' is not supported ({' or '.join(SOURCE_LANGS)})")
-        if self.source_lang == "en" and self.task == "translate":
-            raise UsageError("--source-lang en only makes sense with summarize: there is nothing to translate")
+            raise UsageError(f"source language '{self.source_lang}' is not supported (choose from {', '.join(SOURCE_LANGS)})")
         if self.length is not None and self.length not in LENGTHS:
             raise UsageError(f"unknown summary length '{self.length}' (choose from {', '.join(LENGTHS)})")
         if self.max_batch_tokens < 16:
@@ -63,7 +72,7 @@ class Pipeline:
         self.config = config or load_config()
         o = self.options
         self.translation_profile: Profile | None = (
-            self.config.profile(o.model, "translation") if o.source_lang == "de" else None
+            self.config.profile(o.model, "translation") if o.source_lang != "en" else None
         )
         self.summary_profile: Profile | None = (
             self.config.profile(o.summary_model, "summarization") if o.task == "summarize" else None
@@ -108,9 +117,48 @@ class Pipeline:
     def _load(self, profile: Profile):
         options = self._engine_options(profile)
         log.info("loading %s model %s", profile.task, profile.model)
-        engine = load_engine(profile.model, options)
+        try:
+            engine = load_engine(profile.model, options)
+        except SummtransError:
+            raise
+        except Exception as exc:  # a broken model: fatal for the run, also when loaded on a first miss
+            raise ModelLoadError(f"cannot load the model: {type(exc).__name__}: {exc}") from exc
         log.debug("loaded %s", engine.describe())
         return engine
+
+    @cached_property
+    def memory(self) -> Memory | None:
+        """The translation memory (opened on first use), or None with ``memory=False``."""
+        if not self.options.memory:
+            return None
+        from .memory import Memory, MemoryOptions
+
+        path = self.options.memory_path
+        return Memory(MemoryOptions(path=Path(path).expanduser() if path else None))
+
+    def memory_context(self, profile: Profile, summary: bool = False) -> MemoryContext | None:
+        """The memory key context of `profile`, known without loading its model (None when the
+        model is not on disk yet: it must be loaded, and downloaded, first)."""
+        from .memory import MemoryContext
+
+        settings = {"prefix": profile.prefix, "max_input_tokens": profile.max_input_tokens}
+        return MemoryContext.for_model(
+            profile.model, self._engine_options(profile), self._generation(profile, summary), settings
+        )
+
+    def _engine_or_loader(self, profile: Profile, summary: bool):
+        """(engine or loader, memory, context): a loader only when the memory may answer everything."""
+        memory = self.memory
+        ctx = self.memory_context(profile, summary) if memory is not None else None
+        if memory is not None and ctx is None:  # not on disk: load (and download) now, then key it
+            engine = self._load(profile)
+            return engine, memory, self.memory_context(profile, summary)
+        return (lambda: self._load(profile)) if ctx is not None else self._load(profile), memory, ctx
+
+    def close(self) -> None:
+        """Close the translation memory (recording this run's hit counts for `memory stats`)."""
+        if "memory" in self.__dict__ and self.memory is not None:
+            self.memory.close()
 
     def _engine_options(self, profile: Profile) -> EngineOptions:
         o = self.options
@@ -129,19 +177,22 @@ class Pipeline:
         prof = self.translation_profile
         if prof is None:
             raise UsageError("no translation model: the source language is English")
-        engine = self._load(prof)
-        return Translator(engine, self._generation(prof), prefix=prof.prefix, max_input_tokens=prof.max_input_tokens)
+        engine, memory, ctx = self._engine_or_loader(prof, False)
+        return Translator(engine, self._generation(prof), prefix=prof.prefix, max_input_tokens=prof.max_input_tokens,
+                          memory=memory, memory_context=ctx)
 
     @cached_property
     def summarizer(self) -> Summarizer:
         prof = self.summary_profile
         if prof is None:
             raise UsageError("no summarization model: the task is translate")
-        engine = self._load(prof)
-        return Summarizer(engine, self._generation(prof, True), prefix=prof.prefix, max_input_tokens=prof.max_input_tokens)
+        engine, memory, ctx = self._engine_or_loader(prof, True)
+        return Summarizer(engine, self._generation(prof, True), prefix=prof.prefix, max_input_tokens=prof.max_input_tokens,
+                          memory=memory, memory_context=ctx)
 
     def load(self) -> None:
-        """Load the models now (so that a load failure surfaces before any work)."""
+        """Load the models now (so that a load failure surfaces before any work). With the memory
+        on, a model already on disk loads later, on the first segment the memory cannot answer."""
         if self.translation_profile is not None:
             _ = self.translator
         if self.summary_profile is not None:
@@ -154,24 +205,70 @@ class Pipeline:
 
     # -- the work --------------------------------------------------------------------------------
 
+    def check_language(self, doc: Document) -> Detection | None:
+        """`doc`'s detected language with ``source_lang="auto"`` (None otherwise). Raises
+        InputError (reason ``skipped-language``) for a confident language other than German or English."""
+        if self.options.source_lang != "auto":
+            return None
+        from .langdetect import detect, require_source_language
+
+        detection = detect(doc.text)
+        require_source_language(detection, doc.source)
+        return detection
+
+    def _languages(self, docs: Sequence[Document]) -> tuple[list[str], list[Detection | None], list[list[tuple[int, int]]]]:
+        """Per document: the language it is treated as, its detection, and its English paragraphs to keep."""
+        from .langdetect import SOURCE_LANG, TARGET_LANG, detect_paragraphs
+
+        langs, detections, keep = [], [], []
+        for d in docs:
+            det = self.check_language(d)
+            lang = self.options.source_lang if det is None else det.lang if det.reliable else SOURCE_LANG
+            langs.append(lang)
+            detections.append(det)
+            spans = []
+            if det is not None and lang == SOURCE_LANG:
+                spans = [(p.start, p.end) for p in detect_paragraphs(d.text) if p.lang == TARGET_LANG]
+            keep.append(spans)
+            if lang == TARGET_LANG and self.options.task == "translate":
+                log.warning("%s: the text is %s; copied through without translation", d.source,
+                            det.describe() if det is not None else "English")
+        return langs, detections, keep
+
+    # -- the work --------------------------------------------------------------------------------
+
     def run(self, docs: Sequence[Document], progress: Progress | None = None) -> list[DocumentResult]:
         """Process documents together (their segments share batches); one result per document."""
+        if any(d.format is not None for d in docs):  # docx, pdf, a web page…: see formatted.py
+            from .formatted import run_documents
+
+            return run_documents(self, docs, progress)
         n = len(docs)
+        langs, detections, keep = self._languages(docs)
         translations: list[str | None] = [None] * n
         segments: list[list[SegmentResult]] = [[] for _ in range(n)]
+        memory_use: list[MemoryUse | None] = [None] * n
         timings: list[dict[str, float]] = [{} for _ in range(n)]
         english = [d.text for d in docs]
-        if self.translation_profile is not None:
+        german = [i for i in range(n) if langs[i] == "de"]
+        if self.translation_profile is not None and german:
             if progress:
                 progress.set_description("translating")
             results = self.translator.translate_many(
-                english, markdown=[self.is_markdown(d) for d in docs], progress=progress
+                [docs[i].text for i in german], markdown=[self.is_markdown(docs[i]) for i in german],
+                keep=[keep[i] for i in german], progress=progress,
             )
-            for i, res in enumerate(results):
+            for i, res in zip(german, results):
                 translations[i] = res.text
-                segments[i] = [SegmentResult(s.source, s.translation) for s in res.segments]
+                segments[i] = [SegmentResult(s.source, s.translation, s.origin) for s in res.segments]
+                if self.options.memory:
+                    memory_use[i] = MemoryUse.count([s.origin for s in res.segments])
                 timings[i]["translate"] = round(res.seconds, 4)
-            english = [r.text for r in results]
+                english[i] = res.text
+        if self.options.task == "translate":
+            for i in range(n):
+                if langs[i] == "en":
+                    translations[i] = docs[i].text  # copied through
         summaries: list[tuple[str | None, int | None]] = [(None, None)] * n
         if self.summary_profile is not None:
             if progress:
@@ -183,7 +280,7 @@ class Pipeline:
         return [
             DocumentResult(
                 source=d.source,
-                source_lang=self.options.source_lang,
+                source_lang=langs[i],
                 encoding=d.encoding,
                 translation=translations[i],
                 segments=segments[i],
@@ -191,6 +288,9 @@ class Pipeline:
                 timings={**timings[i], "total": round(sum(timings[i].values()), 4)},
                 summary=summaries[i][0],
                 summary_chunks=summaries[i][1],
+                detected_lang=detections[i].lang if detections[i] is not None else None,
+                lang_confidence=detections[i].confidence if detections[i] is not None else None,
+                memory=memory_use[i],
             )
             for i, d in enumerate(docs)
         ]

@@ -20,7 +20,26 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["DocumentResult", "SegmentResult", "display_name", "name_bytes_b64", "to_json"]
+__all__ = [
+    "KEPT_ENGLISH",
+    "MEMORY",
+    "MEMORY_IMPORT",
+    "MODEL",
+    "ORIGINS",
+    "DocumentResult",
+    "MemoryUse",
+    "SegmentResult",
+    "display_name",
+    "name_bytes_b64",
+    "to_json",
+]
+
+# Where a segment's translation came from (the one list; JSON records' "origin").
+MODEL = "model"  # the segment went to the model in this run
+MEMORY = "memory"  # remembered model output (translation memory)
+MEMORY_IMPORT = "memory-import"  # an imported human translation (TMX): wins over any model
+KEPT_ENGLISH = "kept-english"  # a confidently English paragraph inside a German document, kept as is
+ORIGINS = (MODEL, MEMORY, MEMORY_IMPORT, KEPT_ENGLISH)
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -51,6 +70,27 @@ class SegmentResult:
 
     source: str  # the German segment
     translation: str  # its English translation
+    origin: str = MODEL  # one of ORIGINS
+
+
+@dataclass(frozen=True)
+class MemoryUse:
+    """How a document's segments were answered: by the translation memory or by the model."""
+
+    hits: int = 0  # remembered model output
+    imported: int = 0  # imported human translations
+    model: int = 0  # segments that went to the model
+
+    @classmethod
+    def count(cls, origins: list[str]) -> MemoryUse:
+        return cls(origins.count(MEMORY), origins.count(MEMORY_IMPORT), origins.count(MODEL))
+
+    @property
+    def from_memory(self) -> int:
+        return self.hits + self.imported
+
+    def to_dict(self) -> dict[str, int]:
+        return {"hits": self.hits, "imported": self.imported, "model": self.model}
 
 
 @dataclass(frozen=True)
@@ -71,6 +111,9 @@ class DocumentResult:
     summary: str | None = None  # English summary; None unless summarizing
     summary_chunks: int | None = None  # model inputs in the first summary round
     sha256: str | None = None  # of the raw input bytes (set by folder runs)
+    detected_lang: str | None = None  # language found by detection (--source-lang auto), else None
+    lang_confidence: float | None = None  # the detector's confidence in detected_lang, 0..1
+    memory: MemoryUse | None = None  # segments answered by the translation memory; None: memory off
 
     @property
     def summarized(self) -> bool:
@@ -86,7 +129,9 @@ class DocumentResult:
         out["encoding"] = self.encoding
         if not (summary_only and self.summarized):
             out["translation"] = self.translation
-            out["segments"] = [{"source": s.source, "translation": s.translation} for s in self.segments]
+            out["segments"] = [
+                {"source": s.source, "translation": s.translation, "origin": s.origin} for s in self.segments
+            ]
         out["models"] = dict(self.models)
         out["timings"] = dict(self.timings)
         if self.summarized:
@@ -94,4 +139,8 @@ class DocumentResult:
             out["summary_chunks"] = self.summary_chunks
         if self.sha256 is not None:
             out["sha256"] = self.sha256
+        if self.detected_lang is not None:
+            out["language"] = {"lang": self.detected_lang, "confidence": round(self.lang_confidence or 0.0, 4)}
+        if self.memory is not None:
+            out["memory"] = self.memory.to_dict()
         return out

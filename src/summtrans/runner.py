@@ -77,7 +77,9 @@ def run_inputs(
     docs, failures = [], []
     for p in paths:
         try:
-            docs.append(read_document(p, max_bytes=max_bytes))
+            doc = read_document(p, max_bytes=max_bytes)
+            pipeline.check_language(doc)  # a French letter: one line, before any model loads
+            docs.append(doc)
         except InputError as exc:
             if len(paths) == 1:
                 raise

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from .engines.base import Engine, GenerationOptions, input_budget
 from .progress import Progress
 from .segment import normalize_space, segment, split_to_fit
+
+if TYPE_CHECKING:
+    from .memory import Memory, MemoryContext
 
 MAX_ROUNDS = 8
 
@@ -27,23 +32,52 @@ class Summary:
     chunks: int  # model inputs in the first (map) round
     rounds: int  # 1 when the text fit one input
     seconds: float = 0.0
+    from_memory: bool = False  # remembered by the translation memory (chunks and rounds are 0)
 
 
 class Summarizer:
-    """Summarize English text of any length with a seq2seq engine."""
+    """Summarize English text of any length with a seq2seq engine.
+
+    With a translation memory, a text summarized before under the same model and settings is
+    answered from it; `engine` may then be a zero-argument loader, called only on a miss.
+    """
 
     def __init__(
         self,
-        engine: Engine,
+        engine: Engine | Callable[[], Engine],
         generation: GenerationOptions | None = None,
         *,
         prefix: str = "",
         max_input_tokens: int | None = None,
+        memory: Memory | None = None,
+        memory_context: MemoryContext | None = None,
     ) -> None:
-        self.engine = engine
+        self._engine, self._loader = (engine, None) if isinstance(engine, Engine) else (None, engine)
         self.generation = generation or GenerationOptions()
         self.prefix = prefix
-        self.limit = input_budget(engine, max_input_tokens, prefix)
+        self.max_input_tokens = max_input_tokens
+        self.memory = memory if memory_context is not None else None
+        self.memory_context = memory_context
+        if self._engine is not None:
+            _ = self.limit
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            assert self._loader is not None
+            self._engine = self._loader()
+            ctx = self.memory_context
+            if ctx is not None and ctx.engine != self._engine.name:  # e.g. auto fell back to transformers
+                self.memory_context = dataclasses.replace(ctx, engine=self._engine.name, compute_type="")
+        return self._engine
+
+    @property
+    def loaded(self) -> bool:
+        return self._engine is not None
+
+    @cached_property
+    def limit(self) -> int:
+        return input_budget(self.engine, self.max_input_tokens, self.prefix)
 
     def chunks(self, text: str) -> list[str]:
         """Pack sentences into chunks that fit one model input, in order; nothing dropped."""
@@ -78,6 +112,13 @@ class Summarizer:
         """Summarize several documents; each round's chunks from all documents share batches."""
         start = time.perf_counter()
         final = self.generation.merged(**dataclasses.asdict(length)) if length else self.generation
+        ctx = None
+        if self.memory is not None and self.memory_context is not None:
+            ctx = dataclasses.replace(self.memory_context, generation=final.as_dict())
+        remembered = {i: self.memory.lookup_summary(ctx, t) for i, t in enumerate(texts)} if ctx and self.memory else {}
+        todo = [i for i in range(len(texts)) if remembered.get(i) is None]
+        if not todo:
+            return [Summary(remembered[i] or "", 0, 0, 0.0, True) for i in range(len(texts))]
         # Intermediate summaries must be short enough that at least two fit one input,
         # so that every reduce round halves the number of chunks.
         cap = max(8, self.limit // 3)
@@ -85,7 +126,7 @@ class Summarizer:
         if partial.min_length is not None and partial.min_length >= cap:
             partial = dataclasses.replace(partial, min_length=cap // 2)
 
-        pending = {i: self.chunks(t) for i, t in enumerate(texts)}
+        pending = {i: self.chunks(texts[i]) for i in todo}
         first = {i: len(c) for i, c in pending.items()}
         results: dict[int, Summary] = {}
         rounds = 0
@@ -114,5 +155,13 @@ class Summarizer:
                     del pending[i]
                 else:
                     pending[i] = self.chunks(" ".join(outputs[i]))
+        if ctx is not None and self.memory is not None:
+            ctx = dataclasses.replace(ctx, engine=self.memory_context.engine, compute_type=self.memory_context.compute_type)
+            for i in todo:
+                if results[i].text:
+                    self.memory.store_summary(ctx, texts[i], results[i].text)
+        for i in range(len(texts)):
+            if i not in results:
+                results[i] = Summary(remembered[i] or "", 0, 0, 0.0, True)
         elapsed = time.perf_counter() - start
         return [dataclasses.replace(results[i], seconds=elapsed / max(len(texts), 1)) for i in range(len(texts))]

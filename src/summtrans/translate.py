@@ -1,19 +1,27 @@
 """Translator: segments → token-budget batches → engine → reassembled text.
 
-Nothing is dropped: a segment longer than the model's input limit is split at clause boundaries,
+Whole segments are looked up in the translation memory first (`memory`); only misses reach the
+model. Nothing is dropped: a segment longer than the model's input limit is split at clause boundaries,
 then at word windows, and every part is translated. Gaps between segments (paragraph breaks,
 list markers, markdown code) are kept verbatim, so the document's structure survives.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from .engines.base import Engine, GenerationOptions, input_budget
 from .progress import Progress
+from .records import KEPT_ENGLISH, MODEL
 from .segment import Segment, normalize_space, reassemble, segment, split_to_fit
+
+if TYPE_CHECKING:
+    from .memory import Memory, MemoryContext
 
 
 @dataclass(frozen=True)
@@ -21,7 +29,8 @@ class SegmentTranslation:
     source: str  # the segment as it stands in the input
     translation: str
     kind: str = "sentence"
-    parts: int = 1  # how many model inputs the segment was split into
+    parts: int = 1  # how many model inputs the segment was split into (0: not sent to the model)
+    origin: str = MODEL  # records.ORIGINS: model, memory, memory-import, kept-english
 
 
 @dataclass(frozen=True)
@@ -34,28 +43,49 @@ class Translation:
     seconds: float = 0.0
 
 
-@dataclass
-class _Planned:
-    text: str
-    segments: list[Segment]
-    parts: list[list[str]]  # per segment, the model inputs it was split into
-
-
 class Translator:
-    """Translate German text with a seq2seq engine."""
+    """Translate German text with a seq2seq engine, through the translation memory when given one.
+
+    `engine` may be a zero-argument loader: it is then called only when a segment misses the
+    memory, so a run answered wholly from the memory loads no model.
+    """
 
     def __init__(
         self,
-        engine: Engine,
+        engine: Engine | Callable[[], Engine],
         generation: GenerationOptions | None = None,
         *,
         prefix: str = "",
         max_input_tokens: int | None = None,
+        memory: Memory | None = None,
+        memory_context: MemoryContext | None = None,
     ) -> None:
-        self.engine = engine
+        self._engine, self._loader = (engine, None) if isinstance(engine, Engine) else (None, engine)
         self.generation = generation or GenerationOptions()
         self.prefix = prefix
-        self.limit = input_budget(engine, max_input_tokens, prefix)
+        self.max_input_tokens = max_input_tokens
+        self.memory = memory if memory_context is not None else None
+        self.memory_context = memory_context
+        if self._engine is not None:
+            _ = self.limit  # an impossible input limit fails at once
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            assert self._loader is not None
+            self._engine = self._loader()
+            ctx = self.memory_context
+            if ctx is not None and ctx.engine != self._engine.name:  # e.g. auto fell back to transformers
+                self.memory_context = dataclasses.replace(ctx, engine=self._engine.name, compute_type="")
+        return self._engine
+
+    @property
+    def loaded(self) -> bool:
+        return self._engine is not None
+
+    @cached_property
+    def limit(self) -> int:
+        return input_budget(self.engine, self.max_input_tokens, self.prefix)
 
     def translate(self, text: str, *, markdown: bool = False, progress: Progress | None = None) -> Translation:
         """Translate one document."""
@@ -66,26 +96,57 @@ class Translator:
         texts: Sequence[str],
         *,
         markdown: bool | Sequence[bool] = False,
+        keep: Sequence[Sequence[tuple[int, int]]] | None = None,
         progress: Progress | None = None,
     ) -> list[Translation]:
-        """Translate several documents; their segments share model batches."""
+        """Translate several documents; their segments share model batches.
+
+        Whole segments are looked up in the memory first; only the misses are split to fit the
+        model and sent to it (each distinct segment once), and their translations are stored.
+        `keep`: per text, character spans (English paragraphs) whose segments are kept as they are.
+        """
         start = time.perf_counter()
         flags = [markdown] * len(texts) if isinstance(markdown, bool) else list(markdown)
-        plans = [self._plan(t, md) for t, md in zip(texts, flags)]
-        inputs = [p for plan in plans for parts in plan.parts for p in parts]
-        outputs = self.translate_segments(inputs, progress=progress)
-        results, pos = [], 0
+        docs = [segment(t, markdown=md) for t, md in zip(texts, flags)]
+        spans = list(keep) if keep is not None else [()] * len(texts)
+        kept = [[_inside(s, sp) for s in segs] for segs, sp in zip(docs, spans)]
+        wanted = list(dict.fromkeys(
+            normalize_space(s.text) for segs, ks in zip(docs, kept) for s, k in zip(segs, ks) if not k
+        ))
+        hits = self.memory.lookup(self.memory_context, wanted) if self.memory is not None and wanted else {}
+        misses = [n for n in wanted if n not in hits]
+        fresh = self._translate_misses(misses, progress)
         elapsed = time.perf_counter() - start
-        for plan in plans:
+        total = max(sum(len(segs) for segs in docs), 1)
+        results = []
+        for text, segs, ks in zip(texts, docs, kept):
             seg_results = []
-            for seg, parts in zip(plan.segments, plan.parts):
-                done = " ".join(o for o in outputs[pos : pos + len(parts)] if o)
-                pos += len(parts)
-                seg_results.append(SegmentTranslation(seg.text, done, seg.kind, len(parts)))
-            text = reassemble(plan.text, plan.segments, [s.translation for s in seg_results])
-            share = elapsed * (sum(len(p) for p in plan.parts) / max(len(inputs), 1))
-            results.append(Translation(plan.text, text, seg_results, share))
+            for seg, k in zip(segs, ks):
+                n = normalize_space(seg.text)
+                if k:
+                    seg_results.append(SegmentTranslation(seg.text, seg.text, seg.kind, 0, KEPT_ENGLISH))
+                elif n in hits:
+                    seg_results.append(SegmentTranslation(seg.text, hits[n].text, seg.kind, 0, hits[n].origin))
+                else:
+                    done, parts = fresh[n]
+                    seg_results.append(SegmentTranslation(seg.text, done, seg.kind, parts, MODEL))
+            out = reassemble(text, segs, [s.translation for s in seg_results])
+            results.append(Translation(text, out, seg_results, elapsed * len(segs) / total))
         return results
+
+    def _translate_misses(self, misses: list[str], progress: Progress | None) -> dict[str, tuple[str, int]]:
+        """Normalized segment -> (joined translation, model inputs); stores them in the memory."""
+        if not misses:
+            return {}
+        parts = self._parts(misses)
+        outputs = self.translate_segments([p for ps in parts for p in ps], progress=progress)
+        fresh, pos = {}, 0
+        for miss, ps in zip(misses, parts):
+            fresh[miss] = (" ".join(o for o in outputs[pos : pos + len(ps)] if o), len(ps))
+            pos += len(ps)
+        if self.memory is not None:
+            self.memory.store(self.memory_context, [(m, t) for m, (t, _) in fresh.items() if t.strip()])
+        return fresh
 
     def translate_segments(self, inputs: Sequence[str], *, progress: Progress | None = None) -> list[str]:
         """Translate ready model inputs (each within the limit); identical inputs run once."""
@@ -97,12 +158,14 @@ class Translator:
         table = dict(zip(unique, outs))
         return [table[i] for i in inputs]
 
-    def _plan(self, text: str, markdown: bool) -> _Planned:
-        segs = segment(text, markdown=markdown)
-        normalized = [normalize_space(s.text) for s in segs]
-        counts = self.engine.count_tokens(normalized) if normalized else []
-        parts = [
+    def _parts(self, sources: Sequence[str]) -> list[list[str]]:
+        """Per normalized segment, the model inputs it is split into to fit the input limit."""
+        counts = self.engine.count_tokens(sources)
+        return [
             [n] if c <= self.limit else split_to_fit(n, self.engine.count_tokens, self.limit)
-            for n, c in zip(normalized, counts)
+            for n, c in zip(sources, counts)
         ]
-        return _Planned(text, segs, parts)
+
+
+def _inside(seg: Segment, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(start <= seg.start and seg.end <= end for start, end in spans)

@@ -49,7 +49,7 @@ FAILED = "failed"
 SKIPPED_SPECIAL = "skipped-special"  # a FIFO, socket or device inside an input folder: never opened
 # The one list of document statuses (journal, report, summary line). The skipped-* reasons of
 # read_document's InputError are among them.
-STATUSES = (OK, FAILED, "skipped-empty", "skipped-binary", "skipped-too-large", SKIPPED_SPECIAL)
+STATUSES = (OK, FAILED, "skipped-empty", "skipped-binary", "skipped-too-large", SKIPPED_SPECIAL, "skipped-language")
 STAGES = ("read", "model", "write")  # where a failure happened
 
 
@@ -182,6 +182,9 @@ class Journal:
             timings=fields.get("timings") or {},
             finished=utc_now(),
         )
+        for extra in ("language", "memory"):  # detection (--source-lang auto) and translation-memory counts
+            if fields.get(extra) is not None:
+                entry[extra] = fields[extra]
         self.pending.append(json_line(entry))
         self.entries[key] = JournalEntry(status, entry["sha256"], entry["error"], entry["output"], self.fingerprint, entry["stage"])
         if entry["output"]:

@@ -18,6 +18,7 @@ _SKIP_WORDS = {
     "skipped-binary": "binary",
     "skipped-too-large": "too large",
     "skipped-special": "not a regular file",
+    "skipped-language": "not German or English",
 }
 
 
@@ -34,6 +35,7 @@ class BatchReport:
     resumed: int = 0  # ok in an earlier run and left as they were
     not_done: int = 0  # left for the next run (interrupted)
     segments: int = 0  # model inputs in this run
+    from_memory: int = 0  # segments answered by the translation memory in this run
     interrupted: bool = False
     journal: Path | None = None
 
@@ -55,6 +57,8 @@ def log_summary(r: BatchReport) -> None:
     parts.append(f"{c['failed']} failed")
     wall = max(r.wall_seconds, 1e-9)
     rate = f"{r.processed / wall:.2f} documents/s, {r.segments / wall:.1f} segments/s"
+    if r.from_memory:
+        rate += f"; {r.from_memory} segments from the translation memory"
     log.info("Done in %.1f s: %s; %s. Journal: %s", r.wall_seconds, ", ".join(parts), rate, r.journal)
     if r.failures:
         lines = [f"  {display_name(path)}: {reason}" for path, reason in r.failures]

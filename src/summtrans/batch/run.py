@@ -80,7 +80,10 @@ def _doc_fields(doc: Document, res: DocumentResult | None = None) -> dict[str, A
                      summary=len(res.summary) if res.summary is not None else None)
     return {"sha256": doc.sha256, "encoding": doc.encoding, "bytes": doc.n_bytes, "chars": chars,
             "segments": len(res.segments) if res is not None else None,
-            "timings": dict(res.timings) if res is not None else {}}
+            "timings": dict(res.timings) if res is not None else {},
+            "language": ({"lang": res.detected_lang, "confidence": round(res.lang_confidence or 0.0, 4)}
+                         if res is not None and res.detected_lang is not None else None),
+            "memory": res.memory.to_dict() if res is not None and res.memory is not None else None}
 
 
 class _Run:
@@ -126,6 +129,7 @@ class _Run:
                 doc = read_document(item.path, max_bytes=o.max_bytes)
             except (OSError, ValueError) as exc:  # a document's problem, never the run's
                 raise InputError(str(item.path), f"cannot read: {type(exc).__name__}: {exc}") from exc
+            self.pipeline.check_language(dataclasses.replace(doc, source=item.key))  # skipped-language
         except InputError as exc:
             message = str(exc).removeprefix(f"{exc.path}: ")
             sha, encoding, n_bytes = _inspect(item.path, o.max_bytes)
@@ -225,6 +229,7 @@ class _Run:
         for doc, error in zip(group, errors):
             self.report.processed += 1
             self._count(self.items[doc.source], FAILED if error else OK, error)
+        self.report.from_memory += sum(r.memory.from_memory for r in results if r.memory is not None)
 
     # -- the whole run -----------------------------------------------------------------------
 

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
 
 from ...errors import ModelLoadError
-from ...hub import cached_snapshot
+from ...hub import cache_root, cached_snapshot, local_fingerprint
 from ..base import EngineOptions
 from .device import resolve_compute_type, resolve_device
 
@@ -23,25 +22,12 @@ METADATA_FILE = "summtrans.json"  # written last: a directory without it is not 
 
 def cache_dir() -> Path:
     """Where conversions live: ``$SUMMTRANS_CACHE_DIR/ct2`` or ``~/.cache/summtrans/ct2``."""
-    root = os.environ.get("SUMMTRANS_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "summtrans")
-    return Path(root) / "ct2"
+    return cache_root() / "ct2"
 
 
 def sanitize(name: str) -> str:
     name = re.sub(r"[^A-Za-z0-9._-]+", "_", name.replace("/", "--")).strip("._-")
     return name[:80] or "model"
-
-
-def _local_fingerprint(model_dir: Path) -> str:
-    """Names, sizes and modification times of a local model's files (fast; no content is read)."""
-    h = hashlib.sha256()
-    files = sorted(
-        p for p in model_dir.rglob("*") if p.is_file() and not any(s.startswith(".") for s in p.relative_to(model_dir).parts)
-    )
-    for path in files:
-        st = path.stat()
-        h.update(f"{path.relative_to(model_dir).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    return "files:" + h.hexdigest()
 
 
 def source_identity(model_ref: str, model_dir: Path | None) -> tuple[str, str] | None:
@@ -50,7 +36,7 @@ def source_identity(model_ref: str, model_dir: Path | None) -> tuple[str, str] |
     if path.is_dir():
         if not (path / "config.json").is_file():
             return None
-        return path.resolve().name, _local_fingerprint(path)
+        return path.resolve().name, local_fingerprint(path)
     snapshot = model_dir if model_dir is not None else cached_snapshot(model_ref)
     if snapshot is None:
         return None
