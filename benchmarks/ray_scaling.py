@@ -1,0 +1,266 @@
+"""--executor ray against local runs: Ray's own overhead, its start-up, and the driver's ceiling.
+
+    .venv/bin/python benchmarks/ray_scaling.py [--copies 10] [--echo-copies 100]
+                                               [--out benchmarks/results/ray-<date>.json]
+
+On ``../shared/corpus/de-news`` copied ``--copies`` times (30 articles a copy) with the mini
+Marian (``../shared/models/mini-marian-de-en``, CTranslate2 int8, beam 2, 96 new tokens), every
+contender a fresh ``summtrans translate`` process, run back to back:
+
+* ``local``  ``--threads 1``: one model thread in the driver process;
+* ``ray-1``  ``--executor ray --workers 1 --cpus-per-worker 1``: one worker of one thread;
+* ``ray-2``  ``--executor ray --workers 2 --cpus-per-worker 1``: two workers of one thread each.
+
+Ray's overhead is ``ray-1`` against ``local``, whole wall time and without Ray's start-up
+(target: ≤ 15 %). The driver's ceiling is the echo engine over ``--echo-copies`` copies: what
+the driver itself spends per document (read, hash, resume decision, output, journal line) is
+the wall time less the pipeline's own time (which a Ray run moves to the workers). From these
+per-document costs the report works out how many workers one driver can feed.
+Prints a table; writes JSON and the table (.txt) to --out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+SHARED = Path(os.environ.get("SUMMTRANS_SHARED", REPO.parent / "shared"))  # ../shared beside the checkout
+MINI = SHARED / "models" / "mini-marian-de-en"
+DE_NEWS = SHARED / "corpus" / "de-news"
+CACHE = BENCH / ".models" / "summtrans-cache"  # CTranslate2 conversions, shared with benchmarks/run.py
+JOURNAL = "summtrans-journal.jsonl"
+OVERHEAD_TARGET = 0.15
+CLUSTER_WORKERS = 100  # the cluster the arithmetic is for
+
+CONTENDERS = [
+    ("local", "local executor, --threads 1", []),
+    ("ray-1", "--executor ray --workers 1 --cpus-per-worker 1", ["--executor", "ray", "--workers", "1", "--cpus-per-worker", "1"]),
+    ("ray-2", "--executor ray --workers 2 --cpus-per-worker 1", ["--executor", "ray", "--workers", "2", "--cpus-per-worker", "1"]),
+]
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def loadavg() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def make_corpus(root: Path, copies: int) -> int:
+    articles = sorted(DE_NEWS.glob("*.txt"))
+    for c in range(copies):
+        folder = root / f"copy{c:02d}"
+        folder.mkdir(parents=True)
+        for a in articles:
+            shutil.copyfile(a, folder / a.name)
+    return copies * len(articles)
+
+
+def write_config(path: Path) -> None:
+    path.write_text(
+        f"profiles:\n  mini:\n    task: translation\n    model: {MINI}\n    engine: ctranslate2\n"
+        f"    generation:\n      num_beams: 2\n      max_new_tokens: 96\n"
+        f"  unused:\n    task: summarization\n    model: {MINI}\n",
+        encoding="utf-8",
+    )
+
+
+def child_env() -> dict[str, str]:
+    env = dict(os.environ, SUMMTRANS_CACHE_DIR=str(CACHE), HF_HUB_OFFLINE="1", PYTHONUNBUFFERED="1")
+    env.pop("RAY_ADDRESS", None)
+    return env
+
+
+def translate(inp: Path, out: Path, config: Path, extra: list[str], model: list[str]) -> dict:
+    """One fresh `summtrans translate` process; its wall time and what its log lines say."""
+    cmd = [sys.executable, "-m", "summtrans", "translate", str(inp), "-o", str(out), "--config", str(config),
+           *model, "--threads", "1", *extra]
+    load0 = loadavg()
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=child_env())
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    entries = [json.loads(line) for line in (out / JOURNAL).read_text(encoding="utf-8").splitlines()]
+    docs = [e for e in entries if "path" in e and e["status"] == "ok"]
+    found = lambda pattern: float(m.group(1)) if (m := re.search(pattern, proc.stderr)) else None  # noqa: E731
+    return {
+        "command": " ".join(["summtrans", *cmd[3:]]),
+        "wall_s": round(wall, 2),
+        "run_s": found(r"Done in ([\d.]+) s"),  # the run itself, after Python and the CLI started
+        "ray_start_s": found(r"Ray (?:started|joined at \S+) in ([\d.]+) s"),
+        "workers_load_s": found(r"loaded the models in ([\d.]+) s"),
+        "documents": len(docs),
+        "pipeline_s": round(sum(e["timings"].get("total", 0.0) for e in docs), 3),  # model time the journal records
+        "write_s": round(sum(e["timings"].get("write", 0.0) for e in docs), 3),
+        "loadavg_before": load0,
+        "loadavg_after": loadavg(),
+    }
+
+
+def ray_startup(runs: int) -> list[dict]:
+    """ray.init(num_cpus=2) for a local instance, one actor ready, ray.shutdown: each in a fresh process."""
+    code = (
+        "import logging, time\nt0 = time.perf_counter()\nimport ray\nt1 = time.perf_counter()\n"
+        "ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)\n"
+        "t2 = time.perf_counter()\n"
+        "@ray.remote(num_cpus=1)\nclass A:\n    def ping(self):\n        return 1\n"
+        "ray.get(A.remote().ping.remote())\nt3 = time.perf_counter()\nray.shutdown()\nt4 = time.perf_counter()\n"
+        "print(round(t1 - t0, 2), round(t2 - t1, 2), round(t3 - t2, 2), round(t4 - t3, 2))\n"
+    )
+    out = []
+    for _ in range(runs):
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=child_env(), check=True)
+        imp, init, actor, shutdown = map(float, proc.stdout.split())
+        out.append({"import_s": imp, "init_s": init, "first_actor_s": actor, "shutdown_s": shutdown})
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--copies", type=int, default=10, help="copies of de-news (30 articles each) for the model runs")
+    ap.add_argument("--echo-copies", type=int, default=100, help="copies of de-news for the driver's ceiling (echo)")
+    ap.add_argument("--startup-runs", type=int, default=3)
+    ap.add_argument("--out", type=Path, default=BENCH / "results" / f"ray-{dt.date.today().isoformat()}.json")
+    args = ap.parse_args()
+    if not (MINI / "config.json").is_file() or not DE_NEWS.is_dir():
+        raise SystemExit("../shared (mini-marian-de-en, corpus/de-news) is needed")
+    import ray  # noqa: F401  (fail now, not after the local run)
+
+    report: dict = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "cpus": os.cpu_count(),
+                    "ray": ray.__version__, "python": sys.version.split()[0], "copies": args.copies,
+                    "echo_copies": args.echo_copies, "model": str(MINI), "generation": "ctranslate2 int8, beam 2, max_new_tokens 96",
+                    "note": "contenders run back to back on a machine shared with other jobs; load averages recorded"}
+    with tempfile.TemporaryDirectory(prefix="summtrans-ray-bench-") as tmp:
+        root = Path(tmp)
+        config = root / "models.yaml"
+        write_config(config)
+        n = make_corpus(root / "corpus", args.copies)
+        log(f"{n} documents; converting the model (untimed)")
+        warm = root / "warm"
+        make_corpus(warm / "in", 1)
+        translate(warm / "in" / "copy00", warm / "out", config, [], ["--model", "mini"])
+
+        runs = {}
+        for name, what, extra in CONTENDERS:
+            log(f"{name}: {what}")
+            runs[name] = translate(root / "corpus", root / f"out-{name}", config, extra, ["--model", "mini"])
+            runs[name]["what"] = what
+            log(f"  {runs[name]['wall_s']} s, load {runs[name]['loadavg_before']} -> {runs[name]['loadavg_after']}")
+        same = all((root / "out-local" / p.relative_to(root / "out-ray-1")).read_bytes() == p.read_bytes()
+                   for p in (root / "out-ray-1").rglob("*.en.txt"))
+        report["outputs_identical_local_ray1"] = same
+        report["model_runs"] = runs
+
+        log("Ray start-up")
+        report["ray_startup"] = ray_startup(args.startup_runs)
+
+        n_echo = make_corpus(root / "echo", args.echo_copies)
+        echo = {}
+        for name, what, extra in CONTENDERS[:2]:
+            log(f"driver ceiling, echo, {name}: {n_echo} documents")
+            echo[name] = translate(root / "echo", root / f"echo-{name}", config, extra, ["--engine", "echo"])
+        report["echo_runs"] = echo
+    report["summary"] = summarize(report)
+    text = render(report)
+    print(text)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    args.out.with_suffix(".txt").write_text(text, encoding="utf-8")
+    log(f"wrote {args.out} and {args.out.with_suffix('.txt')}")
+
+
+def summarize(r: dict) -> dict:
+    m, e = r["model_runs"], r["echo_runs"]
+    local, ray1, ray2 = m["local"], m["ray-1"], m["ray-2"]
+    n = local["documents"]
+    steady1 = ray1["wall_s"] - (ray1["ray_start_s"] or 0) - (ray1["workers_load_s"] or 0)
+    el, er = e["local"], e["ray-1"]
+    driver_s = (el["run_s"] - el["pipeline_s"]) / el["documents"]  # the driver's own time per document
+    # The echo run through Ray, after its start-up: driver + Ray + one echo worker, per document.
+    ray_driver_s = (er["run_s"] - (er["ray_start_s"] or 0) - (er["workers_load_s"] or 0)) / er["documents"]
+    per_doc_cpu = local["run_s"] / n  # one CPU thread of the mini model, per article
+    return {
+        "documents": n,
+        "local_docs_per_s": round(n / local["wall_s"], 3),
+        "ray1_docs_per_s": round(n / ray1["wall_s"], 3),
+        "ray2_docs_per_s": round(n / ray2["wall_s"], 3),
+        "ray1_overhead_wall": round(ray1["wall_s"] / local["wall_s"] - 1, 3),
+        "ray1_overhead_without_startup": round(steady1 / local["wall_s"] - 1, 3),
+        "ray2_speedup_over_local": round(local["wall_s"] / ray2["wall_s"], 3),
+        "overhead_target": OVERHEAD_TARGET,
+        "ray_init_s_median": sorted(x["init_s"] for x in r["ray_startup"])[len(r["ray_startup"]) // 2],
+        "model_s_per_doc_cpu_thread": round(per_doc_cpu, 3),
+        "driver_s_per_doc_local": round(driver_s, 5),
+        "driver_docs_per_s_local": round(1 / driver_s, 1),
+        "echo_ray1_s_per_doc": round(ray_driver_s, 5),
+        "echo_ray1_docs_per_s": round(1 / ray_driver_s, 1),
+        "cluster_workers": CLUSTER_WORKERS,
+        # One driver keeps W workers busy while each spends at least W × (driver time per document) on a document.
+        "min_worker_s_per_doc_for_100": round(CLUSTER_WORKERS * driver_s, 3),
+        "min_worker_s_per_doc_for_100_ray_path": round(CLUSTER_WORKERS * ray_driver_s, 3),
+    }
+
+
+def render(r: dict) -> str:
+    s = r["summary"]
+    lines = [
+        f"summtrans --executor ray vs local — {r['date']}, {r['cpus']} CPUs, Ray {r['ray']}, Python {r['python']}",
+        f"de-news × {r['copies']} = {s['documents']} articles, mini Marian ({r['generation']}); {r['note']}",
+        "",
+        f"{'contender':<8} {'wall s':>8} {'run s':>8} {'ray start':>9} {'load':>6} {'docs/s':>7}  load avg   what",
+    ]
+    for name, run in r["model_runs"].items():
+        lines.append(
+            f"{name:<8} {run['wall_s']:>8.1f} {run['run_s']:>8.1f} {run['ray_start_s'] or 0:>9.1f} "
+            f"{run['workers_load_s'] or 0:>6.1f} {s['documents'] / run['wall_s']:>7.3f}  "
+            f"{run['loadavg_before']:>4}->{run['loadavg_after']:<4} {run['what']}"
+        )
+    ok = "✓" if s["ray1_overhead_without_startup"] <= s["overhead_target"] else "✗"
+    lines += [
+        "",
+        f"outputs of ray-1 byte-identical to local: {r['outputs_identical_local_ray1']}",
+        f"Ray overhead at one worker: {s['ray1_overhead_wall']:+.1%} whole wall time, "
+        f"{s['ray1_overhead_without_startup']:+.1%} without Ray's start-up and the worker's model load "
+        f"(target ≤ {s['overhead_target']:.0%}) {ok}",
+        f"two workers: {s['ray2_speedup_over_local']:.2f}× local (2 cores, shared with the driver)",
+        "Ray start-up, fresh process (import / init / first actor / shutdown, s): "
+        + "; ".join(f"{x['import_s']}/{x['init_s']}/{x['first_actor_s']}/{x['shutdown_s']}" for x in r["ray_startup"]),
+        "",
+        f"driver ceiling (echo engine, de-news × {r['echo_copies']}):",
+    ]
+    for name, run in r["echo_runs"].items():
+        lines.append(
+            f"  {name:<6} {run['documents']} docs in {run['run_s']:.1f} s (pipeline {run['pipeline_s']:.1f} s, "
+            f"writes {run['write_s']:.1f} s) = {run['documents'] / run['run_s']:.0f} docs/s"
+        )
+    w = s["cluster_workers"]
+    lines += [
+        f"  the driver's own work: {s['driver_s_per_doc_local'] * 1000:.2f} ms/document (local run less its pipeline time) "
+        f"= {s['driver_docs_per_s_local']:.0f} documents/s; through Ray with one echo worker: "
+        f"{s['echo_ray1_s_per_doc'] * 1000:.2f} ms/document = {s['echo_ray1_docs_per_s']:.0f} documents/s",
+        "",
+        f"{w} workers: one driver keeps them busy while each worker spends at least {w} × the driver's time per "
+        f"document on a document: {s['min_worker_s_per_doc_for_100']:.2f} s (driver alone), "
+        f"{s['min_worker_s_per_doc_for_100_ray_path']:.2f} s (measured through Ray, an upper bound).",
+        f"Measured here: the mini Marian (7.8M parameters) takes {s['model_s_per_doc_cpu_thread']:.2f} s per de-news "
+        f"article on one CPU thread; a worker {s['model_s_per_doc_cpu_thread'] / s['min_worker_s_per_doc_for_100_ray_path']:.0f}× "
+        f"faster than that per article would make the driver the limit of a {w}-worker cluster.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
