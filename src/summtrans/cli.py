@@ -18,6 +18,7 @@ import typer
 
 from . import __version__
 from .cli_help import examples, unix_metavars
+from .cli_memory import register as register_memory_commands
 from .cli_models import register as register_model_commands
 from .config import COMPUTE_TYPES, LENGTHS, SOURCE_LANGS, load_config
 from .engines import DEVICES, ENGINES
@@ -36,6 +37,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 register_model_commands(app)  # models list/pull/bundle/import/rm, info, completion
+register_memory_commands(app)  # memory stats/clear/export/import
 
 log = logging.getLogger("summtrans")
 
@@ -78,6 +80,8 @@ MarkdownOpt = Annotated[
     Optional[bool], typer.Option("--markdown/--plain", help="Treat input as markdown (default: by file extension).", show_default=False)
 ]
 OfflineOpt = Annotated[bool, typer.Option("--offline", help="Use only models already on disk; never reach the network.")]
+SourceLangOpt = Annotated[Lang, typer.Option("--source-lang", help="Input language: auto detects each document's (German is translated, English copied through or summarized as is, others skipped).")]
+NoMemoryOpt = Annotated[bool, typer.Option("--no-memory", help="Neither look up nor store translations in the translation memory.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no log lines.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Verbose logs and full tracebacks.")]
 GlobOpt = Annotated[Optional[list[str]], typer.Option("--glob", metavar="PATTERN", help="Folder inputs: file patterns to take (default: text and markdown files).")]
@@ -141,10 +145,13 @@ def _run(task: str, paths: list[str], output: str | None, fmt: Format, summary_o
         config = load_config(pipeline_args.pop("config"))
         options = {k: v.value if isinstance(v, Enum) else v for k, v in pipeline_args.items()}  # choices: plain str
         pipeline = Pipeline(executor.pipeline_options(PipelineOptions(task=task, **options)), config)
-        code = run_inputs(
-            paths, pipeline, output=output, fmt=fmt.value, summary_only=summary_only, quiet=quiet, executor=executor,
-            **batch_args,
-        )
+        try:
+            code = run_inputs(
+                paths, pipeline, output=output, fmt=fmt.value, summary_only=summary_only, quiet=quiet, executor=executor,
+                **batch_args,
+            )
+        finally:
+            pipeline.close()  # the translation memory records this run's hit counts
     except KeyboardInterrupt:
         typer.echo("Interrupted.", err=True)
         raise typer.Exit(130) from None
@@ -169,6 +176,7 @@ def translate(
     paths: Paths,
     output: Output = None,
     fmt: FormatOpt = Format("text"),
+    source_lang: SourceLangOpt = Lang("auto"),
     model: ModelOpt = None,
     config: ConfigOpt = None,
     engine: EngineOpt = None,
@@ -179,6 +187,7 @@ def translate(
     threads: ThreadsOpt = None,
     markdown: MarkdownOpt = None,
     offline: OfflineOpt = False,
+    no_memory: NoMemoryOpt = False,
     glob: GlobOpt = None,
     exclude: ExcludeOpt = None,
     force: ForceOpt = False,
@@ -199,8 +208,9 @@ def translate(
         dict(globs=glob, excludes=exclude, include_hidden=include_hidden, force=force, retry_failed=retry_failed,
              max_bytes=max_bytes, executor=dict(kind=executor.value, address=ray_address, workers=workers,
                                                 cpus_per_worker=cpus_per_worker, gpus_per_worker=gpus_per_worker)),
-        config=config, model=model, engine=engine, compute_type=compute_type, device=device, num_beams=num_beams,
-        max_batch_tokens=batch_tokens, threads=threads, markdown=markdown, offline=offline,
+        config=config, model=model, source_lang=source_lang,
+        engine=engine, compute_type=compute_type, device=device, num_beams=num_beams,
+        max_batch_tokens=batch_tokens, threads=threads, markdown=markdown, offline=offline, memory=not no_memory,
     )
 
 
@@ -216,7 +226,7 @@ def summarize(
     output: Output = None,
     fmt: FormatOpt = Format("text"),
     summary_only: Annotated[bool, typer.Option("--summary-only", help="Print the summary alone.")] = False,
-    source_lang: Annotated[Lang, typer.Option("--source-lang", help="Input language; en skips translation.")] = Lang("de"),
+    source_lang: SourceLangOpt = Lang("auto"),
     length: Annotated[Optional[Length], typer.Option("--length", help="Summary length (default: the profile's).")] = None,
     model: ModelOpt = None,
     summary_model: Annotated[
@@ -231,6 +241,7 @@ def summarize(
     threads: ThreadsOpt = None,
     markdown: MarkdownOpt = None,
     offline: OfflineOpt = False,
+    no_memory: NoMemoryOpt = False,
     glob: GlobOpt = None,
     exclude: ExcludeOpt = None,
     force: ForceOpt = False,
@@ -256,7 +267,7 @@ def summarize(
                                                 cpus_per_worker=cpus_per_worker, gpus_per_worker=gpus_per_worker)),
         config=config, model=model, summary_model=summary_model, source_lang=source_lang, length=length,
         engine=engine, compute_type=compute_type, device=device, num_beams=num_beams, max_batch_tokens=batch_tokens,
-        threads=threads, markdown=markdown, offline=offline,
+        threads=threads, markdown=markdown, offline=offline, memory=not no_memory,
     )
 
 

@@ -87,25 +87,15 @@ def tmx_lines(pairs: Iterable[Entry | TmxPair]) -> Iterator[str]:
 
 
 def write_tmx(pairs: Iterable[Entry | TmxPair], path: Path) -> int:
-    """Write `pairs` as a TMX 1.4 file (atomically: a temporary file renamed into place)."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    count = 0
+    """Write `pairs` as a TMX 1.4 file, atomically (`fsio.atomic_write_bytes`); returns how many."""
+    from .fsio import atomic_write_bytes
 
-    def counted() -> Iterator[Entry | TmxPair]:
-        nonlocal count
-        for p in pairs:
-            count += 1
-            yield p
-
+    pairs = list(pairs)
     try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as out:
-            out.writelines(tmx_lines(counted()))
-        tmp.replace(path)
+        atomic_write_bytes(path, "".join(tmx_lines(pairs)).encode("utf-8"))
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise InputError(str(path), f"cannot write the TMX file ({exc.strerror})", "failed") from exc
-    return count
+        raise InputError(str(path), f"cannot write the TMX file ({exc.strerror or exc})", "failed") from exc
+    return len(pairs)
 
 
 def export_tmx(memory: Memory, path: Path, *, model_entries: bool = True) -> int:
