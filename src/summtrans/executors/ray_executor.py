@@ -44,6 +44,7 @@ log = logging.getLogger("summtrans.ray")
 RAY_MISSING = '--executor ray needs Ray: pip install "summtrans[ray]"'
 POLL_S = 0.2  # how often a wait looks up, so that a signal handler runs promptly
 PLACEMENT_WARNING_S = 60.0  # say so when the workers are still not placed after this long
+STALL_WARNING_S = 600.0  # say so when no group has come back for this long (a worker Ray cannot place again)
 
 
 def ray_available() -> bool:
@@ -225,6 +226,7 @@ class RayExecutor:
         jobs: deque[_Job] = deque()  # this call's groups, in order (a retry's single documents run nested)
         done: dict[int, list[DocumentResult] | Exception] = {}
         exhausted = False
+        last = time.monotonic()  # when a group last came back
         while True:
             while not exhausted and (self._capacity() > 0 or not jobs):
                 group = next(source, None)  # the loop reads inputs here; it stops producing after a signal
@@ -242,6 +244,11 @@ class RayExecutor:
                 continue
             waiting = [j for j in jobs if id(j) not in done]
             ready, _ = self._ray.wait([j.ref for j in waiting], num_returns=1, timeout=POLL_S)
+            if ready:
+                last = time.monotonic()
+            elif time.monotonic() - last > STALL_WARNING_S:
+                log.warning("no group came back for %.0f s: can Ray place the workers again? (`ray status`)", STALL_WARNING_S)
+                last = time.monotonic()
             for job in waiting:
                 if job.ref in ready:
                     outcome = self._collect(job)
