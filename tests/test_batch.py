@@ -117,7 +117,7 @@ def test_encodings_statuses_and_utf8_outputs(tmp_path: Path) -> None:
 
     assert report.exit_code == 0
     assert report.counts == {"ok": 5, "failed": 0, "skipped-empty": 2, "skipped-binary": 1, "skipped-too-large": 0,
-                             "skipped-special": 0, "skipped-language": 0}
+                             "skipped-no-text": 0, "skipped-special": 0, "skipped-language": 0}
     entries = last_entries(out)
     assert set(entries) == set(TREE)  # notes.log is not a *.txt / *.md
     for rel, (_, status, encodings, output) in TREE.items():

@@ -19,7 +19,7 @@ SETTINGS = {"pipeline": {"task": "translate"}, "format": "text"}
 
 
 def test_statuses_are_one_list() -> None:
-    assert STATUSES == ("ok", "failed", "skipped-empty", "skipped-binary", "skipped-too-large", "skipped-special",
+    assert STATUSES == ("ok", "failed", "skipped-empty", "skipped-binary", "skipped-too-large", "skipped-no-text", "skipped-special",
                         "skipped-language")
 
 

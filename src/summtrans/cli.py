@@ -24,7 +24,7 @@ from .config import COMPUTE_TYPES, LENGTHS, SOURCE_LANGS, load_config
 from .engines import DEVICES, ENGINES
 from .errors import SummtransError
 from .executors import EXECUTORS
-from .writers import FORMATS
+from .writers import DEFAULT_FORMAT, FORMATS
 
 unix_metavars()  # PATHS..., --output PATH, --format [text|json] instead of {paths}..., <str>
 app = typer.Typer(
@@ -61,7 +61,7 @@ Output = Annotated[  # a str: a trailing "/" (a new folder) must survive
     Optional[str],
     typer.Option("--output", "-o", metavar="PATH", help="Write to this file (one input) or folder (several inputs, a folder, or a name ending in /)."),
 ]
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format (auto: a file output keeps the input's format, docx → NAME.en.docx; text on stdout).")]
 ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", metavar="NAME|PATH", help="Translation profile, hub id or model directory.")]
 ConfigOpt = Annotated[
     Optional[Path], typer.Option("--config", envvar="SUMMTRANS_CONFIG", metavar="FILE", help="models.yaml to use.", show_default=False)
@@ -84,7 +84,7 @@ SourceLangOpt = Annotated[Lang, typer.Option("--source-lang", help="Input langua
 NoMemoryOpt = Annotated[bool, typer.Option("--no-memory", help="Neither look up nor store translations in the translation memory.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no log lines.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Verbose logs and full tracebacks.")]
-GlobOpt = Annotated[Optional[list[str]], typer.Option("--glob", metavar="PATTERN", help="Folder inputs: file patterns to take (default: text and markdown files).")]
+GlobOpt = Annotated[Optional[list[str]], typer.Option("--glob", metavar="PATTERN", help="Folder inputs: file patterns to take (default: every supported format).")]
 ExcludeOpt = Annotated[Optional[list[str]], typer.Option("--exclude", metavar="PATTERN", help="Folder inputs: patterns to leave out.")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Folder runs: redo every document, ignoring the journal.")]
 RetryOpt = Annotated[bool, typer.Option("--retry-failed", help="Folder runs: redo only documents that failed before.")]
@@ -175,7 +175,7 @@ def _run(task: str, paths: list[str], output: str | None, fmt: Format, summary_o
 def translate(
     paths: Paths,
     output: Output = None,
-    fmt: FormatOpt = Format("text"),
+    fmt: FormatOpt = Format(DEFAULT_FORMAT),
     source_lang: SourceLangOpt = Lang("auto"),
     model: ModelOpt = None,
     config: ConfigOpt = None,
@@ -224,7 +224,7 @@ def translate(
 def summarize(
     paths: Paths,
     output: Output = None,
-    fmt: FormatOpt = Format("text"),
+    fmt: FormatOpt = Format(DEFAULT_FORMAT),
     summary_only: Annotated[bool, typer.Option("--summary-only", help="Print the summary alone.")] = False,
     source_lang: SourceLangOpt = Lang("auto"),
     length: Annotated[Optional[Length], typer.Option("--length", help="Summary length (default: the profile's).")] = None,
@@ -288,17 +288,28 @@ def segment_cmd(
     """Show how the translator cuts a text into segments.
 
     Each segment has character offsets into the decoded input; with the gaps between them they
-    reproduce the input exactly.
+    reproduce the input exactly. A formatted document (docx, pdf, html, srt…, a URL) shows its
+    translation units instead: role, text, and the formatted spans (offsets into the text).
     """
     import json
 
-    from .documents import MARKDOWN_SUFFIXES, read_document
+    from .documents import MARKDOWN_SUFFIXES, extract, read_document
     from .segment import segment
 
     try:
         doc = read_document(path)
     except SummtransError as exc:
         _fail(exc, debug)
+    if doc.format is not None:
+        from .formatted import unit_rows
+
+        rows = unit_rows(extract(doc).units)
+        if fmt is SegFormat.json:
+            typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        for row in rows if fmt is SegFormat.text else ():
+            spans = " ".join(f"[{s['start']}-{s['end']}{' ' + s['link'] if s['link'] else ''}]" for s in row["spans"])
+            typer.echo(f"{row['index']:>5} {row['role']:<10} {row['text']}" + (f"  spans: {spans}" if spans else ""))
+        return
     md = markdown if markdown is not None else path.lower().endswith(MARKDOWN_SUFFIXES)
     segs = segment(doc.text, markdown=md)
     if fmt is SegFormat.json:

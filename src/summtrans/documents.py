@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import os
 import re
 import stat
 import sys
-from dataclasses import dataclass
-from typing import BinaryIO
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
 
 from summtrans.errors import InputError
 
@@ -17,6 +18,8 @@ __all__ = [
     "MARKDOWN_SUFFIXES",
     "Document",
     "decode_bytes",
+    "extract",
+    "format_of",
     "read_document",
 ]
 
@@ -47,18 +50,36 @@ _SHIFTED_UTF16 = re.compile("[" + "".join(chr(h << 8) for h in range(1, 256) if 
 
 @dataclass(frozen=True)
 class Document:
-    """One decoded input document."""
+    """One input document: decoded text, or a formatted file (docx, pdf, a web page…) with its bytes.
+
+    A formatted document travels as its raw bytes and format name (it pickles, e.g. to Ray
+    workers); the pipeline extracts its units where it runs. `extracted` keeps the extraction done
+    while reading, for a pipeline in the same process; it is dropped when the document is pickled.
+    """
 
     source: str
-    """Display name: the path as given, or ``"-"`` for stdin."""
+    """Display name: the path as given, the URL, or ``"-"`` for stdin."""
     text: str
-    """Decoded text with ``\\r\\n``/``\\r`` normalized to ``\\n`` and any BOM removed."""
-    encoding: str
+    """Decoded text with ``\\r\\n``/``\\r`` normalized to ``\\n`` and any BOM removed; for a formatted
+    document, its extracted text (units joined by blank lines; markdown for pdf and web pages)."""
+    encoding: str | None
     """Codec used, lower-case Python name (``utf-8``, ``utf-8-sig``, ``utf-16``, ``cp1252``, ``latin-1``…),
-    or a label naming a repair: ``mixed (utf-8, cp1252)``, ``utf-16-le (stray byte at 9 dropped)``."""
+    or a label naming a repair: ``mixed (utf-8, cp1252)``, ``utf-16-le (stray byte at 9 dropped)``;
+    None for a formatted document (its backend reads its bytes)."""
     n_bytes: int
     sha256: str
     """Hex SHA-256 of the raw bytes."""
+    format: str | None = None
+    """The format backend's name (``docx``, ``pdf``, ``url``…, see `formats.registry`); None for text."""
+    data: bytes | None = field(default=None, repr=False)
+    """The raw bytes of a formatted document (the page's HTML for a URL); None for text."""
+    extracted: Any = field(default=None, repr=False, compare=False)
+    """The `formats.Extracted` read from `data` in this process; never pickled."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["extracted"] = None  # parsed XML trees do not pickle; the receiver extracts again
+        return state
 
 
 # --------------------------------------------------------------------------- decoding
@@ -261,10 +282,16 @@ def read_document(
 ) -> Document:
     """Read and decode one document; ``"-"`` reads from `stdin` (default ``sys.stdin.buffer``).
 
-    Raises :class:`InputError` with reason ``failed`` (missing, directory, unreadable, broken BOM),
-    ``skipped-too-large``, ``skipped-binary`` or ``skipped-empty``.
+    A file whose suffix a format backend reads (``.docx``, ``.pdf``…, see `formats.SUFFIXES`) and an
+    http(s) URL are read into a formatted `Document` (its text extracted, its bytes kept). Raises
+    :class:`InputError` with reason ``failed`` (missing, directory, unreadable, broken BOM, a corrupt or
+    encrypted document, a failed fetch), ``skipped-too-large``, ``skipped-binary``, ``skipped-empty``
+    or ``skipped-no-text`` (a scanned PDF, a document without text).
     """
     source = os.fspath(path)
+    fmt = format_of(source) if source != "-" else None
+    if fmt is not None:
+        return _read_formatted(source, fmt, max_bytes)
     if source == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
         data = _read_limited(stream, max_bytes + 1)
@@ -287,6 +314,56 @@ def read_document(
         n_bytes=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
     )
+
+
+def format_of(source: str) -> str | None:
+    """The format backend that reads `source` (``url`` for an http(s) URL, else by suffix); None: text."""
+    from .formats.registry import SUFFIX_TO_NAME
+    from .formats.url import is_url
+
+    if is_url(source):
+        return "url"
+    return SUFFIX_TO_NAME.get(os.path.splitext(source)[1].lower())
+
+
+def _read_formatted(source: str, fmt: str, max_bytes: int) -> Document:
+    import hashlib
+
+    if fmt == "url":
+        from .formats.url import MAX_PAGE_BYTES, fetch
+
+        data = fetch(source, max_bytes=min(max_bytes, MAX_PAGE_BYTES))
+    else:
+        data = _read_file(source, max_bytes)
+    doc = Document(source=source, text="", encoding=None, n_bytes=len(data),
+                   sha256=hashlib.sha256(data).hexdigest(), format=fmt, data=data)
+    extracted = extract(doc)
+    text = _backend(fmt).to_text(extracted)
+    if not text.strip():
+        raise InputError(source, "no text to translate", "skipped-no-text")
+    return dataclasses.replace(doc, text=text, extracted=extracted)
+
+
+def extract(doc: Document) -> Any:
+    """The `formats.Extracted` of a formatted document: kept from reading, else read from its bytes."""
+    if doc.extracted is not None:
+        return doc.extracted
+    if doc.format is None or doc.data is None:
+        raise ValueError(f"{doc.source}: not a formatted document")
+    try:
+        return _backend(doc.format).read(doc.data, doc.source)
+    except InputError:
+        raise
+    except Exception as exc:  # a library's own error on a broken file: still this document's problem
+        raise InputError(doc.source, f"cannot read the {doc.format} document: {type(exc).__name__}: {exc}") from exc
+
+
+def _backend(fmt: str) -> Any:
+    from .formats.registry import backend_for
+
+    backend = backend_for(fmt)
+    assert backend is not None, fmt
+    return backend
 
 
 def _read_file(source: str, max_bytes: int) -> bytes:

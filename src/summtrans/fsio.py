@@ -13,14 +13,14 @@ __all__ = ["TEMP_SUFFIX", "atomic_write_bytes", "atomic_write_text", "cleanup_te
 TEMP_SUFFIX = ".summtrans-tmp"
 
 
-def write_output(path: str | os.PathLike[str], text: str) -> None:
-    """Write a command's output to `path` as UTF-8, the way the kind of file there asks for.
+def write_output(path: str | os.PathLike[str], text: str | bytes) -> None:
+    """Write a command's output to `path` (text as UTF-8), the way the kind of file there asks for.
 
     ``-`` is standard output. A FIFO, character device or socket is written to in place (streamed:
     renaming a file over ``/dev/null`` would replace the device). A symlink is followed and its
     target replaced atomically (the link stays). Anything else is replaced atomically.
     """
-    data = text.encode("utf-8")
+    data = text.encode("utf-8") if isinstance(text, str) else text
     if os.fspath(path) == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

@@ -14,11 +14,14 @@ File names that are not valid UTF-8 (a latin-1 ``Müller.txt`` on a UTF-8 system
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import os
 import re
 from dataclasses import dataclass, field
 from typing import Any
+
+from .formats.inline import InlineStats
 
 __all__ = [
     "KEPT_ENGLISH",
@@ -103,7 +106,7 @@ class DocumentResult:
 
     source: str  # display path as given ("-" for stdin); a folder run puts the relative path here
     source_lang: str  # de | en
-    encoding: str  # codec the input was decoded with
+    encoding: str | None  # codec the input was decoded with; None for a formatted document (docx, pdf…)
     translation: str | None  # English text; None when the input was English already
     segments: list[SegmentResult] = field(default_factory=list)  # model inputs with their translations
     models: dict[str, str | None] = field(default_factory=dict)  # task -> model id or directory
@@ -114,6 +117,9 @@ class DocumentResult:
     detected_lang: str | None = None  # language found by detection (--source-lang auto), else None
     lang_confidence: float | None = None  # the detector's confidence in detected_lang, 0..1
     memory: MemoryUse | None = None  # segments answered by the translation memory; None: memory off
+    format: str | None = None  # the input's format backend (docx, pdf, url…); None for text and markdown
+    output_bytes: bytes | None = field(default=None, repr=False)  # the translated document (NAME.en.docx…)
+    inline: InlineStats | None = None  # formatted spans placed, fallen back, dropped (formatted inputs)
 
     @property
     def summarized(self) -> bool:
@@ -143,4 +149,8 @@ class DocumentResult:
             out["language"] = {"lang": self.detected_lang, "confidence": round(self.lang_confidence or 0.0, 4)}
         if self.memory is not None:
             out["memory"] = self.memory.to_dict()
+        if self.format is not None:
+            out["format"] = self.format
+        if self.inline is not None:
+            out["inline"] = dataclasses.asdict(self.inline)
         return out

@@ -10,10 +10,11 @@ from pathlib import Path
 from .documents import DEFAULT_MAX_BYTES, read_document
 from .errors import InputError, SummtransError, UsageError
 from .executors import ExecutorOptions
+from .formats.url import is_url
 from .fsio import write_output
 from .pipeline import Pipeline
 from .progress import Progress
-from .writers import Writer, get_writer
+from .writers import DEFAULT_FORMAT, Writer, get_writer
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,7 @@ def run_inputs(
     pipeline: Pipeline,
     *,
     output: str | os.PathLike[str] | None = None,
-    fmt: str = "text",
+    fmt: str = DEFAULT_FORMAT,
     summary_only: bool = False,
     quiet: bool = False,
     globs: list[str] | None = None,
@@ -90,13 +91,14 @@ def run_inputs(
     pipeline.load()  # every model loads (or fails) before any work is done
     with Progress.auto("translating", quiet=quiet) as progress:
         results = pipeline.run(docs, progress=progress)
-    text = writer.render(results, summary_only)
     if target is None:
-        sys.stdout.write(text)
+        sys.stdout.write(writer.render(results, summary_only))
         sys.stdout.flush()
         return 1 if failures else 0
+    # One input: a formatted one keeps its format with -f auto (NAME.en.docx); see writers.
+    data = writer.document_output(results[0], summary_only) if len(results) == 1 else writer.render(results, summary_only)
     try:
-        write_output(target, text)
+        write_output(target, data)
     except OSError as exc:
         raise SummtransError(f"{target}: cannot write output: {exc.strerror or exc}") from exc
     log.info("wrote %s", target)
@@ -110,9 +112,9 @@ def _single_target(
     if out is None:
         return None
     if out.is_dir() or wants_dir:
-        name = "stdin.txt" if paths[0] == "-" else Path(paths[0]).name
+        name = "stdin.txt" if paths[0] == "-" else paths[0] if is_url(paths[0]) else Path(paths[0]).name
         out = out / writer.output_name(name, task, summary_only)
-    if paths[0] != "-" and _same_file(paths[0], out):
+    if paths[0] != "-" and not is_url(paths[0]) and _same_file(paths[0], out):
         raise UsageError(f"{out}: the output is the input file itself; choose another -o")
     return out
 

@@ -1,17 +1,24 @@
 """Output writers, a registry keyed by format name.
 
-A writer renders `DocumentResult`s (see `records`) as text and names the output file of a
-document (`Writer.output_name`): for ``report.txt``
+A writer renders `DocumentResult`s (see `records`) as text, names the output file of a document
+(`Writer.output_name`) and gives its content (`Writer.document_output`): for ``report.txt``
 
 ============  ==========================  ====================================
 format        translate                   summarize
 ============  ==========================  ====================================
+auto          as text; a formatted input  as text; a formatted input
+              keeps its format:           ``report.summary.md``
+              ``report.en.docx``,
+              ``report.en.md`` (pdf, URL)
 text          ``report.en.txt``           ``report.summary.txt``
               (``report.en.md`` for .md)
 markdown      ``report.en.md``            ``report.summary.md``
 json          ``report.json``             ``report.json``
 jsonl         ``report.jsonl`` (a folder run writes one combined file instead)
 ============  ==========================  ====================================
+
+``auto`` (the default) renders text on standard output; a URL's output is named by its last path
+segment (`formats.url.url_stem`).
 """
 
 from __future__ import annotations
@@ -19,10 +26,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .documents import MARKDOWN_SUFFIXES
+from .documents import MARKDOWN_SUFFIXES, format_of
 from .records import DocumentResult, display_name, to_json
 
-__all__ = ["FORMATS", "WRITERS", "Writer", "get_writer"]
+__all__ = ["AUTO", "DEFAULT_FORMAT", "FORMATS", "WRITERS", "Writer", "get_writer"]
+
+AUTO = "auto"  # the input's own format for a formatted document's file output, else text
+DEFAULT_FORMAT = AUTO  # the one default of -f / --format
 
 
 def _body(rec: DocumentResult, summary_only: bool, heading: Callable[[str], str]) -> str:
@@ -72,17 +82,37 @@ class Writer:
     combined: bool = False  # a folder run writes one file for all documents (jsonl)
 
     def output_name(self, name: str, task: str, summary_only: bool = False, *, whole: bool = False) -> str:
-        """The output file name for input file `name` (table above); `whole` keeps its extension."""
-        stem = name if whole or "." not in name.lstrip(".") else name.rsplit(".", 1)[0]
+        """The output file name for input file (or URL) `name` (table above); `whole` keeps its extension."""
+        from .formats.registry import backend_for
+        from .formats.url import is_url, url_stem
+
+        fmt = format_of(name) if self.name == AUTO else None
+        if is_url(name):
+            stem = url_stem(name)
+        else:
+            stem = name if whole or "." not in name.lstrip(".") else name.rsplit(".", 1)[0]
         if self.name in ("json", "jsonl"):
             return f"{stem}.{self.name}"
         kind = "summary" if task == "summarize" or summary_only else "en"
+        backend = backend_for(fmt) if fmt is not None else None
+        if backend is not None:
+            return f"{stem}.{kind}.md" if kind == "summary" else f"{stem}.en{backend.output_suffix}"
         if self.name == "markdown" or (task == "translate" and name.lower().endswith(MARKDOWN_SUFFIXES)):
             return f"{stem}.{kind}.md"  # a translated markdown file is markdown
         return f"{stem}.{kind}.txt"
 
+    def document_output(self, result: DocumentResult, summary_only: bool = False) -> str | bytes:
+        """One document's output file: the translated document's bytes (auto, a formatted input,
+        translate), a formatted input's summary as markdown (auto), else the text `render` gives."""
+        if self.name == AUTO and result.format is not None:
+            if result.output_bytes is not None and not result.summarized:
+                return result.output_bytes
+            return render_markdown([result], summary_only)
+        return self.render([result], summary_only)
+
 
 WRITERS: dict[str, Writer] = {
+    AUTO: Writer(AUTO, render_text),
     "text": Writer("text", render_text),
     "markdown": Writer("markdown", render_markdown),
     "json": Writer("json", render_json),

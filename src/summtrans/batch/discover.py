@@ -18,12 +18,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..formats.registry import SUFFIXES
 from ..writers import Writer
 from .journal import COMBINED_NAME, JOURNAL_NAME
 
 __all__ = ["DEFAULT_GLOBS", "Item", "assign_outputs", "discover"]
 
-DEFAULT_GLOBS = ("*.txt", "*.md")  # the one default of --glob
+# The one default of --glob: text, markdown and every suffix a format backend reads (docx, pdf…).
+DEFAULT_GLOBS = ("*.txt", "*.md", *(f"*{suffix}" for suffix in SUFFIXES))
 
 
 @dataclass(frozen=True)

@@ -48,8 +48,9 @@ OK = "ok"
 FAILED = "failed"
 SKIPPED_SPECIAL = "skipped-special"  # a FIFO, socket or device inside an input folder: never opened
 # The one list of document statuses (journal, report, summary line). The skipped-* reasons of
-# read_document's InputError are among them.
-STATUSES = (OK, FAILED, "skipped-empty", "skipped-binary", "skipped-too-large", SKIPPED_SPECIAL, "skipped-language")
+# read_document's InputError are among them (skipped-no-text: a scanned PDF, a document without text).
+STATUSES = (OK, FAILED, "skipped-empty", "skipped-binary", "skipped-too-large", "skipped-no-text", SKIPPED_SPECIAL,
+            "skipped-language")
 STAGES = ("read", "model", "write")  # where a failure happened
 
 
@@ -161,8 +162,8 @@ class Journal:
         self._file: AppendFile | None = None
 
     def record(self, key: str, status: str, **fields: Any) -> None:
-        """Queue a line for document `key` (fields: sha256, stage, error, encoding, output, bytes,
-        chars, segments, timings); `flush` writes it."""
+        """Queue a line for document `key` (fields: sha256, stage, error, encoding, format, output,
+        bytes, chars, segments, timings); `flush` writes it."""
         entry: dict[str, Any] = {"path": key}
         raw = name_bytes_b64(key)
         if raw is not None:
@@ -173,6 +174,7 @@ class Journal:
             stage=fields.get("stage"),
             error=fields.get("error"),
             encoding=fields.get("encoding"),
+            format=fields.get("format"),
             output=fields.get("output"),
             bytes=fields.get("bytes"),
             chars=fields.get("chars") or {"source": None, "translation": None, "summary": None},

@@ -45,11 +45,14 @@ class Outputs:
 
     def _write_one(self, target: Path, res: DocumentResult) -> str | None:
         try:
-            text = self.writer.render([res], self.summary_only)
+            data = self.writer.document_output(res, self.summary_only)
         except Exception as exc:  # a document's problem, never the run's
             return f"cannot render output: {type(exc).__name__}: {exc}"
         try:
-            fsio.atomic_write_text(target, text)
+            if isinstance(data, str):
+                fsio.atomic_write_text(target, data)
+            else:
+                fsio.atomic_write_bytes(target, data)
         except OSError as exc:
             return f"cannot write output: {exc.strerror or exc}"
         return None

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..documents import Document, decode_bytes, read_document
+from ..documents import Document, decode_bytes, format_of, read_document
 from ..errors import InputError, OutputDirError, SummtransError
 from ..pipeline import Pipeline
 from ..progress import Progress
@@ -78,7 +78,7 @@ def _doc_fields(doc: Document, res: DocumentResult | None = None) -> dict[str, A
     if res is not None:
         chars.update(translation=len(res.translation) if res.translation is not None else None,
                      summary=len(res.summary) if res.summary is not None else None)
-    return {"sha256": doc.sha256, "encoding": doc.encoding, "bytes": doc.n_bytes, "chars": chars,
+    return {"sha256": doc.sha256, "encoding": doc.encoding, "format": doc.format, "bytes": doc.n_bytes, "chars": chars,
             "segments": len(res.segments) if res is not None else None,
             "timings": dict(res.timings) if res is not None else {},
             "language": ({"lang": res.detected_lang, "confidence": round(res.lang_confidence or 0.0, 4)}
@@ -133,10 +133,11 @@ class _Run:
         except InputError as exc:
             message = str(exc).removeprefix(f"{exc.path}: ")
             sha, encoding, n_bytes = _inspect(item.path, o.max_bytes)
+            fmt = format_of(str(item.path))
             unchanged = prev is not None and (prev.status, prev.sha256, prev.error) == (exc.reason, sha, message)
             if not unchanged or o.force or (exc.reason == FAILED and o.retry_failed):
-                self.journal.record(item.key, exc.reason, sha256=sha, encoding=encoding, bytes=n_bytes, error=message,
-                                    stage="read", timings={"read": round(time.perf_counter() - t0, 4)})
+                self.journal.record(item.key, exc.reason, sha256=sha, encoding=None if fmt else encoding, format=fmt,
+                                    bytes=n_bytes, error=message, stage="read", timings={"read": round(time.perf_counter() - t0, 4)})
             log.debug("%s: %s", display_name(item.key), message)
             self._count(item, exc.reason, message)
             return None
