@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .config import _HUB_ID, _REVISION, Config
+from .config import HUB_ID, Config, is_revision
 from .errors import UsageError
 from .hub import cached_snapshot, hub_cache_dir
 from .store import (
@@ -262,11 +262,11 @@ def _expected_files(path: Path, manifest: dict[str, Any]) -> dict[str, str]:
         if not isinstance(m, dict):
             raise bad(f"models[{i}] is not a mapping")
         model, commit, rev = m.get("model"), m.get("commit"), m.get("revision")
-        if not isinstance(model, str) or not _HUB_ID.fullmatch(model):
+        if not isinstance(model, str) or not HUB_ID.fullmatch(model):
             raise bad(f"models[{i}].model: bad hub id {model!r}")
         if not isinstance(commit, str) or not _COMMIT.fullmatch(commit):
             raise bad(f"models[{i}].commit: bad commit {commit!r}")
-        if rev is not None and (not isinstance(rev, str) or not _REVISION.fullmatch(rev) or ".." in rev):
+        if rev is not None and not is_revision(rev):
             raise bad(f"models[{i}].revision: bad revision {rev!r}")
         add(f"hub/models--{model.replace('/', '--')}/snapshots/{commit}", m.get("files"))
         for j, c in enumerate(m.get("conversions") or []):

@@ -22,9 +22,15 @@ SOURCE_LANGS = ("auto", "de", "en")
 COMPUTE_TYPES = ("auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16", "bfloat16", "float32")
 CONFIG_ENV = "SUMMTRANS_CONFIG"
 # A hub model id: `org/name` (letters, digits, `-`, `_`, `.`).
-_HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*")
+HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*")
 # A git revision as the hub names one: a commit hash, a tag or a branch (no spaces, no '..').
-_REVISION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,127}")
+REVISION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,127}")
+
+
+def is_revision(value: Any) -> bool:
+    """A hub revision summtrans accepts (models.yaml, bundle manifests)."""
+    return isinstance(value, str) and REVISION.fullmatch(value) is not None and ".." not in value
+
 
 # Summary length presets: generation limits for --length.
 LENGTHS: dict[str, GenerationOptions] = {
@@ -71,7 +77,7 @@ class Config:
             if prof.task != task:
                 raise ConfigError(f"profile '{ref}' in {self.path} is a {prof.task} model, not a {task} model")
             return prof
-        if not _HUB_ID.fullmatch(ref) and not _looks_like_path(ref):
+        if not HUB_ID.fullmatch(ref) and not _looks_like_path(ref):
             import difflib
 
             known = sorted(n for n, p in self.profiles.items() if p.task == task)
@@ -300,7 +306,7 @@ class _Validator:
 
     def revision(self, value: Any, key: str) -> str:
         expected = "a hub commit hash, tag or branch name"
-        if not isinstance(value, str) or not _REVISION.fullmatch(value) or ".." in value:
+        if not is_revision(value):
             self.fail(key, expected, got=repr(value))
         return value
 

@@ -104,7 +104,7 @@ def resolve_model(ref: str, *, local_files_only: bool = False, revision: str | N
     if cached is not None:
         return cached
     if local_files_only or hub_offline():
-        raise ModelLoadError(_not_cached(ref, "offline mode is on (HF_HUB_OFFLINE)"))
+        raise ModelLoadError(not_cached(ref, "offline mode is on (HF_HUB_OFFLINE)"))
     from huggingface_hub import snapshot_download
 
     log.info("downloading %s", ref)
@@ -114,7 +114,7 @@ def resolve_model(ref: str, *, local_files_only: bool = False, revision: str | N
         )
     except Exception as exc:  # network down, unknown repo, gated repo, …
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ModelLoadError(_not_cached(ref, f"the hub could not be reached ({reason[:160]})")) from exc
+        raise ModelLoadError(not_cached(ref, f"the hub could not be reached ({reason[:160]})")) from exc
 
 
 def check_model_dir(path: Path, ref: str) -> None:
@@ -130,9 +130,10 @@ def check_model_dir(path: Path, ref: str) -> None:
         raise ModelLoadError(f"model directory {ref} has a config.json but no {' and no '.join(missing)}")
 
 
-def _not_cached(ref: str, why: str) -> str:
+def not_cached(ref: str, why: str) -> str:
+    """The one message for a hub model that is not on disk and cannot be fetched (`why`)."""
     return (
         f"model '{ref}' is not in the local cache ({hub_cache_dir()}) and {why}. "
-        "Run once on a connected machine to download it, set HF_HOME to a cache that has it, "
-        "or point the profile in models.yaml at a local model directory."
+        "Run `summtrans models pull` on a connected machine (or `summtrans models import` a bundle made there), "
+        "set HF_HOME to a cache that has it, or point the profile in models.yaml at a local model directory."
     )

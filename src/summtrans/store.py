@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .config import _HUB_ID, Config, Profile
+from .config import HUB_ID, Config, Profile
 from .errors import ConfigError, ModelLoadError, UsageError
 from .hub import ALLOW_PATTERNS, cached_snapshot, hub_cache_dir, hub_offline, is_local
 
@@ -132,7 +132,7 @@ def resolve_refs(refs: Sequence[str], config: Config, all_profiles: bool = False
     for ref in dict.fromkeys(refs):
         if ref in config.profiles:
             out.append(_from_profile(config.profiles[ref], config))
-        elif is_local(ref) or _HUB_ID.fullmatch(ref):
+        elif is_local(ref) or HUB_ID.fullmatch(ref):
             out.append(ModelRef(name=ref, model=ref))
         else:
             known = ", ".join(config.profiles)
@@ -309,7 +309,7 @@ def pull(
 
 
 def _pull_one(ref: ModelRef, *, convert: bool, compute_type: str | None, progress: bool) -> PullResult:
-    from .hub import _not_cached
+    from .hub import not_cached
 
     note = ""
     files = size = 0
@@ -322,7 +322,7 @@ def _pull_one(ref: ModelRef, *, convert: bool, compute_type: str | None, progres
         cached = cached_snapshot(ref.model, ref.revision)
         if hub_offline():
             if cached is None:
-                raise ModelLoadError(_not_cached(ref.model, "offline mode is on (HF_HUB_OFFLINE)"))
+                raise ModelLoadError(not_cached(ref.model, "offline mode is on (HF_HUB_OFFLINE)"))
             path, note = cached, "offline: kept the cached copy"
         else:
             try:
@@ -342,13 +342,13 @@ def _download(ref: ModelRef, progress: bool) -> tuple[Path, int, int]:
     """Fetch a snapshot (resumable) and check every file against the hub's metadata."""
     from huggingface_hub import HfApi, snapshot_download
 
-    from .hub import _not_cached
+    from .hub import not_cached
 
     try:
         info = HfApi().model_info(ref.model, revision=ref.revision, files_metadata=True, timeout=10)
     except Exception as exc:  # network down, unknown repo or revision, gated repo, …
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ModelLoadError(_not_cached(ref.model, f"the hub could not be reached ({reason[:160]})")) from exc
+        raise ModelLoadError(not_cached(ref.model, f"the hub could not be reached ({reason[:160]})")) from exc
     commit = info.sha or ref.revision
     wanted = [s for s in info.siblings or [] if any(fnmatch.fnmatch(s.rfilename, p) for p in ALLOW_PATTERNS)]
     total = sum(s.size or 0 for s in wanted)
@@ -367,7 +367,7 @@ def _download(ref: ModelRef, progress: bool) -> tuple[Path, int, int]:
         )
     except Exception as exc:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ModelLoadError(_not_cached(ref.model, f"the download failed ({reason[:160]})")) from exc
+        raise ModelLoadError(not_cached(ref.model, f"the download failed ({reason[:160]})")) from exc
     for sib in wanted:
         _verify_file(ref.model, path, sib)
     return path, len(wanted), total
