@@ -55,7 +55,8 @@ def test_every_command_ends_with_examples():
     assert {"summtrans translate", "summtrans summarize", "summtrans segment", "summtrans models rm"} <= set(commands)
     for name in commands:
         text = helps[name][0]
-        assert "Examples:" in text, f"{name} has no examples:\n{text}"
+        hint = 'end it with @app.command(epilog=cli_help.examples("summtrans …", "summtrans …"))'
+        assert "Examples:" in text, f"{name} has no examples ({hint}):\n{text}"
         examples = text[text.index("Examples:") :].splitlines()[1:]
         lines = [line for line in examples if line.strip()]
         assert 2 <= len(lines) <= 3, f"{name}: {lines}"

@@ -18,8 +18,7 @@ from typer.testing import CliRunner
 
 from summtrans import store
 from summtrans.bundles import MANIFEST, bundle, import_bundle
-from summtrans.cli_models import completion, models_app
-from summtrans.cli_models import info as info_command
+from summtrans.cli_models import register
 from summtrans.config import parse_config
 from summtrans.errors import ConfigError, ModelLoadError, UsageError
 from summtrans.hub import cached_snapshot, hub_cache_dir, resolve_model
@@ -213,9 +212,7 @@ def test_unknown_reference():
 def _app() -> typer.Typer:
     """The app as cli.py registers these commands."""
     app = typer.Typer(rich_markup_mode=None)
-    app.add_typer(models_app, name="models")
-    app.command("info")(info_command)
-    app.command("completion")(completion)
+    register(app)
     return app
 
 
@@ -454,3 +451,26 @@ def test_revision_carried_into_settings_and_journal(tmp_path):
     (journal,) = (tmp_path / "out").glob("*journal*")
     lines = [json.loads(x) for x in journal.read_text().splitlines() if '"settings"' in x]
     assert lines and all(x["settings"]["pipeline"]["translation"]["revision"] == "v1.0" for x in lines)
+
+
+def test_resolved_commit_in_records_and_journal_not_in_settings(tmp_path, cached_fake):
+    from summtrans.cli import app
+    from summtrans.pipeline import Pipeline, PipelineOptions
+
+    pinned = Pipeline(PipelineOptions(engine="echo"), _config())
+    assert pinned.models() == {"translation": f"{REPO}@{COMMIT}", "summary": None}
+    assert COMMIT not in json.dumps(pinned.settings())  # a new upstream commit does not redo a folder
+    local = Pipeline(PipelineOptions(engine="echo"), parse_config({"profiles": {"d": {"task": "translation", "model": str(cached_fake)}}}, "t.yaml"))
+    assert local.models()["translation"] == str(cached_fake)  # a directory has no commit
+    absent = Pipeline(PipelineOptions(engine="echo"), _config(revision="v9"))
+    assert absent.models()["translation"] == REPO  # not on disk at that revision: nothing resolved yet
+    cfg = tmp_path / "m.yaml"
+    cfg.write_text(f"profiles:\n  tiny: {{task: translation, model: {REPO}}}\n")
+    docs = tmp_path / "in"
+    docs.mkdir()
+    (docs / "a.txt").write_text("Hallo Welt.", encoding="utf-8")
+    r = CliRunner().invoke(app, ["translate", str(docs), "-o", str(tmp_path / "out"), "--engine", "echo", "--config", str(cfg), "-q"])
+    assert r.exit_code == 0, r.output
+    (journal,) = (tmp_path / "out").glob("*journal*")
+    lines = [json.loads(x) for x in journal.read_text().splitlines() if '"models"' in x]
+    assert lines and all(x["models"]["translation"] == f"{REPO}@{COMMIT}" for x in lines)

@@ -107,10 +107,16 @@ class Pipeline:
         return out
 
     def models(self) -> dict[str, str | None]:
-        return {
-            "translation": self.translation_profile.model if self.translation_profile else None,
-            "summary": self.summary_profile.model if self.summary_profile else None,
-        }
+        """Each task's model for records and journals: ``org/name@COMMIT`` for a hub model on disk
+        (the commit it resolves to, so a run can be redone with the same model), else as configured.
+        Not part of `settings()`: a new commit of an unpinned model does not redo a folder."""
+        from .store import resolved_revision
+
+        def name(prof: Profile | None) -> str | None:
+            commit = resolved_revision(prof) if prof is not None else None
+            return f"{prof.model}@{commit}" if commit else (prof.model if prof else None)
+
+        return {"translation": name(self.translation_profile), "summary": name(self.summary_profile)}
 
     # -- models, loaded on first use -----------------------------------------------------------
 
