@@ -18,7 +18,7 @@ from summtrans.formats import backend_for
 
 from test_formats_office import MAKERS
 from test_formats_subtitles import SRT, VTT, _cues
-from test_formats_web import NEWS, PAGE, server  # noqa: F401 (server: the local HTTP fixture)
+from test_formats_web import PAGE, server  # noqa: F401 (server: the local HTTP fixture)
 
 runner = CliRunner()
 OUTPUT_NAMES = {
@@ -205,6 +205,15 @@ def test_url_input_is_fetched_and_written_as_markdown(tmp_path: Path, server: st
     assert text.startswith("# Neue Regeln für Mieter") and "Impressum" not in text
     r = invoke("translate", server + "/image.png", "--engine", "echo", "-q")
     assert (r.exit_code, r.stderr) == (1, f"Error: {server}/image.png: not an HTML page (content type image/png)\n")
+    # beside a file in a folder run: fetched, journaled under its URL, named by its last path segment
+    src = write_source(tmp_path, "srt")
+    r = invoke("translate", url, str(src), server + "/image.png", "-o", f"{tmp_path}/run", "--engine", "echo", "-q")
+    assert r.exit_code == 1, r.output
+    assert sorted(n for n in os.listdir(tmp_path / "run") if n[0] != ".") == ["brief.en.srt", "mieter-regeln.en.md", "summtrans-journal.jsonl"]
+    journal = [json.loads(x) for x in (tmp_path / "run" / "summtrans-journal.jsonl").read_text().splitlines()]
+    entries = {e["path"]: e for e in journal if "path" in e}
+    assert (entries[url]["status"], entries[url]["format"], entries[url]["output"]) == ("ok", "url", "mieter-regeln.en.md")
+    assert entries[server + "/image.png"]["status"] == "failed"
 
 
 def test_segment_shows_units_with_roles_and_spans(tmp_path: Path) -> None:

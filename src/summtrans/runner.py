@@ -69,7 +69,8 @@ def run_inputs(
         from .executors import make_executor
 
         runner = make_executor(pipeline, executor) if executor is not None else None
-        return run_batch([Path(p) for p in paths], pipeline, options, runner).exit_code
+        inputs: list[Path | str] = [p if is_url(p) else Path(p) for p in paths]  # a URL stays a str
+        return run_batch(inputs, pipeline, options, runner).exit_code
     if executor is not None and executor.kind != "local":
         raise UsageError(f"--executor {executor.kind} runs folder jobs: give a folder or several inputs and -o OUTDIR")
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..formats.registry import SUFFIXES
+from ..formats.url import url_stem
 from ..writers import Writer
 from .journal import COMBINED_NAME, JOURNAL_NAME
 
@@ -37,6 +38,7 @@ class Item:
     output: str = ""  # output path relative to OUTDIR ("" with a combined format)
     error: str | None = None  # a reason it cannot be processed at all (name clash)
     special: bool = False  # a FIFO, socket or device: skipped-special, never opened
+    url: str | None = None  # an http(s) URL given as an input (its key; fetched, never discovered)
 
 
 def _matches(name: str, rel: str, patterns: Sequence[str]) -> bool:
@@ -75,7 +77,7 @@ def _prefixes(folders: list[Path]) -> dict[Path, str]:
 
 
 def discover(
-    inputs: Sequence[Path],
+    inputs: Sequence[Path | str],
     globs: Sequence[str] = DEFAULT_GLOBS,
     excludes: Sequence[str] = (),
     output_dir: Path | None = None,
@@ -87,7 +89,7 @@ def discover(
     """
     items: list[Item] = []
     errors: list[tuple[str, str]] = []
-    prefixes = _prefixes([p for p in inputs if p.is_dir()])
+    prefixes = _prefixes([p for p in inputs if isinstance(p, Path) and p.is_dir()])
     out_real = os.path.realpath(output_dir) if output_dir is not None else None
     own_files = {os.path.join(out_real, JOURNAL_NAME), os.path.join(out_real, COMBINED_NAME)} if out_real else set()
 
@@ -95,6 +97,9 @@ def discover(
         return name.startswith(".") and not include_hidden
 
     for inp in inputs:
+        if isinstance(inp, str):  # a URL
+            items.append(Item(Path(url_stem(inp)), inp, url=inp))
+            continue
         if not inp.is_dir():
             if os.path.realpath(inp) not in own_files:
                 items.append(Item(inp, inp.name, special=_is_special(os.fspath(inp))))
@@ -144,7 +149,7 @@ def assign_outputs(items: list[Item], writer: Writer, task: str, summary_only: b
         if writer.combined or item.special:
             out.append(item)
             continue
-        parent, _, name = item.key.rpartition("/")
+        parent, _, name = ("", "", item.key) if item.url else item.key.rpartition("/")
         parent = parent + "/" if parent else ""
         target = parent + writer.output_name(name, task, summary_only)
         if target in taken:

@@ -87,7 +87,7 @@ def _doc_fields(doc: Document, res: DocumentResult | None = None) -> dict[str, A
 
 
 class _Run:
-    def __init__(self, inputs: list[Path], pipeline: Pipeline, options: BatchOptions, executor: Executor | None) -> None:
+    def __init__(self, inputs: list[Path | str], pipeline: Pipeline, options: BatchOptions, executor: Executor | None) -> None:
         self.inputs, self.pipeline, self.options = inputs, pipeline, options
         self.writer = get_writer(options.format)
         self.outdir = options.output_dir
@@ -126,14 +126,14 @@ class _Run:
         t0 = time.perf_counter()
         try:
             try:
-                doc = read_document(item.path, max_bytes=o.max_bytes)
+                doc = read_document(item.url or item.path, max_bytes=o.max_bytes)
             except (OSError, ValueError) as exc:  # a document's problem, never the run's
                 raise InputError(str(item.path), f"cannot read: {type(exc).__name__}: {exc}") from exc
             self.pipeline.check_language(dataclasses.replace(doc, source=item.key))  # skipped-language
         except InputError as exc:
             message = str(exc).removeprefix(f"{exc.path}: ")
-            sha, encoding, n_bytes = _inspect(item.path, o.max_bytes)
-            fmt = format_of(str(item.path))
+            sha, encoding, n_bytes = _inspect(item.path, o.max_bytes) if item.url is None else (None, None, None)
+            fmt = format_of(item.url or str(item.path))
             unchanged = prev is not None and (prev.status, prev.sha256, prev.error) == (exc.reason, sha, message)
             if not unchanged or o.force or (exc.reason == FAILED and o.retry_failed):
                 self.journal.record(item.key, exc.reason, sha256=sha, encoding=None if fmt else encoding, format=fmt,
@@ -241,7 +241,7 @@ class _Run:
     def run(self) -> BatchReport:
         start = time.perf_counter()
         o = self.options
-        with OutputDir(self.outdir, self.inputs) as outdir:
+        with OutputDir(self.outdir, [p for p in self.inputs if isinstance(p, Path)]) as outdir:
             found, listing_errors = discover(self.inputs, o.globs, o.excludes, self.outdir, o.include_hidden)
             items = assign_outputs(found, self.writer, self.pipeline.options.task, o.summary_only)
             self.items = {item.key: item for item in reversed(items)}  # a duplicate key: the first one
@@ -295,9 +295,10 @@ class _Run:
 
 
 def run_batch(
-    inputs: list[Path], pipeline: Pipeline, options: BatchOptions, executor: Executor | None = None
+    inputs: list[Path | str], pipeline: Pipeline, options: BatchOptions, executor: Executor | None = None
 ) -> BatchReport:
-    """Process folders and files into OUTDIR with a journal; resume what an earlier run finished.
+    """Process folders, files and http(s) URLs (given as str) into OUTDIR with a journal; resume
+    what an earlier run finished.
 
     Returns a report whose exit_code is 0 (everything ok or skipped), 1 (some documents failed),
     130 or 143 (stopped by SIGINT or SIGTERM). Raises `SummtransError`s with exit code 2 for fatal
