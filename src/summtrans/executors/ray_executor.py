@@ -44,6 +44,7 @@ log = logging.getLogger("summtrans.ray")
 RAY_MISSING = '--executor ray needs Ray: pip install "summtrans[ray]"'
 POLL_S = 0.2  # how often a wait looks up, so that a signal handler runs promptly
 PLACEMENT_WARNING_S = 60.0  # say so when the workers are still not placed after this long
+CLOSE_WAIT_S = 5.0  # how long close() waits for the workers to close their pipelines
 STALL_WARNING_S = 600.0  # say so when no group has come back for this long (a worker Ray cannot place again)
 
 
@@ -260,6 +261,10 @@ class RayExecutor:
         ray = self._ray
         if ray is None:
             return
+        # Idle workers close their pipelines first; one with groups still queued (a second Ctrl-C) is just killed.
+        closing = [slot.actor.close.remote() for slot in self.slots if slot.in_flight == 0]
+        if closing:
+            ray.wait(closing, num_returns=len(closing), timeout=CLOSE_WAIT_S)
         for slot in self.slots:
             try:
                 ray.kill(slot.actor, no_restart=True)

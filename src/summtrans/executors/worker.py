@@ -69,6 +69,12 @@ class PipelineWorker:
             return _failure(exc)
         return None
 
+    def close(self) -> None:
+        """Let the pipeline release what it holds (a translation memory records its hit counts)."""
+        close = getattr(self.pipeline, "close", None)
+        if close is not None:
+            close()
+
     def run(self, docs: list[Document]) -> list[DocumentResult] | WorkerFailure:
         try:
             return self._pipeline().run(docs)
