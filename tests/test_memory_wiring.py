@@ -222,3 +222,23 @@ def test_profile_context_matches_the_loaded_engine(tiny_marian: Path) -> None:
     engine = load_engine(str(tiny_marian), EngineOptions(device="cpu"))
     assert before is not None and before == MemoryContext.for_engine(engine, gen)
     assert before.engine == "ctranslate2" and before.compute_type == "int8" and before.model.startswith("files:")
+
+
+def test_detection_is_remembered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import summtrans.langdetect as langdetect
+
+    Loads(monkeypatch)
+    doc = tmp_path / "de.txt"
+    doc.write_text(GERMAN[0] + " " + GERMAN[1] + "\n\n" + ENGLISH + "\n", encoding="utf-8")
+    [first] = Pipeline(PipelineOptions(engine="echo"), load_config()).run([read_document(doc)])
+
+    def no_detector(text):
+        raise AssertionError("detected again")
+
+    monkeypatch.setattr(langdetect, "detect", no_detector)
+    monkeypatch.setattr(langdetect, "detect_paragraphs", no_detector)
+    [again] = Pipeline(PipelineOptions(engine="echo"), load_config()).run([read_document(doc)])
+    assert (again.detected_lang, again.lang_confidence) == (first.detected_lang, first.lang_confidence)
+    assert [s.origin for s in again.segments][-1] == "kept-english"
+    with pytest.raises(AssertionError, match="detected again"):
+        Pipeline(PipelineOptions(engine="echo", memory=False), load_config()).run([read_document(doc)])

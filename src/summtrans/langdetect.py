@@ -70,6 +70,22 @@ class ParagraphLanguage(NamedTuple):
     confidence: float
 
 
+def detector_settings() -> dict[str, object]:
+    """What a detection depends on (the translation memory keys remembered detections on it)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        detector = f"py3langid {version('py3langid')}"
+    except PackageNotFoundError:
+        detector = "py3langid"
+    return {
+        "detector": detector,
+        "languages": list(LANGUAGE_NAMES),
+        "document": [DOC_MIN_CONFIDENCE, DOC_MIN_LETTERS, SAMPLE_CHARS],
+        "paragraph": [PARA_MIN_CONFIDENCE, PARA_MIN_WORDS],
+    }
+
+
 def language_name(code: str) -> str:
     return LANGUAGE_NAMES.get(code, code)
 

@@ -47,7 +47,7 @@ _RUNS_KEPT = 50
 # A hit refreshes `last_used` only when it is older than this: LRU at minute granularity, and
 # repeated lookups stay read-only (no write lock) for concurrent workers.
 TOUCH_AFTER_S = 600.0
-_SEGMENT, _SUMMARY = "segment", "summary"
+_SEGMENT, _SUMMARY, _NOTE = "segment", "summary", "note"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -385,6 +385,27 @@ class Memory:
     def store_summary(self, ctx: MemoryContext, text: str, summary: str) -> None:
         cdig, now = ctx.digest(), time.time()
         self._insert(ctx, {_digest(_SUMMARY, cdig, text): (_SUMMARY, cdig, text, summary, now, now)})
+
+    # -- notes: small facts about a whole text (e.g. its detected language) ---------------
+
+    def lookup_note(self, ctx: MemoryContext, text: str) -> str | None:
+        """A value remembered about exactly `text` under `ctx` (keyed on its SHA-256), or None.
+        Notes do not count as segment hits or misses."""
+        key = _digest(_NOTE, ctx.digest(), hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
+        row = self._connect().execute("SELECT target, last_used FROM entries WHERE key = ?", (key,)).fetchone()
+        if row is not None and row[1] < time.time() - TOUCH_AFTER_S:
+            self._touch([key])
+        return None if row is None else row[0]
+
+    def store_notes(self, ctx: MemoryContext, notes: Iterable[tuple[str, str]]) -> None:
+        """Remember (text, value) pairs under `ctx` in one transaction."""
+        cdig, now, rows = ctx.digest(), time.time(), {}
+        for text, value in notes:
+            sha = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+            rows[_digest(_NOTE, cdig, sha)] = (_NOTE, cdig, f"sha256:{sha}", value, now, now)
+        stored = self.counts.stored
+        self._insert(ctx, rows)
+        self.counts.stored = stored  # notes are not translations
 
     # -- imports (TMX) -------------------------------------------------------------------
 

@@ -71,6 +71,7 @@ class Pipeline:
         self.options = options or PipelineOptions()
         self.config = config or load_config()
         o = self.options
+        self._detections: dict[str, tuple[Detection, list[tuple[int, int]]]] = {}  # document text -> language
         self.translation_profile: Profile | None = (
             self.config.profile(o.model, "translation") if o.source_lang != "en" else None
         )
@@ -216,15 +217,48 @@ class Pipeline:
         InputError (reason ``skipped-language``) for a confident language other than German or English."""
         if self.options.source_lang != "auto":
             return None
-        from .langdetect import detect, require_source_language
+        from .langdetect import require_source_language
 
-        detection = detect(doc.text)
+        detection = self._detect(doc)[0]
         require_source_language(detection, doc.source)
         return detection
 
+    def _detect(self, doc: Document) -> tuple[Detection, list[tuple[int, int]]]:
+        """`doc`'s detection and the spans of its English paragraphs (German documents), remembered
+        in this process and, with the memory on, in the memory: an unchanged re-run builds no detector."""
+        import json
+
+        from .langdetect import SOURCE_LANG, TARGET_LANG, Detection, detect, detect_paragraphs, detector_settings
+
+        if doc.text in self._detections:
+            return self._detections[doc.text]
+        memory = self.memory
+        ctx = None
+        if memory is not None:
+            from .memory import MemoryContext
+
+            ctx = MemoryContext("detector", "langdetect", settings=detector_settings())
+        note = memory.lookup_note(ctx, doc.text) if memory is not None and ctx is not None else None
+        if note is not None:
+            data = json.loads(note)
+            found = Detection(data["lang"], data["confidence"], data["reliable"]), [(s, e) for s, e in data["english"]]
+        else:
+            det = detect(doc.text)
+            spans = []
+            if (det.lang if det.reliable else SOURCE_LANG) == SOURCE_LANG:
+                spans = [(p.start, p.end) for p in detect_paragraphs(doc.text) if p.lang == TARGET_LANG]
+            found = det, spans
+            if memory is not None and ctx is not None:
+                value = {"lang": det.lang, "confidence": det.confidence, "reliable": det.reliable, "english": spans}
+                memory.store_notes(ctx, [(doc.text, json.dumps(value))])
+        if len(self._detections) >= 256:  # documents skipped after the check are never popped
+            self._detections.clear()
+        self._detections[doc.text] = found
+        return found
+
     def _languages(self, docs: Sequence[Document]) -> tuple[list[str], list[Detection | None], list[list[tuple[int, int]]]]:
         """Per document: the language it is treated as, its detection, and its English paragraphs to keep."""
-        from .langdetect import SOURCE_LANG, TARGET_LANG, detect_paragraphs
+        from .langdetect import SOURCE_LANG, TARGET_LANG
 
         langs, detections, keep = [], [], []
         for d in docs:
@@ -232,13 +266,12 @@ class Pipeline:
             lang = self.options.source_lang if det is None else det.lang if det.reliable else SOURCE_LANG
             langs.append(lang)
             detections.append(det)
-            spans = []
-            if det is not None and lang == SOURCE_LANG:
-                spans = [(p.start, p.end) for p in detect_paragraphs(d.text) if p.lang == TARGET_LANG]
-            keep.append(spans)
+            keep.append(self._detections.get(d.text, (None, []))[1] if det is not None else [])
             if lang == TARGET_LANG and self.options.task == "translate":
                 log.warning("%s: the text is %s; copied through without translation", d.source,
                             det.describe() if det is not None else "English")
+        for d in docs:
+            self._detections.pop(d.text, None)
         return langs, detections, keep
 
     # -- the work --------------------------------------------------------------------------------
