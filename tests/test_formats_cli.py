@@ -258,3 +258,36 @@ def test_help_and_text_runs_import_no_format_library(tmp_path: Path, argv: list[
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240)
+def test_ray_run_of_formatted_documents_equals_local(tmp_path: Path) -> None:
+    """Documents travel to Ray workers as bytes (no parsed tree), results come back as bytes."""
+    pytest.importorskip("ray")
+    import logging
+
+    import ray
+
+    from summtrans.batch import BatchOptions, run_batch
+
+    from test_ray import comparable, echo_pipeline, ray_executor_for, tree_bytes
+
+    inp = tmp_path / "in"
+    inp.mkdir()
+    for name in ("docx", "odt", "epub", "srt", "pdf"):
+        (inp / f"brief.{name}").write_bytes(make(name))
+    (inp / "kaputt.docx").write_bytes(b"no zip")
+    (inp / "leer.docx").write_bytes(empty_docx())
+    options = dict(group_docs=2, quiet=True)
+    local = run_batch([inp], echo_pipeline(memory=False), BatchOptions(output_dir=tmp_path / "local", **options))
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
+    try:
+        pipe = echo_pipeline(memory=False)
+        remote = run_batch([inp], pipe, BatchOptions(output_dir=tmp_path / "ray", **options), ray_executor_for(pipe))
+    finally:
+        ray.shutdown()
+    assert (remote.exit_code, remote.counts) == (local.exit_code, local.counts)
+    assert (local.counts["ok"], local.counts["failed"], local.counts["skipped-no-text"]) == (5, 1, 1)
+    assert tree_bytes(tmp_path / "ray") == tree_bytes(tmp_path / "local")
+    assert comparable(tmp_path / "ray") == comparable(tmp_path / "local")
