@@ -242,3 +242,18 @@ def test_detection_is_remembered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert [s.origin for s in again.segments][-1] == "kept-english"
     with pytest.raises(AssertionError, match="detected again"):
         Pipeline(PipelineOptions(engine="echo", memory=False), load_config()).run([read_document(doc)])
+
+
+def test_groups_count_only_what_the_memory_cannot_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    Loads(monkeypatch)
+    doc = tmp_path / "a.txt"
+    doc.write_text("\n\n".join(GERMAN) + "\n", encoding="utf-8")
+    pipe = Pipeline(PipelineOptions(engine="echo"), load_config())
+    assert pipe.pending_chars(read_document(doc)) > len(" ".join(GERMAN))  # nothing remembered yet
+    pipe.run([read_document(doc)])
+    counts = pipe.memory.counts.lookups
+    doc.write_text("\n\n".join([*GERMAN, "Ein neuer Satz."]) + "\n", encoding="utf-8")
+    assert pipe.pending_chars(read_document(doc)) == len("Ein neuer Satz.") + 1
+    assert pipe.memory.counts.lookups == counts  # a look ahead is not a lookup
+    assert Pipeline(PipelineOptions(engine="echo", memory=False), load_config()).pending_chars(read_document(doc)) == len(
+        read_document(doc).text)

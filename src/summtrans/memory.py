@@ -318,11 +318,12 @@ class Memory:
 
     # -- segments ------------------------------------------------------------------------
 
-    def lookup(self, ctx: MemoryContext, sources: Sequence[str]) -> dict[str, Hit]:
+    def lookup(self, ctx: MemoryContext, sources: Sequence[str], *, count: bool = True) -> dict[str, Hit]:
         """Remembered translations of `sources` (keyed by the source string as given).
 
         Imported human translations win over model entries. Hits' `last_used` is refreshed (when
-        older than TOUCH_AFTER_S) in one statement per chunk; the counts of this run are updated.
+        older than TOUCH_AFTER_S) in one statement per chunk; the counts of this run are updated
+        (unless `count=False`: a look ahead, e.g. to size work).
         """
         conn = self._connect()
         norm = {s: normalize_source(s) for s in dict.fromkeys(sources) if s.strip()}
@@ -350,6 +351,8 @@ class Memory:
                 for s in by_key[key]:
                     hits[s] = Hit(target, MEMORY)
         self._touch(stale)
+        if not count:
+            return hits
         imported = sum(h.origin == MEMORY_IMPORT for h in hits.values())
         self.counts.imported += imported
         self.counts.hits += len(hits) - imported

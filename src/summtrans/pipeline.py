@@ -153,6 +153,29 @@ class Pipeline:
             profile.model, self._engine_options(profile), self._generation(profile, summary), settings
         )
 
+    @cached_property
+    def _translation_context(self) -> MemoryContext | None:
+        prof = self.translation_profile
+        return self.memory_context(prof) if prof is not None and self.memory is not None else None
+
+    def pending_chars(self, doc: Document) -> int:
+        """About how many characters of `doc` the models must still process (folder runs size their
+        groups on it, so that a re-run's few misses share model batches): with the memory on, the
+        translate task counts only the segments the memory cannot answer. Loads no model."""
+        ctx = self._translation_context if self.options.task == "translate" and doc.format is None else None
+        if ctx is None or self.memory is None:
+            return len(doc.text)
+        from .langdetect import TARGET_LANG
+        from .segment import normalize_space, segment
+
+        known = self._detections.get(doc.text)
+        if known is not None and known[0].reliable and known[0].lang == TARGET_LANG:
+            return 0  # copied through
+
+        sources = [normalize_space(s.text) for s in segment(doc.text, markdown=self.is_markdown(doc))]
+        hits = self.memory.lookup(ctx, sources, count=False)
+        return sum(len(s) + 1 for s in sources if s not in hits)
+
     def _engine_or_loader(self, profile: Profile, summary: bool):
         """(engine or loader, memory, context): a loader only when the memory may answer everything."""
         memory = self.memory

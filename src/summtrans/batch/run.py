@@ -178,7 +178,7 @@ class _Run:
             if not self.writable:  # before any model loads
                 raise OutputDirError(f"{self.outdir}: the output folder is not writable")
             group.append(doc)
-            chars += len(doc.text)
+            chars += self.pipeline.pending_chars(doc)  # with the memory: only what it cannot answer
             if chars >= self.options.group_chars or len(group) >= self.options.group_docs:
                 yield group
                 group, chars = [], 0
