@@ -218,3 +218,9 @@ def test_spans_survive_the_mini_model(mini_marian):
             assert span.output in output, (span, output)
         assert report.missing == ()
     assert "€1,250.50" in outputs[2] and "1,000,000 euros" in outputs[4]
+
+
+def test_placeholders_never_collide_with_unprotected_numbers():
+    p = protect("Am 10.10. kamen 11 Leute zu https://x.de", ProtectOptions(kinds=frozenset({"url"}), numbers=(10, 11, 12)))
+    assert p.spans[0].placeholder == "12"
+    assert restore("On 10.10. 11 people came to 12", p).text == "On 10.10. 11 people came to https://x.de"

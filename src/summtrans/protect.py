@@ -177,12 +177,14 @@ def protect(
         if all(end <= s or start >= e for _k, s, e, _o in located):
             located.append((kind, start, end, None))
     located.sort(key=lambda t: t[1])
+    # A placeholder must not be text that stays in the masked segment (numbers left unprotected).
+    numbers = tuple(n for n in options.numbers if str(n) not in text)
     spans, pieces, pos = [], [], 0
     for index, (kind, start, end, out) in enumerate(located):
         raw = text[start:end]
         if out is None:
             out = localize_quantity(raw) if options.localize_numbers and kind in LOCALIZED_KINDS else raw
-        ph = placeholder(options.placeholder, index, options.numbers)
+        ph = placeholder(options.placeholder, index, numbers)
         spans.append(ProtectedSpan(kind, start, end, raw, out, ph))
         pieces += [text[pos:start], ph]
         pos = end
