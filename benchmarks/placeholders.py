@@ -19,7 +19,15 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from summtrans.engines import EngineOptions, GenerationOptions, load_engine  # noqa: E402
-from summtrans.protect import PLACEHOLDER_FORMS, ProtectOptions, protect, protected_translate, restore, single_token_numbers  # noqa: E402
+from summtrans.protect import (  # noqa: E402
+    PLACEHOLDER_FORMS,
+    ProtectOptions,
+    check_spans,
+    protect,
+    protected_translate,
+    restore,
+    single_token_numbers,
+)  # noqa: E402
 
 # Caption-style sentences (the mini model's domain) and letter-style ones, each with spans.
 SENTENCES = [
@@ -56,6 +64,13 @@ def main() -> None:
         return engine.generate(texts, generation)
 
     rows = {}
+    plain = translate(SENTENCES)
+    checks = [check_spans(s, o) for s, o in zip(SENTENCES, plain)]
+    total = sum(c for c, _ in checks)
+    lost = sum(len(m) for _, m in checks)
+    rows["unprotected"] = {"spans": total, "spans_kept": total - lost, "segments_all_spans_final": sum(not m for _, m in checks)}
+    print(f"unprotected: spans kept {total - lost}/{total} (as written or in English form); "
+          f"segments with all spans {rows['unprotected']['segments_all_spans_final']}/{len(SENTENCES)}")
     calibrated = single_token_numbers(engine.count_tokens)
     print(f"single-token numbers 10..999: {len(calibrated)} ({', '.join(map(str, calibrated[:12]))}, …)")
     variants = {form: ProtectOptions(placeholder=form) for form in PLACEHOLDER_FORMS}
