@@ -15,6 +15,7 @@ from summtrans.guards import (
     number_warnings,
     problems,
     repetition,
+    summary_check,
     summary_problems,
 )
 from summtrans.quality import WARNING_KINDS, QualityReport, QualityWarning, format_warnings
@@ -117,6 +118,15 @@ def test_summary_length_and_loops():
     assert kinds == ["summary-length"]
     kinds = [w.kind for w in summary_problems("the bus the bus the bus the bus and more", "x " * 100)]
     assert kinds == ["repetition"]
+
+
+def test_summaries_are_guarded_with_their_own_check():
+    text = "The city spent 1,250 euros on 3 new buses in 2024, the mayor said on Monday."
+    outputs, warnings = guarded_translate(
+        [text], lambda t: ["buses buses buses buses buses buses"], lambda t: ["The city bought 3 buses."], check=summary_check
+    )
+    assert outputs == ["The city bought 3 buses."]
+    assert [(w.segment, w.kind) for w in warnings] == [(0, "retried")]
 
 
 def test_quality_report_format():

@@ -142,23 +142,26 @@ def guarded_translate(
     translate: Callable[[list[str]], list[str]],
     translate_safe: Callable[[list[str]], list[str]],
     options: GuardOptions | None = None,
+    check: Callable[[str, str], list[tuple[str, str]]] | None = None,
 ) -> tuple[list[str], list[QualityWarning]]:
     """Translate `sources`, retry degenerate outputs once with `translate_safe`, flag the rest.
 
     Warnings carry the index in `sources`: ``retried`` where the retry fixed the output, the
     remaining problem kinds where it did not (the output with fewer problems is kept; on a tie,
-    the retry's).
+    the retry's). `check(source, output)` finds the problems (default: `problems`; for
+    summaries, `summary_check`).
     """
     options = options or GuardOptions()
+    check = check or (lambda s, o: problems(s, o, options))
     outputs = list(translate(list(sources)))
-    found = {i: problems(s, o, options) for i, (s, o) in enumerate(zip(sources, outputs))}
+    found = {i: check(s, o) for i, (s, o) in enumerate(zip(sources, outputs))}
     bad = [i for i, p in found.items() if p]
     warnings: list[QualityWarning] = []
     if not bad:
         return outputs, warnings
     retried = translate_safe([sources[i] for i in bad])
     for i, again in zip(bad, retried):
-        after = problems(sources[i], again, options)
+        after = check(sources[i], again)
         if len(after) <= len(found[i]):
             outputs[i], kept = again, after
         else:
@@ -183,6 +186,12 @@ class SummaryBounds:
 
     min_words: int = 3  # fewer words is no summary
     max_share: float = 1.0  # more words than this share of the text's is no summary
+
+
+def summary_check(text: str, summary: str) -> list[tuple[str, str]]:
+    """`guarded_translate`'s check for summaries: (kind, detail) of `summary_problems`, so that
+    a looping or out-of-bounds summary of `text` is retried under safer settings too."""
+    return [(w.kind, w.detail) for w in summary_problems(summary, text)]
 
 
 def summary_problems(
