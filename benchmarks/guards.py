@@ -114,28 +114,32 @@ def main() -> None:
         "loadavg_start": os.getloadavg(),
         "configs": {},
     }
+    news_outputs: dict[str, list[str]] = {}
     for name in args.configs.split(","):
         translate = translators[name]
         stats.update(retried=0, flagged=0)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         news_out = translate(news)
-        news_s = time.perf_counter() - start
+        news_s, news_cpu = time.perf_counter() - start, time.process_time() - cpu
         news_stats = dict(stats)
         stats.update(retried=0, flagged=0)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         cap_out = translate(src)
-        cap_s = time.perf_counter() - start
+        cap_s, cap_cpu = time.perf_counter() - start, time.process_time() - cpu
         bleu = sacrebleu.corpus_bleu(cap_out, [ref])
         chrf = sacrebleu.corpus_chrf(cap_out, [ref])
         deg = degenerate(news, news_out)
+        news_outputs[name] = news_out
         row = {
             "news_seconds": round(news_s, 1),
+            "news_cpu_seconds": round(news_cpu, 1),  # CPU time of this process (all threads): less load-dependent
             "news_degenerate": deg,
             "news_degenerate_share": round(deg["segments"] / max(len(news), 1), 4),
             "news_segments_retried": news_stats["retried"],
             "news_segments_flagged": news_stats["flagged"],
             "news_output_words": sum(len(o.split()) for o in news_out),
             "captions_seconds": round(cap_s, 1),
+            "captions_cpu_seconds": round(cap_cpu, 1),
             "captions_degenerate": degenerate(src, cap_out)["segments"],
             "captions_retried": stats["retried"],
             "bleu": round(bleu.score, 2),
@@ -144,12 +148,16 @@ def main() -> None:
         }
         report["configs"][name] = row
         print(
-            f"{name:15} news {row['news_seconds']:7.1f} s  degenerate {deg['segments']}/{len(news)}"
+            f"{name:15} news {row['news_seconds']:6.1f} s (cpu {row['news_cpu_seconds']:6.1f} s)  degenerate {deg['segments']}/{len(news)}"
             f" ({row['news_degenerate_share']:.1%})  retried {row['news_segments_retried']} flagged {row['news_segments_flagged']}"
-            f" | captions {row['captions_seconds']:5.1f} s  BLEU {row['bleu']:.2f}  chrF {row['chrf']:.2f}"
+            f" | captions {row['captions_seconds']:5.1f} s (cpu {row['captions_cpu_seconds']:5.1f} s)  BLEU {row['bleu']:.2f}  chrF {row['chrf']:.2f}"
             f"  | load {row['loadavg_after'][0]:.1f}",
             flush=True,
         )
+    # A few segments that loop without guards, as each configuration left them (to judge by eye).
+    first = news_outputs[next(iter(news_outputs))]
+    looping = [i for i, (s, o) in enumerate(zip(news, first)) if problems(s, o)][:6]
+    report["examples"] = [{"source": news[i], **{n: outs[i] for n, outs in news_outputs.items()}} for i in looping]
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -157,11 +165,15 @@ def main() -> None:
     lines.append(f"de-news: {len(news)} segments from {len(articles)} articles; Multi30k test2016: {len(src)} captions")
     for name, row in report["configs"].items():
         lines.append(
-            f"{name:15} news {row['news_seconds']:7.1f} s  degenerate {row['news_degenerate_share']:.1%} {row['news_degenerate']}"
+            f"{name:15} news {row['news_seconds']:6.1f} s (cpu {row['news_cpu_seconds']:.1f} s)  degenerate {row['news_degenerate_share']:.1%} {row['news_degenerate']}"
             f"  retried {row['news_segments_retried']} flagged {row['news_segments_flagged']}"
-            f" | captions {row['captions_seconds']:.1f} s  BLEU {row['bleu']:.2f}  chrF {row['chrf']:.2f}"
+            f" | captions {row['captions_seconds']:.1f} s (cpu {row['captions_cpu_seconds']:.1f} s)  BLEU {row['bleu']:.2f}  chrF {row['chrf']:.2f}"
         )
-    lines.append(f"load average at start {report['loadavg_start'][0]:.2f} (2 shared cores; other agents were running)")
+    lines.append(
+        f"load average at start {report['loadavg_start'][0]:.2f}, after each: "
+        + ", ".join(f"{row['loadavg_after'][0]:.2f}" for row in report["configs"].values())
+        + " (2 cores shared with other agents: wall times are noisy, cpu times less so)"
+    )
     out.with_suffix(".txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {out} and {out.with_suffix('.txt')}")
 
