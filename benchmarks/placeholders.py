@@ -78,7 +78,7 @@ def main() -> None:
     for form, options in variants.items():
         start = time.perf_counter()
         protected = [protect(s, options) for s in SENTENCES]
-        direct = [restore(o, p, fallback="none") for o, p in zip(translate([p.masked for p in protected]), protected)]
+        direct = [restore(o, p, fallback="drop") for o, p in zip(translate([p.masked for p in protected]), protected)]
         spans = sum(len(p.spans) for p in protected)
         kept = spans - sum(len(r.missing) for r in direct)
         outputs, reports = protected_translate(SENTENCES, translate, options)

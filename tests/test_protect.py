@@ -123,7 +123,7 @@ def test_a_dropped_placeholder_is_reported_and_appended():
     assert restored.missing == (second,)
     assert restored.text.endswith("@hilfe")
     assert "info@beispiel.de" in restored.text
-    assert restore(out, p, fallback="none").text.count("@hilfe") == 0
+    assert restore(out, p, fallback="drop").text.count("@hilfe") == 0
 
 
 def test_a_number_placeholder_inside_a_bigger_number_is_not_restored():

@@ -202,7 +202,8 @@ def restore(translation: str, protected: Protected, fallback: str = "append") ->
     """Put the spans of `protected` back into the model's `translation` of its masked text.
 
     A placeholder written more than once is restored everywhere (and reported); one the model
-    dropped is reported in `missing` and, with ``fallback="append"``, appended at the end.
+    dropped is reported in `missing` and, with ``fallback="append"``, appended at the end
+    (``"drop"``: left out).
     """
     if not protected.spans:
         return Restored(translation)
@@ -224,6 +225,8 @@ def restore(translation: str, protected: Protected, fallback: str = "append") ->
             missing.append(span)
         elif count > 1:
             duplicated.append(span)
+    if fallback not in ("append", "drop"):
+        raise ValueError(f"unknown fallback '{fallback}' (choose from append, drop)")
     if missing and fallback == "append":
         text = (text.rstrip() + " " + " ".join(s.output for s in missing)).strip()
     return Restored(text, tuple(missing), tuple(duplicated))
@@ -318,7 +321,7 @@ def protected_translate(
     results = [""] * len(sources)
     retry: list[int] = []
     for i, (p, out) in enumerate(zip(pend, outputs)):
-        restored = restore(out, p.protected, fallback="none")
+        restored = restore(out, p.protected, fallback="drop")
         if restored.missing:
             retry.append(i)
         results[i] = restored.text
