@@ -10,6 +10,7 @@ Configurations, all on the ctranslate2 engine with the same beam size:
 * ``guards``: a length cap per group of similar input lengths (`guards.cap_groups`), then
   detect → one retry with `RetryPolicy` → flag (`guards.guarded_translate`).
 * ``guards+protect``: the same inside `protect.protected_translate` (spans masked, restored).
+* ``cap`` (on request, ``--configs cap``): the length cap alone.
 
 Until the guards are wired into Translator, this script composes them around the engine itself.
 
@@ -35,7 +36,7 @@ from summtrans.protect import ProtectOptions, protected_translate, single_token_
 from summtrans.translate import Translator  # noqa: E402
 
 SHARED = REPO.parent / "shared"
-CONFIGS = ("off", "guards", "guards+protect")
+CONFIGS = ("off", "guards", "guards+protect")  # also "cap": the length cap alone (no detection, no retry)
 
 
 def make_translators(engine, beams: int, guard: GuardOptions, protect_options: ProtectOptions):
@@ -66,9 +67,12 @@ def make_translators(engine, beams: int, guard: GuardOptions, protect_options: P
         return outputs
 
     def guarded_protected(texts: list[str]) -> list[str]:
-        return protected_translate(texts, guarded, protect_options)[0]
+        outputs, reports = protected_translate(texts, guarded, protect_options)
+        stats["split"] = stats.get("split", 0) + sum(r.split for r in reports)
+        stats["spans"] = stats.get("spans", 0) + sum(len(r.spans) for r in reports)
+        return outputs
 
-    return {"off": plain, "guards": guarded, "guards+protect": guarded_protected}, stats
+    return {"off": plain, "cap": capped(base), "guards": guarded, "guards+protect": guarded_protected}, stats
 
 
 def degenerate(sources: list[str], outputs: list[str]) -> dict[str, int]:
@@ -117,7 +121,7 @@ def main() -> None:
     news_outputs: dict[str, list[str]] = {}
     for name in args.configs.split(","):
         translate = translators[name]
-        stats.update(retried=0, flagged=0)
+        stats.update(retried=0, flagged=0, split=0, spans=0)
         start, cpu = time.perf_counter(), time.process_time()
         news_out = translate(news)
         news_s, news_cpu = time.perf_counter() - start, time.process_time() - cpu
@@ -137,6 +141,8 @@ def main() -> None:
             "news_degenerate_share": round(deg["segments"] / max(len(news), 1), 4),
             "news_segments_retried": news_stats["retried"],
             "news_segments_flagged": news_stats["flagged"],
+            "news_spans_protected": news_stats["spans"],
+            "news_segments_split": news_stats["split"],
             "news_output_words": sum(len(o.split()) for o in news_out),
             "captions_seconds": round(cap_s, 1),
             "captions_cpu_seconds": round(cap_cpu, 1),
