@@ -1,0 +1,119 @@
+"""Protected spans, glossary, length cap and guards around one engine: the hook for Translator.
+
+`FaithfulTranslator.translate(sources)` is what `Translator.translate_segments` calls instead of
+``engine.generate``: spans and glossary terms masked (`protect`), each group of similar input
+lengths generated under its length cap, degenerate outputs retried once under safer settings
+(`guards`), spans restored, numbers checked. It returns the outputs and, per source, a
+`QualityReport` whose warnings carry the index in `sources` (shift them to segment indices).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .engines.base import Engine, GenerationOptions
+from .glossary import Glossary
+from .guards import GuardOptions, RetryPolicy, cap_groups, guarded_translate, number_warnings, problems
+from .protect import ProtectOptions, protected_translate, single_token_numbers
+from .quality import Checked, QualityReport, QualityWarning
+
+
+@dataclass(frozen=True)
+class FaithfulOptions:
+    """What the faithful layer does; None switches a part off."""
+
+    protect: ProtectOptions | None = ProtectOptions()  # protected spans (and the glossary's placeholders)
+    guards: GuardOptions | None = GuardOptions()  # length cap and degenerate-output detection
+    retry: RetryPolicy | None = RetryPolicy()  # safer settings of the one retry; None: flag only
+    glossary: Glossary | None = None  # terms to enforce
+    max_new_tokens: int | None = None  # ceiling of the cap when the generation options set none
+
+
+class FaithfulTranslator:
+    """An engine wrapped by the faithful layer (one per engine: calibrates placeholders once)."""
+
+    def __init__(self, engine: Engine, generation: GenerationOptions, options: FaithfulOptions | None = None, prefix: str = "") -> None:
+        self.engine = engine
+        self.generation = generation
+        self.options = options or FaithfulOptions()
+        self.prefix = prefix
+        protect = self.options.protect
+        if protect is None and self.options.glossary is not None:
+            protect = ProtectOptions(kinds=frozenset())  # terms only
+        if protect is not None and protect.placeholder == "number":
+            protect = dataclasses.replace(protect, numbers=single_token_numbers(engine.count_tokens) or protect.numbers)
+        self.protect = protect
+
+    def _generate(self, texts: list[str], generation: GenerationOptions) -> list[str]:
+        """Generate with the length cap: one engine call per group of similar input lengths."""
+        if not texts:
+            return []
+        inputs = [self.prefix + t for t in texts]
+        guard = self.options.guards
+        if guard is None or guard.length_factor is None:
+            return self.engine.generate(inputs, generation)
+        ceiling = generation.max_new_tokens or self.options.max_new_tokens
+        out = [""] * len(texts)
+        for cap, idx in cap_groups(self.engine.count_tokens(inputs), guard, ceiling):
+            for i, o in zip(idx, self.engine.generate([inputs[i] for i in idx], generation.merged(max_new_tokens=cap))):
+                out[i] = o
+        return out
+
+    def translate(self, sources: Sequence[str]) -> tuple[list[str], list[QualityReport]]:
+        """Outputs for `sources` and one quality report per source."""
+        sources = list(sources)
+        guard, retry = self.options.guards, self.options.retry
+        first_warnings: list[list[QualityWarning]] = []
+
+        def guarded(texts: list[str]) -> list[str]:
+            if guard is None:
+                return self._generate(texts, self.generation)
+            safe = retry.apply(self.generation) if retry else self.generation
+            retry_call = (lambda t: self._generate(t, safe)) if retry else (lambda t: [""] * len(t))
+            outputs, warnings = guarded_translate(texts, lambda t: self._generate(t, self.generation), retry_call, guard)
+            if not first_warnings:  # the first call is the sources in order; later ones are split fragments
+                first_warnings.append(warnings)
+            return outputs
+
+        if self.protect is None:
+            outputs = guarded(sources)
+            reports_p = [None] * len(sources)
+        else:
+            terms = self.options.glossary.terms if self.options.glossary is not None else None
+            outputs, reports_p = protected_translate(sources, guarded, self.protect, terms)
+        by_segment: dict[int, list[QualityWarning]] = {}
+        for w in first_warnings[0] if first_warnings else []:
+            by_segment.setdefault(w.segment or 0, []).append(w)
+        reports = []
+        for i, (source, output, rp) in enumerate(zip(sources, outputs, reports_p)):
+            warnings = by_segment.get(i, [])
+            spans = terms_checked = Checked()
+            if rp is not None:
+                if rp.split:  # the guards saw fragments: judge the reassembled output again
+                    warnings = [QualityWarning(i, "split", f"{len(rp.spans)} spans")]
+                    if guard is not None:
+                        warnings += [QualityWarning(i, k, d) for k, d in problems(source, output, guard)]
+                plain = [s for s in rp.spans if s.kind != "term"]
+                terms = [s for s in rp.spans if s.kind == "term"]
+                lost = [s for s in rp.missing if s.kind != "term"]
+                lost_terms = [s for s in rp.missing if s.kind == "term"]
+                spans, terms_checked = Checked(len(plain), len(lost)), Checked(len(terms), len(lost_terms))
+                warnings += [QualityWarning(i, "span-missing", f"{s.kind}: {s.text}") for s in lost]
+                warnings += [QualityWarning(i, "term-missing", s.output) for s in lost_terms]
+                warnings += [QualityWarning(i, "span-duplicated", f"{s.kind}: {s.text}") for s in rp.duplicated]
+            checked, missing = number_warnings(i, source, output)
+            warnings += missing
+            reports.append(QualityReport(tuple(warnings), Checked(checked, len(missing)), spans, terms_checked))
+        return outputs, reports
+
+
+def document_quality(reports: Sequence[QualityReport], offset: int = 0) -> QualityReport:
+    """Per-segment reports (indices from 0 within `reports`) as one document block, the
+    warnings' indices shifted by `offset`."""
+    total = QualityReport()
+    for r in reports:
+        total = total.merged(QualityReport(tuple(w.shifted(offset) for w in r.warnings), r.numbers, r.spans, r.terms))
+    return total
+

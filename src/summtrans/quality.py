@@ -1,0 +1,106 @@
+"""Warnings and the document-level quality block of a JSON record.
+
+A record gets ``"warnings": [{"segment": INDEX|null, "kind": …, "detail": …}, …]`` (`segment`
+is the index in ``segments``; null for the document or its summary) and
+``"quality": {"warnings": {KIND: COUNT}, "numbers": {"checked": N, "missing": M}, "spans":
+{"checked": N, "missing": M}, "retried": R, "split": S}``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+# Every warning kind, with what it means (one definition; `summtrans eval` and the docs use it).
+WARNING_KINDS: dict[str, str] = {
+    "repetition": "the output repeats words or word groups (a decoding loop)",
+    "length-ratio": "the output is far longer or shorter than the input",
+    "untranslated": "the output is the German input unchanged",
+    "german-output": "the output is still mostly German",
+    "retried": "degenerate output, fixed by a retry under safer settings",
+    "number-missing": "a number of the source is missing from the translation",
+    "span-missing": "a protected span (URL, IBAN, …) the model dropped; appended at the end",
+    "span-duplicated": "the model wrote a protected span more than once",
+    "split": "the segment was translated in pieces around its protected spans",
+    "term-missing": "a glossary term's English side is missing from the translation",
+    "invented-number": "the summary has a number that the translation does not",
+    "summary-length": "the summary is out of its length bounds",
+}
+
+
+@dataclass(frozen=True)
+class QualityWarning:
+    """One finding about one segment (or the whole document when `segment` is None)."""
+
+    segment: int | None  # index in the record's segments; None: the document or its summary
+    kind: str  # a key of WARNING_KINDS
+    detail: str  # for people: what was found, quoted briefly
+
+    def __post_init__(self) -> None:
+        if self.kind not in WARNING_KINDS:
+            raise ValueError(f"unknown warning kind '{self.kind}'")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"segment": self.segment, "kind": self.kind, "detail": self.detail}
+
+    def shifted(self, offset: int) -> QualityWarning:
+        """The same warning with its segment index moved (batch position → document position)."""
+        return self if self.segment is None else QualityWarning(self.segment + offset, self.kind, self.detail)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """How many items were checked and which were missing."""
+
+    checked: int = 0
+    missing: int = 0
+
+    def __add__(self, other: Checked) -> Checked:
+        return Checked(self.checked + other.checked, self.missing + other.missing)
+
+    def to_dict(self) -> dict[str, int]:
+        return {"checked": self.checked, "missing": self.missing}
+
+
+@dataclass(frozen=True)
+class QualityReport:
+    """The document-level quality block."""
+
+    warnings: tuple[QualityWarning, ...] = ()
+    numbers: Checked = field(default_factory=Checked)  # source numbers looked for in the translation
+    spans: Checked = field(default_factory=Checked)  # protected spans looked for in the translation
+    terms: Checked = field(default_factory=Checked)  # glossary terms looked for in the translation
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Warnings by kind, in the order of WARNING_KINDS."""
+        tally = Counter(w.kind for w in self.warnings)
+        return {k: tally[k] for k in WARNING_KINDS if tally[k]}
+
+    def merged(self, other: QualityReport) -> QualityReport:
+        """Both reports together (for folder totals; segment indices are kept as they are)."""
+        return QualityReport(
+            self.warnings + other.warnings, self.numbers + other.numbers, self.spans + other.spans, self.terms + other.terms
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "warnings": self.counts,
+            "numbers": self.numbers.to_dict(),
+            "spans": self.spans.to_dict(),
+            "terms": self.terms.to_dict(),
+        }
+
+    def warnings_list(self) -> list[dict[str, Any]]:
+        """The record's ``warnings`` list."""
+        return [w.to_dict() for w in self.warnings]
+
+
+def format_warnings(warnings: Iterable[QualityWarning], source: str = "") -> list[str]:
+    """One line per warning for stderr: ``FILE: segment 3: repetition: …``."""
+    where = f"{source}: " if source else ""
+    return [
+        f"{where}{'document' if w.segment is None else f'segment {w.segment}'}: {w.kind}: {w.detail}" for w in warnings
+    ]
