@@ -34,7 +34,7 @@ def test_pipeline_records(tmp_path):
     assert set(rec.timings) == {"translate", "summarize", "total"}
     d = rec.to_dict()  # the JSON schema of -f json
     assert list(d) == ["source", "source_lang", "encoding", "translation", "segments", "models", "timings",
-                       "summary", "summary_chunks", "language", "memory"]
+                       "summary", "summary_chunks", "language", "memory", "warnings", "quality"]
     assert d["segments"][0] == {"source": "Titel", "translation": "Titel", "origin": "model"}
     assert d["memory"] == {"hits": 0, "imported": 0, "model": 3} and d["language"]["lang"] == "de"
     assert "translation" not in rec.to_dict(summary_only=True) and "segments" not in rec.to_dict(summary_only=True)

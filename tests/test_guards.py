@@ -134,6 +134,7 @@ def test_quality_report_format():
         (QualityWarning(0, "retried", "repetition fixed by a retry"), QualityWarning(None, "invented-number", "5000"))
     )
     assert report.to_dict() == {
+        "segments": 0,
         "warnings": {"retried": 1, "invented-number": 1},
         "numbers": {"checked": 0, "missing": 0},
         "spans": {"checked": 0, "missing": 0},

@@ -95,6 +95,10 @@ RayAddressOpt = Annotated[Optional[str], typer.Option("--ray-address", help="Joi
 WorkersOpt = Annotated[Optional[int], typer.Option("--workers", min=1, help="Ray workers, each loading the models once (default: what the cluster offers).")]
 CpusOpt = Annotated[float, typer.Option("--cpus-per-worker", help="CPUs each Ray worker holds (and its threads).")]
 GpusOpt = Annotated[float, typer.Option("--gpus-per-worker", min=0, help="GPUs each Ray worker holds, fractions allowed (> 0: CUDA, float16).")]
+GlossaryOpt = Annotated[Optional[str], typer.Option("--glossary", metavar="FILE", help="TSV or CSV of German term, English term (empty: keep the term as is); default: the profile's.")]
+LengthFactorOpt = Annotated[Optional[float], typer.Option("--max-length-factor", min=0, metavar="X", help="Cap new tokens at X × input tokens + 10 (0: no cap; default: the profile's, else 2).")]
+NoGuardsOpt = Annotated[bool, typer.Option("--no-guards", help="No length cap, no retry of degenerate output, no flags for it.")]
+NoProtectOpt = Annotated[bool, typer.Option("--no-protect", help="Let the model rewrite URLs, e-mails, IBANs, numbers, dates…")]
 
 
 def _version(value: bool) -> None:
@@ -199,10 +203,19 @@ def translate(
     workers: WorkersOpt = None,
     cpus_per_worker: CpusOpt = 1.0,
     gpus_per_worker: GpusOpt = 0.0,
+    glossary: GlossaryOpt = None,
+    max_length_factor: LengthFactorOpt = None,
+    no_guards: NoGuardsOpt = False,
+    no_protect: NoProtectOpt = False,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Translate German text to English."""
+    """Translate German text to English.
+
+    URLs, e-mails, IBANs, numbers and dates reach the output unchanged (numbers in English form);
+    degenerate output is retried once and flagged: JSON records carry "warnings" and "quality",
+    text output lists the warnings on stderr.
+    """
     _run(
         "translate", paths, output, fmt, False, quiet, debug,
         dict(globs=glob, excludes=exclude, include_hidden=include_hidden, force=force, retry_failed=retry_failed,
@@ -211,6 +224,7 @@ def translate(
         config=config, model=model, source_lang=source_lang,
         engine=engine, compute_type=compute_type, device=device, num_beams=num_beams,
         max_batch_tokens=batch_tokens, threads=threads, markdown=markdown, offline=offline, memory=not no_memory,
+        glossary=glossary, max_length_factor=max_length_factor, guards=not no_guards, protect=not no_protect,
     )
 
 
@@ -253,6 +267,10 @@ def summarize(
     workers: WorkersOpt = None,
     cpus_per_worker: CpusOpt = 1.0,
     gpus_per_worker: GpusOpt = 0.0,
+    glossary: GlossaryOpt = None,
+    max_length_factor: LengthFactorOpt = None,
+    no_guards: NoGuardsOpt = False,
+    no_protect: NoProtectOpt = False,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -268,12 +286,48 @@ def summarize(
         config=config, model=model, summary_model=summary_model, source_lang=source_lang, length=length,
         engine=engine, compute_type=compute_type, device=device, num_beams=num_beams, max_batch_tokens=batch_tokens,
         threads=threads, markdown=markdown, offline=offline, memory=not no_memory,
+        glossary=glossary, max_length_factor=max_length_factor, guards=not no_guards, protect=not no_protect,
     )
 
 
 class SegFormat(str, Enum):
     text = "text"
     json = "json"
+
+
+EvalKind = Enum("EvalKind", [("translation", "translation"), ("summary", "summary")], type=str)
+
+
+@app.command(
+    "eval",
+    epilog=examples(
+        "summtrans eval run-a.en.txt --ref reference.en.txt --src source.de.txt",
+        "summtrans eval summaries.txt --ref gold.txt --src translations.txt --kind summary -f json",
+    ),
+)
+def eval_cmd(
+    hyp: Annotated[str, typer.Argument(metavar="HYP", help="The outputs to score, one segment a line.")],
+    ref: Annotated[Optional[str], typer.Option("--ref", metavar="REF", help="References, line by line with HYP.")] = None,
+    src: Annotated[Optional[str], typer.Option("--src", metavar="SRC", help="Sources (German; for summaries: the text summarized), line by line with HYP.")] = None,
+    kind: Annotated[EvalKind, typer.Option("--kind", help="translation: BLEU and chrF (sacrebleu); summary: ROUGE-1/2/L.")] = EvalKind("translation"),
+    fmt: Annotated[SegFormat, typer.Option("--format", "-f", help="Output format.")] = SegFormat.text,
+    debug: DebugOpt = False,
+) -> None:
+    """Score outputs against references, with the reference-free checks.
+
+    Prints BLEU and chrF with sacrebleu's signature (translations) or ROUGE-1/2/L (summaries),
+    and the checks summtrans runs on every output (loops, length, numbers, spans) when --src is given.
+    Run it over the outputs of two profiles on your own data to tell which is better.
+    """
+    import json
+
+    from .evaluate import evaluate_files
+
+    try:
+        report = evaluate_files(hyp, ref, src, kind.value)
+    except SummtransError as exc:
+        _fail(exc, debug)
+    typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if fmt is SegFormat.json else report.render())
 
 
 @app.command(

@@ -54,6 +54,8 @@ class Profile:
     max_input_tokens: int | None = None  # None: the model's own input limit
     description: str = ""  # for people reading models.yaml
     generation: GenerationOptions = field(default_factory=GenerationOptions)
+    glossary: str | None = None  # TSV/CSV glossary file (a relative path is relative to models.yaml)
+    max_length_factor: float | None = None  # new tokens ≤ factor × input tokens + slack; 0: no cap; None: 2.0
 
 
 @dataclass(frozen=True)
@@ -226,7 +228,8 @@ def _profile(v: _Validator, name: str, body: Any) -> Profile:
         body,
         at,
         required={"task", "model"},
-        optional={"revision", "engine", "compute_type", "prefix", "max_input_tokens", "description", "generation"},
+        optional={"revision", "engine", "compute_type", "prefix", "max_input_tokens", "description", "generation",
+                  "glossary", "max_length_factor"},
     )
     task = v.choice(body["task"], f"{at}.task", TASKS)
     model = v.typed(body["model"], f"{at}.model", str, "a hub id or a directory path")
@@ -256,6 +259,17 @@ def _profile(v: _Validator, name: str, body: Any) -> Profile:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 v.fail(kp, "a number", got=repr(value))
             gen[key] = float(value)
+    glossary = body.get("glossary")
+    if glossary is not None:
+        glossary = v.typed(glossary, f"{at}.glossary", str, "a glossary file path (TSV or CSV)")
+        if not glossary.strip():
+            v.fail(f"{at}.glossary", "a glossary file path (TSV or CSV)", got="an empty string")
+        glossary = str(Path(v.path).parent / Path(glossary).expanduser())  # an absolute path stays as it is
+    factor = body.get("max_length_factor")
+    if factor is not None:
+        if isinstance(factor, bool) or not isinstance(factor, (int, float)) or factor < 0:
+            v.fail(f"{at}.max_length_factor", "a number >= 0 (0: no length cap)", got=repr(factor))
+        factor = float(factor)
     return Profile(
         name=name,
         task=task,
@@ -267,6 +281,8 @@ def _profile(v: _Validator, name: str, body: Any) -> Profile:
         max_input_tokens=max_in,
         description=v.typed(body.get("description", ""), f"{at}.description", str, "a string"),
         generation=GenerationOptions(**gen),
+        glossary=glossary,
+        max_length_factor=factor,
     )
 
 

@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .engines.base import Engine, GenerationOptions
+from .engines.base import Engine, GenerationOptions, ProgressCallback
 from .glossary import Glossary
 from .guards import GuardOptions, RetryPolicy, cap_groups, guarded_translate, number_warnings, problems
 from .protect import ProtectOptions, protected_translate, single_token_numbers
@@ -46,33 +46,42 @@ class FaithfulTranslator:
             protect = dataclasses.replace(protect, numbers=single_token_numbers(engine.count_tokens) or protect.numbers)
         self.protect = protect
 
-    def _generate(self, texts: list[str], generation: GenerationOptions) -> list[str]:
+    def _generate(
+        self, texts: list[str], generation: GenerationOptions, progress: ProgressCallback | None = None
+    ) -> list[str]:
         """Generate with the length cap: one engine call per group of similar input lengths."""
         if not texts:
             return []
         inputs = [self.prefix + t for t in texts]
         guard = self.options.guards
         if guard is None or guard.length_factor is None:
-            return self.engine.generate(inputs, generation)
+            return self.engine.generate(inputs, generation, progress=progress)
         ceiling = generation.max_new_tokens or self.options.max_new_tokens
         out = [""] * len(texts)
         for cap, idx in cap_groups(self.engine.count_tokens(inputs), guard, ceiling):
-            for i, o in zip(idx, self.engine.generate([inputs[i] for i in idx], generation.merged(max_new_tokens=cap))):
+            capped = generation.merged(max_new_tokens=cap)
+            for i, o in zip(idx, self.engine.generate([inputs[i] for i in idx], capped, progress=progress)):
                 out[i] = o
         return out
 
-    def translate(self, sources: Sequence[str]) -> tuple[list[str], list[QualityReport]]:
-        """Outputs for `sources` and one quality report per source."""
+    def translate(
+        self, sources: Sequence[str], progress: ProgressCallback | None = None
+    ) -> tuple[list[str], list[QualityReport]]:
+        """Outputs for `sources` and one quality report per source; `progress` counts the first pass."""
         sources = list(sources)
         guard, retry = self.options.guards, self.options.retry
         first_warnings: list[list[QualityWarning]] = []
+        first_pass = [progress]
+
+        def first(texts: list[str]) -> list[str]:
+            return self._generate(texts, self.generation, first_pass.pop() if first_pass else None)
 
         def guarded(texts: list[str]) -> list[str]:
             if guard is None:
-                return self._generate(texts, self.generation)
+                return first(texts)
             safe = retry.apply(self.generation) if retry else self.generation
             retry_call = (lambda t: self._generate(t, safe)) if retry else (lambda t: [""] * len(t))
-            outputs, warnings = guarded_translate(texts, lambda t: self._generate(t, self.generation), retry_call, guard)
+            outputs, warnings = guarded_translate(texts, first, retry_call, guard)
             if not first_warnings:  # the first call is the sources in order; later ones are split fragments
                 first_warnings.append(warnings)
             return outputs

@@ -19,6 +19,7 @@ from .documents import Document, extract
 from .formats import InlineStats, Unit, backend_for, translate_units
 from .formats.inline import has_letters
 from .progress import Progress
+from .quality import QualityReport
 from .records import DocumentResult, MemoryUse, SegmentResult
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ class FormattedTranslation:
     segments: list[SegmentResult]  # model inputs of the document's units with their translations
     inline: InlineStats  # formatted spans placed, fallen back, dropped
     seconds: float  # this document's share of the translation time
+    quality: QualityReport = QualityReport()  # the units' checks (warnings at their index in `segments`)
 
 
 def translate_documents(
@@ -64,9 +66,16 @@ def translate_documents(
         units, stats = translate_units(ex.units, lambda _texts: next(answers))
         n_units = sum(1 for u in ex.units if has_letters(u.text))
         segments = [SegmentResult(s.source, s.translation, s.origin) for t in mine[:n_units] for s in t.segments]
+        # The units' checks, warnings moved to the index in `segments`; formatted spans' own
+        # translations (a bold word, a link text) only help place the spans and are not reported.
+        quality, offset = QualityReport(), 0
+        for t in mine[:n_units]:
+            q = t.quality
+            quality = quality.merged(dataclasses.replace(q, warnings=tuple(w.shifted(offset) for w in q.warnings)))
+            offset += len(t.segments)
         output, text = _rebuild(doc, ex, units)
         share = elapsed * len(texts) / max(len(flat), 1)
-        out.append(FormattedTranslation(text, output, segments, stats, share))
+        out.append(FormattedTranslation(text, output, segments, stats, share, quality))
     return out
 
 
@@ -107,32 +116,14 @@ def run_documents(pipeline: Pipeline, docs: Sequence[Document], progress: Progre
                 ex = extract(d)
                 output, text = _rebuild(d, ex, list(ex.units))
                 translated[k] = FormattedTranslation(text, output, [], InlineStats(), 0.0)
-    summaries: list[tuple[str | None, int | None]] = [(None, None)] * len(formatted)
-    if pipeline.summary_profile is not None:
-        if progress:
-            progress.set_description("summarizing")
-        for k, s in enumerate(pipeline.summarizer.summarize_many(english, progress=progress)):
-            summaries[k] = (s.text, s.chunks)
-            timings[k]["summarize"] = round(s.seconds, 4)
+    summaries = pipeline.summaries(english, timings, progress)
     models = pipeline.models()
     for k, (i, doc, tr) in enumerate(zip(picked, formatted, translated)):
-        det = detections[k]
-        results[i] = DocumentResult(
-            source=doc.source,
-            source_lang=langs[k],
-            encoding=None,
-            translation=tr.text if tr else None,
-            segments=list(tr.segments) if tr else [],
-            models=dict(models),
-            timings={**timings[k], "total": round(sum(timings[k].values()), 4)},
-            summary=summaries[k][0],
-            summary_chunks=summaries[k][1],
-            detected_lang=det.lang if det is not None else None,
-            lang_confidence=det.confidence if det is not None else None,
-            memory=MemoryUse.count([s.origin for s in tr.segments]) if tr and pipeline.options.memory else None,
-            format=doc.format,
-            output_bytes=tr.output if tr else None,
-            inline=tr.inline if tr else None,
+        memory = MemoryUse.count([s.origin for s in tr.segments]) if tr and pipeline.options.memory else None
+        results[i] = pipeline.record(
+            doc, langs[k], detections[k], timings[k], tr.text if tr else None, list(tr.segments) if tr else [],
+            tr.quality if tr else None, memory, summaries[k], models=models,
+            format=doc.format, output_bytes=tr.output if tr else None, inline=tr.inline if tr else None,
         )
     return [r for r in results if r is not None]
 

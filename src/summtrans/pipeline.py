@@ -11,8 +11,9 @@ and summaries found there are not recomputed, and a model loads only when someth
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -24,12 +25,15 @@ from .engines import EngineOptions, load_engine
 from .errors import ModelLoadError, SummtransError, UsageError
 from .progress import Progress
 from .records import DocumentResult, MemoryUse, SegmentResult
-from .summarize import Summarizer
+from .summarize import Summarizer, Summary
 from .translate import Translator
 
 if TYPE_CHECKING:
+    from .faithful import FaithfulOptions
+    from .glossary import Glossary
     from .langdetect import Detection
     from .memory import Memory, MemoryContext
+    from .quality import QualityReport
 
 TASKS = ("translate", "summarize")  # the one list of task names (CLI commands, PipelineOptions.task)
 log = logging.getLogger(__name__)
@@ -54,6 +58,10 @@ class PipelineOptions:
     offline: bool = False  # never reach for the network
     memory: bool = True  # use the translation memory (--no-memory: False)
     memory_path: str | None = None  # its SQLite file; None: $SUMMTRANS_CACHE_DIR/memory.sqlite3
+    glossary: str | Mapping[str, str] | tuple[tuple[str, str], ...] | None = None  # TSV/CSV file or {German: English ('' keeps it)}; None: the profile's
+    protect: bool = True  # protected spans (URLs, IBANs, amounts…) reach the output unchanged (--no-protect: False)
+    guards: bool = True  # length cap, degenerate output retried once and flagged (--no-guards: False)
+    max_length_factor: float | None = None  # new tokens ≤ factor × input tokens + slack; 0: no cap; None: the profile's
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:
@@ -64,6 +72,10 @@ class PipelineOptions:
             raise UsageError(f"unknown summary length '{self.length}' (choose from {', '.join(LENGTHS)})")
         if self.max_batch_tokens < 16:
             raise UsageError("--batch-tokens must be at least 16")
+        if self.max_length_factor is not None and not self.max_length_factor >= 0:
+            raise UsageError("--max-length-factor must be a number >= 0 (0: no length cap)")
+        if isinstance(self.glossary, Mapping):  # kept as pairs: frozen, hashable, the same on Ray workers
+            object.__setattr__(self, "glossary", tuple((str(k), v or "") for k, v in self.glossary.items()))
 
 
 class Pipeline:
@@ -78,6 +90,59 @@ class Pipeline:
         self.summary_profile: Profile | None = (
             self.config.profile(o.summary_model, "summarization") if o.task == "summarize" else None
         )
+        self.glossary = self._load_glossary()  # a bad glossary fails here, before any model loads
+
+    # -- the faithful layer: protected spans, glossary, guards ---------------------------------
+
+    def _load_glossary(self) -> Glossary | None:
+        """The glossary of --glossary / PipelineOptions.glossary, else of the translation profile."""
+        from .glossary import Glossary, load_glossary
+
+        given = self.options.glossary
+        if given is None and self.translation_profile is not None:
+            given = self.translation_profile.glossary
+        if given is None:
+            return None
+        return load_glossary(given) if isinstance(given, str) else Glossary.from_mapping(dict(given))
+
+    def _length_factor(self, profile: Profile) -> float | None:
+        """The length cap's factor (None: no cap): the option, else the profile's, else the default."""
+        from .guards import GuardOptions
+
+        factor = self.options.max_length_factor
+        factor = profile.max_length_factor if factor is None else factor
+        factor = GuardOptions().length_factor if factor is None else factor
+        return factor or None
+
+    def faithful_options(self, profile: Profile) -> FaithfulOptions | None:
+        """The faithful layer around the translation model (None: protection, glossary and guards off)."""
+        from .faithful import FaithfulOptions
+        from .guards import GuardOptions, RetryPolicy
+        from .protect import ProtectOptions
+
+        o = self.options
+        if not (o.protect or o.guards or self.glossary is not None):
+            return None
+        guards = GuardOptions(length_factor=self._length_factor(profile)) if o.guards else None
+        return FaithfulOptions(
+            protect=ProtectOptions() if o.protect else None,
+            guards=guards,
+            retry=RetryPolicy() if o.guards else None,
+            glossary=self.glossary,
+        )
+
+    def faithful_settings(self, profile: Profile) -> dict[str, Any]:
+        """What the faithful layer's output depends on (in `settings()` and the memory key)."""
+        terms = None
+        if self.glossary is not None:
+            entries = sorted((e.german, e.english) for e in self.glossary.entries)
+            terms = hashlib.sha256(repr(entries).encode("utf-8")).hexdigest()[:16]
+        return {
+            "protect": self.options.protect,
+            "guards": self.options.guards,
+            "max_length_factor": self._length_factor(profile) if self.options.guards else None,
+            "glossary": terms,
+        }
 
     # -- settings, known without loading a model ---------------------------------------------
 
@@ -102,6 +167,7 @@ class Pipeline:
                     "prefix": prof.prefix,
                     "max_input_tokens": prof.max_input_tokens,
                     "generation": self._generation(prof, summary).as_dict(),
+                    "faithful": self.faithful_settings(prof) if not summary else {"guards": self.options.guards},
                 }
                 if prof.revision:  # only when pinned, so journals of unpinned runs keep their fingerprint
                     out[key]["revision"] = prof.revision
@@ -149,6 +215,8 @@ class Pipeline:
         from .memory import MemoryContext
 
         settings = {"prefix": profile.prefix, "max_input_tokens": profile.max_input_tokens}
+        if not summary:  # a changed glossary or guard setting never returns a stale translation
+            settings["faithful"] = self.faithful_settings(profile)
         return MemoryContext.for_model(
             profile.model, self._engine_options(profile), self._generation(profile, summary), settings
         )
@@ -209,7 +277,7 @@ class Pipeline:
             raise UsageError("no translation model: the source language is English")
         engine, memory, ctx = self._engine_or_loader(prof, False)
         return Translator(engine, self._generation(prof), prefix=prof.prefix, max_input_tokens=prof.max_input_tokens,
-                          memory=memory, memory_context=ctx)
+                          memory=memory, memory_context=ctx, faithful=self.faithful_options(prof))
 
     @cached_property
     def summarizer(self) -> Summarizer:
@@ -217,8 +285,12 @@ class Pipeline:
         if prof is None:
             raise UsageError("no summarization model: the task is translate")
         engine, memory, ctx = self._engine_or_loader(prof, True)
+        from .guards import GuardOptions, RetryPolicy
+
+        guards = self.options.guards
         return Summarizer(engine, self._generation(prof, True), prefix=prof.prefix, max_input_tokens=prof.max_input_tokens,
-                          memory=memory, memory_context=ctx)
+                          memory=memory, memory_context=ctx, guards=GuardOptions() if guards else None,
+                          retry=RetryPolicy() if guards else None)
 
     def load(self) -> None:
         """Load the models now (so that a load failure surfaces before any work). With the memory
@@ -310,6 +382,7 @@ class Pipeline:
         translations: list[str | None] = [None] * n
         segments: list[list[SegmentResult]] = [[] for _ in range(n)]
         memory_use: list[MemoryUse | None] = [None] * n
+        quality: list[QualityReport | None] = [None] * n
         timings: list[dict[str, float]] = [{} for _ in range(n)]
         english = [d.text for d in docs]
         german = [i for i in range(n) if langs[i] == "de"]
@@ -323,6 +396,7 @@ class Pipeline:
             for i, res in zip(german, results):
                 translations[i] = res.text
                 segments[i] = [SegmentResult(s.source, s.translation, s.origin) for s in res.segments]
+                quality[i] = res.quality
                 if self.options.memory:
                     memory_use[i] = MemoryUse.count([s.origin for s in res.segments])
                 timings[i]["translate"] = round(res.seconds, 4)
@@ -331,28 +405,50 @@ class Pipeline:
             for i in range(n):
                 if langs[i] == "en":
                     translations[i] = docs[i].text  # copied through
-        summaries: list[tuple[str | None, int | None]] = [(None, None)] * n
-        if self.summary_profile is not None:
-            if progress:
-                progress.set_description("summarizing")
-            for i, s in enumerate(self.summarizer.summarize_many(english, progress=progress)):
-                summaries[i] = (s.text, s.chunks)
-                timings[i]["summarize"] = round(s.seconds, 4)
+        summaries = self.summaries(english, timings, progress)
         models = self.models()
         return [
-            DocumentResult(
-                source=d.source,
-                source_lang=langs[i],
-                encoding=d.encoding,
-                translation=translations[i],
-                segments=segments[i],
-                models=dict(models),
-                timings={**timings[i], "total": round(sum(timings[i].values()), 4)},
-                summary=summaries[i][0],
-                summary_chunks=summaries[i][1],
-                detected_lang=detections[i].lang if detections[i] is not None else None,
-                lang_confidence=detections[i].confidence if detections[i] is not None else None,
-                memory=memory_use[i],
-            )
+            self.record(d, langs[i], detections[i], timings[i], translations[i], segments[i], quality[i], memory_use[i],
+                        summaries[i], models=models, encoding=d.encoding)
             for i, d in enumerate(docs)
         ]
+
+    def summaries(self, english: list[str], timings: list[dict[str, float]], progress: Progress | None = None) -> list[Summary | None]:
+        """Summaries of the English texts (None each without the summarize task); timings noted."""
+        if self.summary_profile is None:
+            return [None] * len(english)
+        if progress:
+            progress.set_description("summarizing")
+        done = self.summarizer.summarize_many(english, progress=progress)
+        for t, s in zip(timings, done):
+            t["summarize"] = round(s.seconds, 4)
+        return list(done)
+
+    def record(
+        self, doc: Document, lang: str, detection: Detection | None, timings: dict[str, float], translation: str | None,
+        segments: list[SegmentResult], quality: QualityReport | None, memory: MemoryUse | None, summary: Summary | None,
+        **extra: Any,
+    ) -> DocumentResult:
+        """One document's record (text documents here; formatted ones in `formatted.run_documents`):
+        the quality block has the segments' checks and the summary's document-level warnings."""
+        from .quality import QualityReport
+
+        quality = quality or QualityReport()
+        if summary is not None and summary.warnings:
+            quality = quality.merged(QualityReport(summary.warnings))
+        return DocumentResult(
+            source=doc.source,
+            source_lang=lang,
+            encoding=extra.pop("encoding", None),
+            translation=translation,
+            segments=segments,
+            models=dict(extra.pop("models", None) or self.models()),
+            timings={**timings, "total": round(sum(timings.values()), 4)},
+            summary=summary.text if summary is not None else None,
+            summary_chunks=summary.chunks if summary is not None else None,
+            detected_lang=detection.lang if detection is not None else None,
+            lang_confidence=detection.confidence if detection is not None else None,
+            memory=memory,
+            quality=quality,
+            **extra,
+        )

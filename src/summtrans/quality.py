@@ -2,8 +2,10 @@
 
 A record gets ``"warnings": [{"segment": INDEX|null, "kind": …, "detail": …}, …]`` (`segment`
 is the index in ``segments``; null for the document or its summary) and
-``"quality": {"warnings": {KIND: COUNT}, "numbers": {"checked": N, "missing": M}, "spans":
-{"checked": N, "missing": M}, "retried": R, "split": S}``.
+``"quality": {"segments": N, "warnings": {KIND: COUNT}, "numbers": {"checked": N, "missing": M},
+"spans": {"checked": N, "missing": M}, "terms": {"checked": N, "missing": M}}`` (``segments``: how
+many segments the model translated in this run and were checked; segments answered by the
+translation memory carry no fresh checks, see the record's ``memory`` block).
 """
 
 from __future__ import annotations
@@ -72,6 +74,7 @@ class QualityReport:
     numbers: Checked = field(default_factory=Checked)  # source numbers looked for in the translation
     spans: Checked = field(default_factory=Checked)  # protected spans looked for in the translation
     terms: Checked = field(default_factory=Checked)  # glossary terms looked for in the translation
+    segments: int = 0  # segments checked (translated by the model in this run; memory answers are not)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -82,11 +85,13 @@ class QualityReport:
     def merged(self, other: QualityReport) -> QualityReport:
         """Both reports together (for folder totals; segment indices are kept as they are)."""
         return QualityReport(
-            self.warnings + other.warnings, self.numbers + other.numbers, self.spans + other.spans, self.terms + other.terms
+            self.warnings + other.warnings, self.numbers + other.numbers, self.spans + other.spans,
+            self.terms + other.terms, self.segments + other.segments,
         )
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "segments": self.segments,
             "warnings": self.counts,
             "numbers": self.numbers.to_dict(),
             "spans": self.spans.to_dict(),

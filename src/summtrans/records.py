@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .formats.inline import InlineStats
+from .quality import QualityReport
 
 __all__ = [
     "KEPT_ENGLISH",
@@ -120,6 +121,12 @@ class DocumentResult:
     format: str | None = None  # the input's format backend (docx, pdf, url…); None for text and markdown
     output_bytes: bytes | None = field(default=None, repr=False)  # the translated document (NAME.en.docx…)
     inline: InlineStats | None = None  # formatted spans placed, fallen back, dropped (formatted inputs)
+    quality: QualityReport | None = None  # warnings (segment = index in `segments`) and checks; None: not checked
+
+    @property
+    def warnings(self) -> tuple:
+        """The quality warnings (`quality.QualityWarning`), in segment order."""
+        return self.quality.warnings if self.quality is not None else ()
 
     @property
     def summarized(self) -> bool:
@@ -153,4 +160,7 @@ class DocumentResult:
             out["format"] = self.format
         if self.inline is not None:
             out["inline"] = dataclasses.asdict(self.inline)
+        if self.quality is not None:
+            out["warnings"] = self.quality.warnings_list()
+            out["quality"] = self.quality.to_dict()
         return out

@@ -92,6 +92,13 @@ def run_inputs(
     pipeline.load()  # every model loads (or fails) before any work is done
     with Progress.auto("translating", quiet=quiet) as progress:
         results = pipeline.run(docs, progress=progress)
+    if not quiet and not writer.name.startswith("json"):  # JSON records carry them in "warnings"
+        from .quality import format_warnings
+        from .records import display_name
+
+        for res in results:
+            for line in format_warnings(res.warnings, display_name(res.source)):
+                sys.stderr.write(f"warning: {line}\n")
     if target is None:
         sys.stdout.write(writer.render(results, summary_only))
         sys.stdout.flush()

@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING
 
 from .engines.base import Engine, GenerationOptions, input_budget
 from .progress import Progress
+from .quality import QualityWarning
 from .segment import normalize_space, segment, split_to_fit
 
 if TYPE_CHECKING:
+    from .guards import GuardOptions, RetryPolicy
     from .memory import Memory, MemoryContext
 
 MAX_ROUNDS = 8
@@ -33,13 +35,17 @@ class Summary:
     rounds: int  # 1 when the text fit one input
     seconds: float = 0.0
     from_memory: bool = False  # remembered by the translation memory (chunks and rounds are 0)
+    warnings: tuple[QualityWarning, ...] = ()  # document-level: a loop, a length out of bounds, invented figures
 
 
 class Summarizer:
     """Summarize English text of any length with a seq2seq engine.
 
     With a translation memory, a text summarized before under the same model and settings is
-    answered from it; `engine` may then be a zero-argument loader, called only on a miss.
+    answered from it; `engine` may then be a zero-argument loader, called only on a miss. With
+    `guards`, a summary that loops, is out of its length bounds or has figures the text lacks
+    (`guards.summary_check`) is made once more under `retry`'s safer settings; what is still
+    wrong is flagged in `Summary.warnings` (remembered summaries are checked too).
     """
 
     def __init__(
@@ -51,6 +57,8 @@ class Summarizer:
         max_input_tokens: int | None = None,
         memory: Memory | None = None,
         memory_context: MemoryContext | None = None,
+        guards: GuardOptions | None = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
         self._engine, self._loader = (engine, None) if isinstance(engine, Engine) else (None, engine)
         self.generation = generation or GenerationOptions()
@@ -58,6 +66,8 @@ class Summarizer:
         self.max_input_tokens = max_input_tokens
         self.memory = memory if memory_context is not None else None
         self.memory_context = memory_context
+        self.guards = guards
+        self.retry = retry
         if self._engine is not None:
             _ = self.limit
 
@@ -117,8 +127,54 @@ class Summarizer:
             ctx = dataclasses.replace(self.memory_context, generation=final.as_dict())
         remembered = {i: self.memory.lookup_summary(ctx, t) for i, t in enumerate(texts)} if ctx and self.memory else {}
         todo = [i for i in range(len(texts)) if remembered.get(i) is None]
-        if not todo:
-            return [Summary(remembered[i] or "", 0, 0, 0.0, True) for i in range(len(texts))]
+        results: dict[int, Summary] = {}
+        if todo:
+            results = self._map_reduce({i: texts[i] for i in todo}, final, progress)
+            if self.guards is not None and self.retry is not None:
+                self._retry_bad(texts, results, final, progress)
+        if todo and ctx is not None and self.memory is not None:
+            ctx = dataclasses.replace(ctx, engine=self.memory_context.engine, compute_type=self.memory_context.compute_type)
+            for i in todo:
+                if results[i].text:
+                    self.memory.store_summary(ctx, texts[i], results[i].text)
+        for i in range(len(texts)):
+            if i not in results:
+                results[i] = Summary(remembered[i] or "", 0, 0, 0.0, True)
+        elapsed = time.perf_counter() - start
+        return [
+            dataclasses.replace(results[i], seconds=elapsed / max(len(texts), 1) if todo else 0.0,
+                                warnings=results[i].warnings + self._warnings(texts[i], results[i].text))
+            for i in range(len(texts))
+        ]
+
+    def _warnings(self, text: str, summary: str) -> tuple[QualityWarning, ...]:
+        """What is wrong with `summary` of `text` (none without guards)."""
+        if self.guards is None:
+            return ()
+        from .guards import summary_problems
+
+        return tuple(summary_problems(summary, text, options=self.guards))
+
+    def _retry_bad(self, texts: Sequence[str], results: dict[int, Summary], final: GenerationOptions,
+                   progress: Progress | None) -> None:
+        """Summaries with problems made once more under the retry's safer settings; the one with
+        fewer problems is kept (on a tie, the retry's), a fixed one noted as ``retried``."""
+        from .guards import summary_check
+
+        found = {i: summary_check(texts[i], r.text) for i, r in results.items()}
+        bad = {i: texts[i] for i, p in found.items() if p}
+        if not bad or self.retry is None:
+            return
+        again = self._map_reduce(bad, self.retry.apply(final), progress)
+        for i, summary in again.items():
+            after = summary_check(texts[i], summary.text)
+            if len(after) <= len(found[i]):
+                note = () if after else (QualityWarning(None, "retried", "summary: " + ", ".join(k for k, _ in found[i]) + " fixed by a retry"),)
+                results[i] = dataclasses.replace(summary, warnings=note)
+
+    def _map_reduce(self, texts: dict[int, str], final: GenerationOptions, progress: Progress | None) -> dict[int, Summary]:
+        """Summaries of `texts` (by index): chunks summarized, their summaries joined and summarized
+        again until one input holds them all."""
         # Intermediate summaries must be short enough that at least two fit one input,
         # so that every reduce round halves the number of chunks.
         cap = max(8, self.limit // 3)
@@ -126,7 +182,7 @@ class Summarizer:
         if partial.min_length is not None and partial.min_length >= cap:
             partial = dataclasses.replace(partial, min_length=cap // 2)
 
-        pending = {i: self.chunks(texts[i]) for i in todo}
+        pending = {i: self.chunks(t) for i, t in texts.items()}
         first = {i: len(c) for i, c in pending.items()}
         results: dict[int, Summary] = {}
         rounds = 0
@@ -155,13 +211,4 @@ class Summarizer:
                     del pending[i]
                 else:
                     pending[i] = self.chunks(" ".join(outputs[i]))
-        if ctx is not None and self.memory is not None:
-            ctx = dataclasses.replace(ctx, engine=self.memory_context.engine, compute_type=self.memory_context.compute_type)
-            for i in todo:
-                if results[i].text:
-                    self.memory.store_summary(ctx, texts[i], results[i].text)
-        for i in range(len(texts)):
-            if i not in results:
-                results[i] = Summary(remembered[i] or "", 0, 0, 0.0, True)
-        elapsed = time.perf_counter() - start
-        return [dataclasses.replace(results[i], seconds=elapsed / max(len(texts), 1)) for i in range(len(texts))]
+        return results

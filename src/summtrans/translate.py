@@ -17,11 +17,16 @@ from typing import TYPE_CHECKING
 
 from .engines.base import Engine, GenerationOptions, input_budget
 from .progress import Progress
+from .quality import Checked, QualityReport, QualityWarning
 from .records import KEPT_ENGLISH, MODEL
 from .segment import Segment, normalize_space, reassemble, segment, split_to_fit
 
 if TYPE_CHECKING:
+    from .faithful import FaithfulOptions, FaithfulTranslator
     from .memory import Memory, MemoryContext
+
+# Warnings that leave a translation fit to remember: the retry fixed it, or it was translated in pieces.
+_BENIGN = frozenset({"retried", "split"})
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,7 @@ class SegmentTranslation:
     kind: str = "sentence"
     parts: int = 1  # how many model inputs the segment was split into (0: not sent to the model)
     origin: str = MODEL  # records.ORIGINS: model, memory, memory-import, kept-english
+    quality: QualityReport | None = None  # checks of a fresh model translation (warnings at segment 0)
 
 
 @dataclass(frozen=True)
@@ -42,12 +48,22 @@ class Translation:
     segments: list[SegmentTranslation] = field(default_factory=list)
     seconds: float = 0.0
 
+    @property
+    def quality(self) -> QualityReport:
+        """The document's quality block: its segments' checks, warnings at their index in `segments`."""
+        total = QualityReport()
+        for k, s in enumerate(self.segments):
+            if s.quality is not None:
+                total = total.merged(_shifted(s.quality, k))
+        return total
+
 
 class Translator:
     """Translate German text with a seq2seq engine, through the translation memory when given one.
 
     `engine` may be a zero-argument loader: it is then called only when a segment misses the
-    memory, so a run answered wholly from the memory loads no model.
+    memory, so a run answered wholly from the memory loads no model. `faithful`: protected spans,
+    glossary, length cap and guards around the model (`faithful.FaithfulTranslator`); None: off.
     """
 
     def __init__(
@@ -59,6 +75,7 @@ class Translator:
         max_input_tokens: int | None = None,
         memory: Memory | None = None,
         memory_context: MemoryContext | None = None,
+        faithful: FaithfulOptions | None = None,
     ) -> None:
         self._engine, self._loader = (engine, None) if isinstance(engine, Engine) else (None, engine)
         self.generation = generation or GenerationOptions()
@@ -66,6 +83,7 @@ class Translator:
         self.max_input_tokens = max_input_tokens
         self.memory = memory if memory_context is not None else None
         self.memory_context = memory_context
+        self.faithful_options = faithful
         if self._engine is not None:
             _ = self.limit  # an impossible input limit fails at once
 
@@ -86,6 +104,21 @@ class Translator:
     @cached_property
     def limit(self) -> int:
         return input_budget(self.engine, self.max_input_tokens, self.prefix)
+
+    @cached_property
+    def faithful(self) -> FaithfulTranslator | None:
+        """The faithful layer over the engine (built on first use; calibrates placeholders once).
+        The echo engine stays an identity (dry runs, format round trips): no guards (they would flag
+        its output as untranslated) and numbers kept as written rather than in English form."""
+        if self.faithful_options is None:
+            return None
+        from .faithful import FaithfulTranslator
+
+        options = self.faithful_options
+        if self.engine.name == "echo":
+            protect = options.protect and dataclasses.replace(options.protect, localize_numbers=False)
+            options = dataclasses.replace(options, guards=None, retry=None, protect=protect or None)
+        return FaithfulTranslator(self.engine, self.generation, options, self.prefix)
 
     def translate(self, text: str, *, markdown: bool = False, progress: Progress | None = None) -> Translation:
         """Translate one document."""
@@ -128,35 +161,57 @@ class Translator:
                 elif n in hits:
                     seg_results.append(SegmentTranslation(seg.text, hits[n].text, seg.kind, 0, hits[n].origin))
                 else:
-                    done, parts = fresh[n]
-                    seg_results.append(SegmentTranslation(seg.text, done, seg.kind, parts, MODEL))
+                    done, parts, report = fresh[n]
+                    seg_results.append(SegmentTranslation(seg.text, done, seg.kind, parts, MODEL, report))
             out = reassemble(text, segs, [s.translation for s in seg_results])
             results.append(Translation(text, out, seg_results, elapsed * len(segs) / total))
         return results
 
-    def _translate_misses(self, misses: list[str], progress: Progress | None) -> dict[str, tuple[str, int]]:
-        """Normalized segment -> (joined translation, model inputs); stores them in the memory."""
+    def _translate_misses(
+        self, misses: list[str], progress: Progress | None
+    ) -> dict[str, tuple[str, int, QualityReport | None]]:
+        """Normalized segment -> (joined translation, model inputs, its checks); stores them in the
+        memory, except translations still flagged after the retry (a re-run tries and flags them again)."""
         if not misses:
             return {}
         parts = self._parts(misses)
-        outputs = self.translate_segments([p for ps in parts for p in ps], progress=progress)
+        outputs, reports = self.translate_checked([p for ps in parts for p in ps], progress=progress)
         fresh, pos = {}, 0
         for miss, ps in zip(misses, parts):
-            fresh[miss] = (" ".join(o for o in outputs[pos : pos + len(ps)] if o), len(ps))
+            mine = reports[pos : pos + len(ps)]
+            report = _combined(mine) if self.faithful is not None else None
+            fresh[miss] = (" ".join(o for o in outputs[pos : pos + len(ps)] if o), len(ps), report)
             pos += len(ps)
         if self.memory is not None:
-            self.memory.store(self.memory_context, [(m, t) for m, (t, _) in fresh.items() if t.strip()])
+            keep = [
+                (m, t) for m, (t, _, r) in fresh.items()
+                if t.strip() and (r is None or all(w.kind in _BENIGN for w in r.warnings))
+            ]
+            self.memory.store(self.memory_context, keep)
         return fresh
 
     def translate_segments(self, inputs: Sequence[str], *, progress: Progress | None = None) -> list[str]:
         """Translate ready model inputs (each within the limit); identical inputs run once."""
+        return self.translate_checked(inputs, progress=progress)[0]
+
+    def translate_checked(
+        self, inputs: Sequence[str], *, progress: Progress | None = None
+    ) -> tuple[list[str], list[QualityReport]]:
+        """`translate_segments` with a quality report per input (empty without the faithful layer;
+        warnings at index 0). Through the faithful layer when there is one: spans masked, length
+        capped, degenerate outputs retried once, spans restored, numbers checked."""
         unique = list(dict.fromkeys(inputs))
         if progress:
             progress.add_total(len(unique))
         advance = progress.advance if progress else None
-        outs = self.engine.generate([self.prefix + u for u in unique], self.generation, progress=advance)
-        table = dict(zip(unique, outs))
-        return [table[i] for i in inputs]
+        faithful = self.faithful
+        if faithful is None:
+            outs = self.engine.generate([self.prefix + u for u in unique], self.generation, progress=advance)
+            reports = [QualityReport()] * len(unique)
+        else:
+            outs, reports = faithful.translate(unique, progress=advance)
+        table = {u: (o, _shifted(r, -i)) for i, (u, o, r) in enumerate(zip(unique, outs, reports))}
+        return [table[i][0] for i in inputs], [table[i][1] for i in inputs]
 
     def _parts(self, sources: Sequence[str]) -> list[list[str]]:
         """Per normalized segment, the model inputs it is split into to fit the input limit."""
@@ -165,6 +220,23 @@ class Translator:
             [n] if c <= self.limit else split_to_fit(n, self.engine.count_tokens, self.limit)
             for n, c in zip(sources, counts)
         ]
+
+
+def _shifted(report: QualityReport, offset: int) -> QualityReport:
+    """`report` with its warnings' segment indices moved by `offset`."""
+    if not report.warnings:
+        return report
+    return dataclasses.replace(report, warnings=tuple(w.shifted(offset) for w in report.warnings))
+
+
+def _combined(parts: Sequence[QualityReport]) -> QualityReport:
+    """The reports of one segment's model inputs as one (warnings at segment 0, counts summed)."""
+    warnings: list[QualityWarning] = []
+    numbers = spans = terms = Checked()
+    for r in parts:
+        warnings += [QualityWarning(0, w.kind, w.detail) for w in r.warnings]
+        numbers, spans, terms = numbers + r.numbers, spans + r.spans, terms + r.terms
+    return QualityReport(tuple(warnings), numbers, spans, terms, segments=1)
 
 
 def _inside(seg: Segment, spans: Sequence[tuple[int, int]]) -> bool:

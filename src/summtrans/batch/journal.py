@@ -184,7 +184,7 @@ class Journal:
             timings=fields.get("timings") or {},
             finished=utc_now(),
         )
-        for extra in ("language", "memory"):  # detection (--source-lang auto) and translation-memory counts
+        for extra in ("language", "memory", "quality"):  # detection, translation-memory counts, quality block
             if fields.get(extra) is not None:
                 entry[extra] = fields[extra]
         self.pending.append(json_line(entry))

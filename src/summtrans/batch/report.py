@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..quality import QualityWarning
 from ..records import display_name
 from .journal import STATUSES
 
@@ -36,8 +38,16 @@ class BatchReport:
     not_done: int = 0  # left for the next run (interrupted)
     segments: int = 0  # model inputs in this run
     from_memory: int = 0  # segments answered by the translation memory in this run
+    warnings: dict[str, int] = field(default_factory=dict)  # quality warning kind -> count, this run
+    flagged: int = 0  # documents with quality warnings, this run
     interrupted: bool = False
     journal: Path | None = None
+
+    def add_warnings(self, warnings: Sequence[QualityWarning]) -> None:
+        """Count a finished document's quality warnings."""
+        for w in warnings:
+            self.warnings[w.kind] = self.warnings.get(w.kind, 0) + 1
+        self.flagged += bool(warnings)
 
     def count(self, status: str, key: str = "", reason: str | None = None) -> None:
         self.counts[status] = self.counts.get(status, 0) + 1
@@ -59,6 +69,9 @@ def log_summary(r: BatchReport) -> None:
     rate = f"{r.processed / wall:.2f} documents/s, {r.segments / wall:.1f} segments/s"
     if r.from_memory:
         rate += f"; {r.from_memory} segments from the translation memory"
+    if r.warnings:
+        kinds = ", ".join(f"{k} {n}" for k, n in sorted(r.warnings.items(), key=lambda kv: -kv[1]))
+        rate += f"; {sum(r.warnings.values())} quality warnings in {r.flagged} documents ({kinds})"
     log.info("Done in %.1f s: %s; %s. Journal: %s", r.wall_seconds, ", ".join(parts), rate, r.journal)
     if r.failures:
         lines = [f"  {display_name(path)}: {reason}" for path, reason in r.failures]

@@ -83,7 +83,8 @@ def _doc_fields(doc: Document, res: DocumentResult | None = None) -> dict[str, A
             "timings": dict(res.timings) if res is not None else {},
             "language": ({"lang": res.detected_lang, "confidence": round(res.lang_confidence or 0.0, 4)}
                          if res is not None and res.detected_lang is not None else None),
-            "memory": res.memory.to_dict() if res is not None and res.memory is not None else None}
+            "memory": res.memory.to_dict() if res is not None and res.memory is not None else None,
+            "quality": res.quality.to_dict() if res is not None and res.quality is not None else None}
 
 
 class _Run:
@@ -231,6 +232,8 @@ class _Run:
             self.report.processed += 1
             self._count(self.items[doc.source], FAILED if error else OK, error)
         self.report.from_memory += sum(r.memory.from_memory for r in results if r.memory is not None)
+        for r in results:
+            self.report.add_warnings(r.warnings)
 
     # -- the whole run -----------------------------------------------------------------------
 
