@@ -17,7 +17,6 @@ from summtrans.config import parse_config
 from summtrans.engines import GenerationOptions
 from summtrans.engines.base import EchoEngine
 from summtrans.faithful import FaithfulOptions
-from summtrans.glossary import Glossary
 from summtrans.guards import GuardOptions, RetryPolicy
 from summtrans.pipeline import PipelineOptions
 from summtrans.quality import QualityWarning
@@ -237,11 +236,16 @@ def test_length_cap_option_reaches_the_model(tiny_marian, tmp_path):
     seen = []
     engine = pipe.translator.engine
     real = engine.generate
-    engine.generate = lambda texts, options, progress=None: seen.append(options.max_new_tokens) or real(texts, options, progress)
-    pipe.run([_doc("Ein Haus.")])
-    n = engine.count_tokens(["Ein Haus."])[0]
-    assert seen and seen[0] <= int(0.5 * 8 + 10) and seen[0] < 512  # ceil(0.5 × 8 + 10), inputs rounded up to 8
-    assert n <= 8
+    engine.generate = lambda texts, options, progress=None: seen.append(options) or real(texts, options, progress)
+    pipe.run([_doc("Ein Haus am See mit vielen Fenstern und einem Garten.")])
+    assert (seen[0].max_length_factor, seen[0].max_length_slack) == (0.5, 10)  # one call: the engine caps per batch
+    assert seen[0].as_dict() == {"num_beams": 1}  # not generate() arguments
+    # The engine applies it: the tiny model loops until its limit, so a tighter cap gives a shorter output.
+    text = ["Ein Haus am See mit vielen Fenstern und einem Garten."]
+    free = GenerationOptions(num_beams=1, max_new_tokens=60)
+    long = real(text, free)[0]
+    short = real(text, free.merged(max_length_factor=0.5, max_length_slack=0))[0]
+    assert len(short) < len(long)
 
 
 def test_flagged_translations_are_not_remembered(tiny_marian, tmp_path):
@@ -365,3 +369,16 @@ def test_eval_command(tmp_path):
     short.write_text("One line.\n", encoding="utf-8")
     r = invoke("eval", str(hyp), "--ref", str(short))
     assert r.exit_code == 2 and len(r.output.strip().splitlines()) == 1 and "1 lines" in r.output
+
+
+@pytest.mark.slow  # converts the tiny model to CTranslate2
+def test_ctranslate2_engine_caps_each_batch(tiny_marian):
+    from summtrans.engines import EngineOptions, load_engine
+
+    engine = load_engine(str(tiny_marian), EngineOptions(engine="ctranslate2", compute_type="float32"))
+    assert engine.caps_length
+    texts = ["Ein Haus am See mit vielen Fenstern und einem Garten.", "Ein Haus."]
+    free = GenerationOptions(num_beams=1, max_new_tokens=60)
+    long = engine.generate(texts, free)
+    short = engine.generate(texts, free.merged(max_length_factor=0.5, max_length_slack=0))
+    assert all(len(s) < len(x) for s, x in zip(short, long))

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .engines import ENGINES, GenerationOptions
+from .engines.base import LENGTH_CAP
 from .errors import ConfigError, UsageError
 
 TASKS = ("translation", "summarization")  # profile tasks
@@ -219,7 +220,7 @@ _GEN_TYPES: dict[str, tuple[type, ...]] = {
     "repetition_penalty": (int, float),
     "early_stopping": (bool,),
 }
-assert set(_GEN_TYPES) == {f.name for f in dataclasses.fields(GenerationOptions)}
+assert set(_GEN_TYPES) == {f.name for f in dataclasses.fields(GenerationOptions)} - set(LENGTH_CAP)  # max_length_factor: a profile key
 
 
 def _profile(v: _Validator, name: str, body: Any) -> Profile:

@@ -1,8 +1,9 @@
 """Protected spans, glossary, length cap and guards around one engine: the hook for Translator.
 
 `FaithfulTranslator.translate(sources)` is what `Translator.translate_segments` calls instead of
-``engine.generate``: spans and glossary terms masked (`protect`), each group of similar input
-lengths generated under its length cap, degenerate outputs retried once under safer settings
+``engine.generate``: spans and glossary terms masked (`protect`), the length cap applied (by the
+engine per batch when it can, `Engine.caps_length`; else one call per group of similar input
+lengths), degenerate outputs retried once under safer settings
 (`guards`), spans restored, numbers checked. It returns the outputs and, per source, a
 `QualityReport` whose warnings carry the index in `sources` (shift them to segment indices).
 """
@@ -57,6 +58,10 @@ class FaithfulTranslator:
         if guard is None or guard.length_factor is None:
             return self.engine.generate(inputs, generation, progress=progress)
         ceiling = generation.max_new_tokens or self.options.max_new_tokens
+        if self.engine.caps_length:  # the engine caps each batch itself: batches stay whole
+            capped = generation.merged(max_length_factor=guard.length_factor, max_length_slack=guard.length_slack,
+                                       max_new_tokens=ceiling)
+            return self.engine.generate(inputs, capped, progress=progress)
         out = [""] * len(texts)
         for cap, idx in cap_groups(self.engine.count_tokens(inputs), guard, ceiling):
             capped = generation.merged(max_new_tokens=cap)

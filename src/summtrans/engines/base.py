@@ -8,6 +8,7 @@ tokenization, batching and the model; callers see plain strings. Adapters: `tran
 from __future__ import annotations
 
 import dataclasses
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ DEVICES = ("auto", "cpu", "cuda", "mps")
 
 ProgressCallback = Callable[[int], None]
 """Called with the number of texts just finished."""
+LENGTH_CAP = ("max_length_factor", "max_length_slack")
+"""GenerationOptions fields the engines apply per batch themselves (not generate() arguments)."""
 
 
 @dataclass(frozen=True)
@@ -35,14 +38,22 @@ class GenerationOptions:
     no_repeat_ngram_size: int | None = None  # forbid repeating n-grams of this size (0 = off)
     repetition_penalty: float | None = None  # >1 discourages repeated tokens
     early_stopping: bool | None = None  # stop beam search when num_beams candidates are done
+    max_length_factor: float | None = None  # per batch, new tokens ≤ ceil(factor × longest input + slack)
+    max_length_slack: int | None = None  # tokens added to that cap (None: 0)
 
     def merged(self, **overrides: Any) -> GenerationOptions:
         """A copy where every override that is not None replaces the current value."""
         return dataclasses.replace(self, **{k: v for k, v in overrides.items() if v is not None})
 
     def as_dict(self) -> dict[str, Any]:
-        """The settings that are set (not None)."""
-        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+        """The decoding settings that are set (not None), the length cap's fields left out."""
+        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None and k not in LENGTH_CAP}
+
+    def length_cap(self, input_tokens: int) -> int | None:
+        """The per-batch cap on new tokens for a longest input of `input_tokens` (None: no factor)."""
+        if self.max_length_factor is None:
+            return None
+        return math.ceil(self.max_length_factor * input_tokens + (self.max_length_slack or 0))
 
 
 @dataclass(frozen=True)
@@ -62,6 +73,7 @@ class Engine(ABC):
     """A loaded seq2seq model behind a uniform interface."""
 
     name: str = "base"  # adapter name, e.g. "transformers"
+    caps_length: bool = False  # applies GenerationOptions.max_length_factor per batch (else callers group inputs)
     model_id: str  # the hub id or local path the model was loaded from
     max_input_tokens: int  # the model's input limit in tokens, special tokens included
 

@@ -50,6 +50,7 @@ class _LengthNoticeFilter(logging.Filter):
 
 class TransformersEngine(Engine):
     name = "transformers"
+    caps_length = True
 
     def __init__(self, model_dir: Path, model_id: str, options: EngineOptions) -> None:
         import torch
@@ -108,7 +109,7 @@ class TransformersEngine(Engine):
             enc = {k: v.to(self.device) for k, v in enc.items()}
             try:
                 with torch.inference_mode():
-                    out = self.model.generate(**enc, **kwargs)
+                    out = self.model.generate(**enc, **self._capped(kwargs, options, n))
             except (RuntimeError, ValueError) as exc:  # out of memory, invalid generation settings, …
                 raise EngineError(f"model '{self.model_id}' failed on the transformers engine: {exc}") from exc
             decoded = self.tokenizer.batch_decode(out, skip_special_tokens=True)
@@ -117,6 +118,15 @@ class TransformersEngine(Engine):
             if progress:
                 progress(len(batch))
         return results
+
+    def _capped(self, kwargs: dict, options: GenerationOptions, longest: int) -> dict:
+        """`kwargs` with max_new_tokens lowered to the length cap for a batch whose longest input
+        has `longest` tokens (never above the profile's or the model's own limit)."""
+        cap = options.length_cap(longest)
+        if cap is None:
+            return kwargs
+        own = kwargs.get("max_new_tokens") or (getattr(self.model.generation_config, "max_length", None) or 21) - 1
+        return {**kwargs, "max_new_tokens": max(1, min(own, cap))}
 
     def describe(self):
         return {"engine": self.name, "model": self.model_id, "device": self.device, "dtype": str(self.dtype).removeprefix("torch.")}

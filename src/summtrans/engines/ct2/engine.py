@@ -19,6 +19,7 @@ _BATCHES_PER_WORKER = 4  # sub-batches queued per worker so that no worker idles
 
 class CTranslate2Engine(Engine):
     name = "ctranslate2"
+    caps_length = True
 
     def __init__(self, path: Path, model_id: str, options: EngineOptions) -> None:
         import ctranslate2
@@ -144,7 +145,9 @@ class CTranslate2Engine(Engine):
         def submit(batch: list[int]):
             prefix = [[bos] for _ in batch] if bos else None
             try:
-                return self.translator.translate_batch([sources[i] for i in batch], prefix, asynchronous=True, **kwargs)
+                return self.translator.translate_batch(
+                    [sources[i] for i in batch], prefix, asynchronous=True, **self._capped(kwargs, options, batch, lengths)
+                )
             except Exception as exc:  # CTranslate2 reports failures (out of memory, …) as RuntimeError
                 raise self._failure(exc) from exc
 
@@ -168,6 +171,14 @@ class CTranslate2Engine(Engine):
         while in_flight:
             collect(*in_flight.popleft())
         return results
+
+    def _capped(self, kwargs: dict[str, Any], options: GenerationOptions, batch: list[int], lengths: list[int]) -> dict[str, Any]:
+        """`kwargs` with max_decoding_length lowered to the length cap of the batch's longest input."""
+        cap = options.length_cap(max(lengths[i] for i in batch))
+        if cap is None:
+            return kwargs
+        cap -= 1 if self.defaults.get("forced_eos") else 0  # as in _decoding_options
+        return {**kwargs, "max_decoding_length": max(1, min(kwargs["max_decoding_length"], cap))}
 
     def _failure(self, exc: Exception) -> EngineError:
         return EngineError(f"model '{self.model_id}' failed on the ctranslate2 engine: {exc or type(exc).__name__}")
