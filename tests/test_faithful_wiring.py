@@ -382,3 +382,15 @@ def test_ctranslate2_engine_caps_each_batch(tiny_marian):
     long = engine.generate(texts, free)
     short = engine.generate(texts, free.merged(max_length_factor=0.5, max_length_slack=0))
     assert all(len(s) < len(x) for s, x in zip(short, long))
+
+
+def test_a_glossary_file_travels_to_workers_as_terms(tmp_path):
+    from summtrans.pipeline import Pipeline
+
+    g = tmp_path / "g.tsv"
+    g.write_text("Jobcenter\tjob centre\nMüller\t\n", encoding="utf-8")
+    pipe = Pipeline(PipelineOptions(engine="echo", source_lang="de", glossary=str(g), memory=False))
+    g.unlink()  # a worker on another machine has no such file
+    worker = Pipeline(pickle.loads(pickle.dumps(pipe.options)), pipe.config)
+    assert worker.run([_doc("Das Jobcenter und Müller.")])[0].translation == "Das job centre und Müller."
+    assert worker.settings() == pipe.settings()

@@ -91,6 +91,8 @@ class Pipeline:
             self.config.profile(o.summary_model, "summarization") if o.task == "summarize" else None
         )
         self.glossary = self._load_glossary()  # a bad glossary fails here, before any model loads
+        if self.glossary is not None and not isinstance(o.glossary, tuple):  # Ray workers get the terms, not a path
+            self.options = dataclasses.replace(o, glossary=tuple((e.german, e.english) for e in self.glossary.entries))
 
     # -- the faithful layer: protected spans, glossary, guards ---------------------------------
 
