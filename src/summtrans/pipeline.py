@@ -217,8 +217,8 @@ class Pipeline:
         from .memory import MemoryContext
 
         settings = {"prefix": profile.prefix, "max_input_tokens": profile.max_input_tokens}
-        if not summary:  # a changed glossary or guard setting never returns a stale translation
-            settings["faithful"] = self.faithful_settings(profile)
+        # A changed glossary or guard setting never returns a stale translation (or summary).
+        settings["faithful"] = self.faithful_settings(profile) if not summary else {"guards": self.options.guards}
         return MemoryContext.for_model(
             profile.model, self._engine_options(profile), self._generation(profile, summary), settings
         )
