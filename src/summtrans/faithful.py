@@ -11,8 +11,10 @@ lengths), degenerate outputs retried once under safer settings
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .engines.base import Engine, GenerationOptions, ProgressCallback
 from .glossary import Glossary
@@ -30,6 +32,35 @@ class FaithfulOptions:
     retry: RetryPolicy | None = RetryPolicy()  # safer settings of the one retry; None: flag only
     glossary: Glossary | None = None  # terms to enforce
     max_new_tokens: int | None = None  # ceiling of the cap when the generation options set none
+
+
+def faithful_options(
+    *, protect: bool = True, guards: bool = True, length_factor: float | None = 2.0, glossary: Glossary | None = None
+) -> FaithfulOptions | None:
+    """The layer as the pipeline's switches ask for it (None: nothing to do)."""
+    if not (protect or guards or glossary is not None):
+        return None
+    return FaithfulOptions(
+        protect=ProtectOptions() if protect else None,
+        guards=GuardOptions(length_factor=length_factor) if guards else None,
+        retry=RetryPolicy() if guards else None,
+        glossary=glossary,
+    )
+
+
+def faithful_settings(options: FaithfulOptions | None) -> dict[str, Any]:
+    """What the layer's output depends on: for a folder's settings and the translation memory's key."""
+    options = options or FaithfulOptions(protect=None, guards=None, retry=None)
+    terms = None
+    if options.glossary is not None:
+        entries = sorted((e.german, e.english) for e in options.glossary.entries)
+        terms = hashlib.sha256(repr(entries).encode("utf-8")).hexdigest()[:16]
+    return {
+        "protect": options.protect is not None,
+        "guards": options.guards is not None,
+        "max_length_factor": options.guards.length_factor if options.guards is not None else None,
+        "glossary": terms,
+    }
 
 
 class FaithfulTranslator:

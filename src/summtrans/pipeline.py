@@ -11,7 +11,6 @@ and summaries found there are not recomputed, and a model loads only when someth
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -118,33 +117,17 @@ class Pipeline:
 
     def faithful_options(self, profile: Profile) -> FaithfulOptions | None:
         """The faithful layer around the translation model (None: protection, glossary and guards off)."""
-        from .faithful import FaithfulOptions
-        from .guards import GuardOptions, RetryPolicy
-        from .protect import ProtectOptions
+        from .faithful import faithful_options
 
         o = self.options
-        if not (o.protect or o.guards or self.glossary is not None):
-            return None
-        guards = GuardOptions(length_factor=self._length_factor(profile)) if o.guards else None
-        return FaithfulOptions(
-            protect=ProtectOptions() if o.protect else None,
-            guards=guards,
-            retry=RetryPolicy() if o.guards else None,
-            glossary=self.glossary,
-        )
+        return faithful_options(protect=o.protect, guards=o.guards, length_factor=self._length_factor(profile),
+                                glossary=self.glossary)
 
     def faithful_settings(self, profile: Profile) -> dict[str, Any]:
         """What the faithful layer's output depends on (in `settings()` and the memory key)."""
-        terms = None
-        if self.glossary is not None:
-            entries = sorted((e.german, e.english) for e in self.glossary.entries)
-            terms = hashlib.sha256(repr(entries).encode("utf-8")).hexdigest()[:16]
-        return {
-            "protect": self.options.protect,
-            "guards": self.options.guards,
-            "max_length_factor": self._length_factor(profile) if self.options.guards else None,
-            "glossary": terms,
-        }
+        from .faithful import faithful_settings
+
+        return faithful_settings(self.faithful_options(profile))
 
     # -- settings, known without loading a model ---------------------------------------------
 
