@@ -394,3 +394,19 @@ def test_a_glossary_file_travels_to_workers_as_terms(tmp_path):
     worker = Pipeline(pickle.loads(pickle.dumps(pipe.options)), pipe.config)
     assert worker.run([_doc("Das Jobcenter und Müller.")])[0].translation == "Das job centre und Müller."
     assert worker.settings() == pipe.settings()
+
+
+@pytest.mark.slow  # the small real model from ../shared (skips without it)
+def test_spans_survive_the_mini_model_through_the_cli(mini_marian, tmp_path):
+    src = tmp_path / "brief.txt"
+    src.write_text(LETTER, encoding="utf-8")
+    cfg = tmp_path / "models.yaml"
+    cfg.write_text(f"profiles:\n  mini:\n    task: translation\n    model: {mini_marian}\n    engine: ctranslate2\n"
+                   "    generation: {num_beams: 2}\n", encoding="utf-8")
+    r = invoke("translate", str(src), "--config", str(cfg), "--source-lang", "de", "--no-memory", "-f", "json", "-q")
+    assert r.exit_code == 0, r.output
+    rec = json.loads(r.stdout)
+    for span in SPANS:
+        assert span in rec["translation"], span
+    assert "€1,250.50" in rec["translation"] and "€3.50" in rec["translation"]
+    assert rec["quality"]["spans"]["missing"] == 0 and rec["quality"]["numbers"]["missing"] == 0
