@@ -157,11 +157,17 @@ def _grow(target: str, hit: tuple[int, int], hint: str, taken: list[tuple[int, i
 
 
 def _trim(target: str, src: str, start: int, end: int) -> tuple[int, int]:
-    """Drop edge punctuation the source span did not have ("sunset." for "Sonnenuntergang")."""
+    """Drop edge punctuation the source span did not have ("sunset." for "Sonnenuntergang"), and
+    take in what it had when the translation has it right there ("Hallo!" → "Hello!", not "Hello")."""
     while end - start > 1 and target[end - 1] in _EDGE_PUNCT and not src.rstrip().endswith(target[end - 1]):
         end -= 1
     while end - start > 1 and target[start] in _EDGE_PUNCT and not src.lstrip().startswith(target[start]):
         start += 1
+    src = src.strip()
+    if end < len(target) and src and src[-1] in _EDGE_PUNCT and target[end] == src[-1] != target[end - 1]:
+        end += 1
+    if start > 0 and src and src[0] in _EDGE_PUNCT and target[start - 1] == src[0] != target[start]:
+        start -= 1
     return start, end
 
 
