@@ -100,6 +100,11 @@ def echo_pipeline(cls: type[Pipeline] = Pipeline, **options: Any) -> Pipeline:
     return cls(PipelineOptions(engine="echo", **options), load_config())
 
 
+def memory(tmp_path: Path, name: str) -> dict[str, str]:
+    """A translation memory of its own for one run: runs compared must both start empty."""
+    return {"memory_path": str(tmp_path / f"memory-{name}.sqlite3")}
+
+
 def marian_config(tiny_marian: Path) -> Config:
     return parse_config({"profiles": {
         "tiny": {"task": "translation", "model": str(tiny_marian), "engine": "transformers",
@@ -112,10 +117,18 @@ def marian_config(tiny_marian: Path) -> Config:
 
 
 @pytest.fixture(scope="module")
-def ray_session() -> Iterator[Any]:
-    """One local Ray for the module: 2 CPUs, quiet; this module's classes travel by value."""
+def ray_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One local Ray for the module: 2 CPUs, quiet, its own cache; this module's classes travel by value."""
     ray = pytest.importorskip("ray")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
+    saved = os.environ.get("SUMMTRANS_CACHE_DIR")
+    os.environ["SUMMTRANS_CACHE_DIR"] = str(tmp_path_factory.mktemp("ray-workers-cache"))  # the workers inherit it
+    try:
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
+    finally:
+        if saved is None:
+            os.environ.pop("SUMMTRANS_CACHE_DIR", None)
+        else:
+            os.environ["SUMMTRANS_CACHE_DIR"] = saved
     ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # FlakyPipeline in the worker
     try:
         yield ray
@@ -170,8 +183,8 @@ def test_gpu_workers_run_cuda_float16_and_the_journal_says_so() -> None:
 def test_echo_outputs_and_journal_equal_local(tmp_path: Path, ray_session: Any) -> None:
     inp = make_docs(tmp_path / "in", 9, {"sub/leer.txt": "", "sub/ä ö.md": "# Titel\n\nÄpfel und *Öl*.\n"})
     options = dict(group_docs=3, quiet=True)
-    local = run_batch([inp], echo_pipeline(), BatchOptions(output_dir=tmp_path / "local", **options))
-    pipe = echo_pipeline()
+    local = run_batch([inp], echo_pipeline(**memory(tmp_path, "local")), BatchOptions(output_dir=tmp_path / "local", **options))
+    pipe = echo_pipeline(**memory(tmp_path, "ray"))
     ex = ray_executor_for(pipe)
     remote = run_batch([inp], pipe, BatchOptions(output_dir=tmp_path / "ray", **options), ex)
     assert (remote.exit_code, remote.counts, remote.processed) == (local.exit_code, local.counts, local.processed) == (
@@ -188,9 +201,10 @@ def test_tiny_marian_equal_local_and_each_resumes_the_other(tmp_path: Path, ray_
     config = marian_config(tiny_marian)
     inp = make_docs(tmp_path / "in", 6)
     opts = dict(group_docs=2, quiet=True)
-    pipe = Pipeline(PipelineOptions(model="tiny"), config)
+    pipe = Pipeline(PipelineOptions(model="tiny", **memory(tmp_path, "ray")), config)
     remote = run_batch([inp], pipe, BatchOptions(output_dir=tmp_path / "ray", **opts), ray_executor_for(pipe))
-    local = run_batch([inp], Pipeline(PipelineOptions(model="tiny"), config), BatchOptions(output_dir=tmp_path / "local", **opts))
+    local = run_batch([inp], Pipeline(PipelineOptions(model="tiny", **memory(tmp_path, "local")), config),
+                      BatchOptions(output_dir=tmp_path / "local", **opts))
     assert remote.exit_code == local.exit_code == 0 and remote.processed == 6
     assert tree_bytes(tmp_path / "ray") == tree_bytes(tmp_path / "local")
     assert comparable(tmp_path / "ray") == comparable(tmp_path / "local")
@@ -216,8 +230,8 @@ def test_tiny_marian_equal_local_and_each_resumes_the_other(tmp_path: Path, ray_
 def test_a_failing_document_is_recorded_as_locally_and_the_run_goes_on(tmp_path: Path, ray_session: Any) -> None:
     inp = make_docs(tmp_path / "in", 5, {"d002.txt": "Hier steht BOOM.\n"})
     opts = dict(group_docs=5, quiet=True)
-    local = run_batch([inp], echo_pipeline(FlakyPipeline), BatchOptions(output_dir=tmp_path / "local", **opts))
-    pipe = echo_pipeline(FlakyPipeline)
+    local = run_batch([inp], echo_pipeline(FlakyPipeline, **memory(tmp_path, "local")), BatchOptions(output_dir=tmp_path / "local", **opts))
+    pipe = echo_pipeline(FlakyPipeline, **memory(tmp_path, "ray"))
     remote = run_batch([inp], pipe, BatchOptions(output_dir=tmp_path / "ray", **opts), ray_executor_for(pipe))
     assert remote.exit_code == local.exit_code == 1
     assert remote.failures == local.failures == [("d002.txt", "the engine choked")]

@@ -11,10 +11,11 @@ documents; a bounded queue of `in_flight` groups per actor gives that directly, 
 ``workers × in_flight`` groups in the cluster, and starts no extra Ray tasks beside the actors
 (Ray Data's own scheduling and read tasks need free CPUs that a small machine's actors hold).
 
-A worker that dies (killed process, lost node) is restarted by Ray (``max_restarts=-1``); each of
-its groups in flight is sent once more, and a group whose second try dies too comes back as a
-failure, which the loop retries document by document: a document that kills its worker ends up
-``failed`` in the journal, the others are done.
+A worker that dies (killed process, lost node) is restarted by Ray (``max_restarts=-1``) and all
+its groups in flight are sent again. Only the group it was running (the first: an actor runs its
+calls in order) is blamed: a second death while running it makes it a failure, which the loop
+retries document by document. So a document that kills its worker every time ends up ``failed``
+in the journal, and every other document is done.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import signal
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..documents import Document
@@ -62,18 +63,23 @@ class WorkerError(SummtransError):
     """A group failed on a Ray worker; the message is what a local run would have recorded."""
 
 
-@dataclass
+@dataclass(eq=False)
 class _Slot:
     actor: Any  # the actor handle
-    in_flight: int = 0  # groups sent to it and not yet collected
+    jobs: list[_Job] = field(default_factory=list)  # sent to it and not yet collected, in order (it runs them so)
+
+    @property
+    def in_flight(self) -> int:
+        return len(self.jobs)
 
 
-@dataclass
+@dataclass(eq=False)
 class _Job:
     group: list[Document]
     ref: Any  # the ObjectRef of its result
     slot: _Slot
-    attempt: int = 1  # 2 once resent after its worker died
+    attempt: int = 1  # 2 once resent after its worker died while running it
+    outcome: list[DocumentResult] | Exception | None = None  # set when it is done (run() yields it then)
 
 
 class RayExecutor:
@@ -180,52 +186,73 @@ class RayExecutor:
 
     # -- the groups ------------------------------------------------------------------------------
 
-    def _submit(self, group: list[Document], attempt: int = 1) -> _Job:
+    def _submit(self, group: list[Document]) -> _Job:
         slot = min(self.slots, key=lambda s: s.in_flight)
-        slot.in_flight += 1
-        return _Job(group, slot.actor.run.remote(group), slot, attempt)
+        job = _Job(group, slot.actor.run.remote(group), slot)
+        slot.jobs.append(job)
+        return job
 
     def _capacity(self) -> int:
         return len(self.slots) * self.options.in_flight - sum(s.in_flight for s in self.slots)
 
-    def _collect(self, job: _Job) -> list[DocumentResult] | Exception | None:
-        """The outcome of a finished job; None when it was resent (its worker died on a first try)."""
+    def _collect(self, job: _Job) -> None:
+        """Settle a job whose result is ready: its outcome, or (its worker died) the dead worker's jobs."""
         ray = self._ray
-        job.slot.in_flight -= 1
         try:
             value = ray.get(job.ref)
         except ray.exceptions.RayActorError as exc:
-            self.stats["worker_deaths"] += 1
-            self.deaths_in_a_row += 1
-            limit = max(10, 4 * len(self.slots) * self.options.in_flight)
-            if self.deaths_in_a_row > limit:
-                raise ExecutorError(f"Ray workers keep dying ({self.deaths_in_a_row} groups in a row): {exc}") from exc
-            if job.attempt == 1:
-                log.warning("a Ray worker died with %d documents in hand: sending them again", len(job.group))
-                self.stats["resent"] += 1
-                resent = self._submit(job.group, attempt=2)
-                job.ref, job.slot, job.attempt = resent.ref, resent.slot, 2
-                return None
-            return WorkerError(f"the Ray worker died twice while processing it ({type(exc).__name__})")
+            self._died(job.slot, exc)
+            return
         except ray.exceptions.RayError as exc:  # the task itself broke (e.g. a result that cannot be pickled)
-            return WorkerError(f"{type(exc).__name__}: {exc}")
+            value = WorkerFailure(f"{type(exc).__name__}: {exc}")
+        job.slot.jobs.remove(job)
         self.deaths_in_a_row = 0
         if isinstance(value, WorkerFailure):
             if value.fatal:
                 raise FATAL[value.fatal](value.message)
-            return WorkerError(value.message)
+            job.outcome = WorkerError(value.message)
+            return
         self.stats["groups"] += 1
         if self.progress is not None:
             n = sum(len(r.segments) for r in value)
             self.progress.add_total(n)
             self.progress.advance(n)
-        return value
+        job.outcome = value
+
+    def _died(self, slot: _Slot, exc: Exception) -> None:
+        """A worker died: resend every job it had (whichever run() call holds it), once more for the job it
+        was running (the first of them: a worker runs its jobs in order); that one fails if it dies twice."""
+        ray = self._ray
+        ray.wait([j.ref for j in slot.jobs], num_returns=len(slot.jobs), timeout=1.0)  # the others fail with it
+        dead = []
+        for job in list(slot.jobs):
+            if ray.wait([job.ref], timeout=0)[0]:
+                try:
+                    ray.get(job.ref)
+                except ray.exceptions.RayActorError:
+                    dead.append(job)
+        self.stats["worker_deaths"] += 1
+        self.deaths_in_a_row += 1
+        limit = max(10, 4 * len(self.slots) * self.options.in_flight)
+        if self.deaths_in_a_row > limit:
+            raise ExecutorError(f"Ray workers keep dying ({self.deaths_in_a_row} in a row): {exc}") from exc
+        log.warning("a Ray worker died with %d groups in hand: sending them again", len(dead))
+        for i, job in enumerate(dead):
+            slot.jobs.remove(job)
+            if i == 0:
+                job.attempt += 1  # the one it was running; those queued behind it are not to blame
+            if job.attempt > 2:
+                job.outcome = WorkerError(f"the Ray worker died twice while processing it ({type(exc).__name__})")
+                continue
+            self.stats["resent"] += 1
+            target = min(self.slots, key=lambda s: s.in_flight)
+            job.ref, job.slot = target.actor.run.remote(job.group), target
+            target.jobs.append(job)
 
     def run(self, groups: Iterable[list[Document]]) -> Iterator[tuple[list[Document], list[DocumentResult] | Exception]]:
         """Yield ``(group, results or exception)`` in the order the groups came, as the loop expects."""
         source = iter(groups)
         jobs: deque[_Job] = deque()  # this call's groups, in order (a retry's single documents run nested)
-        done: dict[int, list[DocumentResult] | Exception] = {}
         exhausted = False
         last = time.monotonic()  # when a group last came back
         while True:
@@ -236,14 +263,14 @@ class RayExecutor:
                     break
                 self._start()
                 jobs.append(self._submit(group))
-            while jobs and id(jobs[0]) in done:
+            while jobs and jobs[0].outcome is not None:
                 job = jobs.popleft()
-                yield job.group, done.pop(id(job))
+                yield job.group, job.outcome
             if not jobs:
                 if exhausted:
                     return
                 continue
-            waiting = [j for j in jobs if id(j) not in done]
+            waiting = [j for j in jobs if j.outcome is None]
             ready, _ = self._ray.wait([j.ref for j in waiting], num_returns=1, timeout=POLL_S)
             if ready:
                 last = time.monotonic()
@@ -251,10 +278,8 @@ class RayExecutor:
                 log.warning("no group came back for %.0f s: can Ray place the workers again? (`ray status`)", STALL_WARNING_S)
                 last = time.monotonic()
             for job in waiting:
-                if job.ref in ready:
-                    outcome = self._collect(job)
-                    if outcome is not None:
-                        done[id(job)] = outcome
+                if job.outcome is None and job.ref in ready and job in job.slot.jobs:
+                    self._collect(job)
 
     def close(self) -> None:
         """Stop the cluster work: kill the actors (their queued groups with them); shut down our Ray."""
