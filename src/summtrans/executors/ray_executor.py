@@ -97,7 +97,7 @@ class RayExecutor:
         self.progress = progress  # receives the segment counts of finished groups
         self.slots: list[_Slot] = []
         self.started_ray = False  # this executor started the Ray instance (and shuts it down)
-        self.deaths_in_a_row = 0  # groups whose worker died, since the last group that came back
+        self.deaths_in_a_row = 0  # worker deaths since a group last came back
         self.stats = {"groups": 0, "resent": 0, "worker_deaths": 0}  # for logs and benchmarks
         self._ray: Any = None
 
