@@ -14,7 +14,7 @@ from .formats.url import is_url
 from .fsio import write_output
 from .pipeline import Pipeline
 from .progress import Progress
-from .writers import DEFAULT_FORMAT, Writer, get_writer
+from .writers import DEFAULT_FORMAT, Writer, file_writer, get_writer
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +75,8 @@ def run_inputs(
         raise UsageError(f"--executor {executor.kind} runs folder jobs: give a folder or several inputs and -o OUTDIR")
 
     target = _single_target(paths, out_path, wants_dir, writer, pipeline.options.task, summary_only)
+    if target is not None and (target.is_file() or not target.exists()):  # a FIFO or device: as is
+        writer = file_writer(writer, paths[0], target, pipeline.options.task, summary_only)
     # Reading first: a bad file fails before any model is loaded.
     docs, failures = [], []
     for p in paths:
@@ -103,7 +105,8 @@ def run_inputs(
         sys.stdout.write(writer.render(results, summary_only))
         sys.stdout.flush()
         return 1 if failures else 0
-    # One input: a formatted one keeps its format with -f auto (NAME.en.docx); see writers.
+    # One input: a formatted one keeps its format with -f auto (NAME.en.docx) unless -o FILE's
+    # suffix asks for text (writers.file_writer).
     data = writer.document_output(results[0], summary_only) if len(results) == 1 else writer.render(results, summary_only)
     try:
         write_output(target, data)

@@ -18,18 +18,21 @@ jsonl         ``report.jsonl`` (a folder run writes one combined file instead)
 ============  ==========================  ====================================
 
 ``auto`` (the default) renders text on standard output; a URL's output is named by its last path
-segment (`formats.url.url_stem`).
+segment (`formats.url.url_stem`). With ``auto``, one formatted input and ``-o FILE``, the file's
+suffix picks the output (`file_writer`): the input's own output suffix gives the formatted copy,
+``.txt``/``.md``/``.json``/``.jsonl`` that text format; any other suffix is a usage error.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .documents import MARKDOWN_SUFFIXES, format_of
 from .records import DocumentResult, display_name, to_json
 
-__all__ = ["AUTO", "DEFAULT_FORMAT", "FORMATS", "WRITERS", "Writer", "get_writer"]
+__all__ = ["AUTO", "DEFAULT_FORMAT", "FORMATS", "TEXT_SUFFIXES", "WRITERS", "Writer", "file_writer", "get_writer"]
 
 AUTO = "auto"  # the input's own format for a formatted document's file output, else text
 DEFAULT_FORMAT = AUTO  # the one default of -f / --format
@@ -128,3 +131,32 @@ def get_writer(name: str) -> Writer:
         return WRITERS[name]
     except KeyError:
         raise UsageError(f"unknown format '{name}' (choose from {', '.join(WRITERS)})") from None
+
+
+# `-f auto` with one formatted input and `-o FILE`: these suffixes ask for a text format instead.
+TEXT_SUFFIXES = {".txt": "text", ".md": "markdown", ".json": "json", ".jsonl": "jsonl"}
+
+
+def file_writer(writer: Writer, source: str, target: str | os.PathLike[str], task: str, summary_only: bool = False) -> Writer:
+    """The writer for one input's output file `target`: `writer`, unless it is ``auto`` and `source`
+    is a formatted document; then `target`'s suffix decides (module docstring). Raises UsageError
+    for a suffix that is neither the input's own output suffix nor a text one."""
+    from .errors import UsageError
+    from .formats.registry import backend_for
+
+    fmt = format_of(source)
+    if writer.name != AUTO or fmt is None:
+        return writer
+    backend = backend_for(fmt)
+    if backend is None:
+        return writer
+    own = ".md" if task == "summarize" or summary_only else backend.output_suffix
+    suffix = os.path.splitext(os.fspath(target))[1].lower()
+    if suffix == own:
+        return writer
+    if suffix in TEXT_SUFFIXES:
+        return WRITERS[TEXT_SUFFIXES[suffix]]
+    raise UsageError(
+        f"{os.fspath(target)}: with -f auto a {fmt} input is written as {own} (the translated document)"
+        f" or as text ({', '.join(TEXT_SUFFIXES)}), not as '{suffix or 'no suffix'}'; rename the output or pass -f"
+    )
