@@ -150,16 +150,33 @@ class AppendFile:
 class Journal:
     """The journal of one run: entries read at the start, lines written (lazily) as documents end."""
 
-    def __init__(self, path: Path, settings: dict[str, Any], models: dict[str, str | None]) -> None:
+    def __init__(
+        self,
+        path: Path,
+        settings: dict[str, Any],
+        models: dict[str, str | None] | Callable[[], dict[str, str | None]],
+    ) -> None:
+        """`models`: each task's model for the lines, or a callable giving it (`Pipeline.models`),
+        asked at each line until every hub model names its commit (``org/name@COMMIT``): a run that
+        downloads its model records the commit it got, not the bare name it started with."""
         self.path = path
         self.settings = settings
         self.fingerprint = fingerprint(settings)
-        self.models = models
+        self._models = models
         loaded = _load(path)
         self.entries = loaded.entries  # relative path -> last entry
         self.outputs = loaded.outputs  # every output (relative to OUTDIR) a line ever named
         self.pending: list[bytes] = []  # lines not yet appended
         self._file: AppendFile | None = None
+
+    @property
+    def models(self) -> dict[str, str | None]:
+        if callable(self._models):
+            models = self._models()
+            if all(m is None or "@" in m for m in models.values()):
+                self._models = models  # resolved for good
+            return models
+        return self._models
 
     def record(self, key: str, status: str, **fields: Any) -> None:
         """Queue a line for document `key` (fields: sha256, stage, error, encoding, format, output,

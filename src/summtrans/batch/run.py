@@ -254,7 +254,7 @@ class _Run:
                 log.warning("%s: %s", path, message)
             if not items:
                 log.warning("No documents found (patterns: %s)", ", ".join(o.globs))
-            self.journal = Journal(self.outdir / JOURNAL_NAME, self.settings, self.pipeline.models())
+            self.journal = Journal(self.outdir / JOURNAL_NAME, self.settings, self.pipeline.models)
             self.writable = outdir.writable
             try:
                 self.outputs.open(outdir.writable)
