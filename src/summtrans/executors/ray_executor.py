@@ -38,7 +38,7 @@ from ..records import DocumentResult
 from .options import ExecutorOptions
 from .worker import FATAL, PipelineWorker, WorkerFailure
 
-__all__ = ["RAY_MISSING", "RayExecutor", "WorkerError", "ray_available"]
+__all__ = ["RAY_MISSING", "RayExecutor", "WorkerError", "ray_available", "start_ray", "worker_count"]
 
 log = logging.getLogger("summtrans.ray")
 
@@ -61,6 +61,57 @@ def ray_available() -> bool:
 
 class WorkerError(SummtransError):
     """A group failed on a Ray worker; the message is what a local run would have recorded."""
+
+
+def start_ray(o: ExecutorOptions) -> tuple[Any, bool]:
+    """The ray module, connected; and whether this call started (so must shut down) the session."""
+    import ray
+
+    if ray.is_initialized():  # a caller (a test, a notebook) holds a Ray session: use it
+        return ray, False
+    kwargs: dict[str, Any] = dict(
+        log_to_driver=o.debug, logging_level=logging.INFO if o.debug else logging.ERROR,
+        namespace="summtrans",
+    )
+    address = o.address or os.environ.get("RAY_ADDRESS")  # `ray job submit` sets RAY_ADDRESS
+    if address:
+        kwargs["address"] = address
+    else:  # a local instance for this run: room for the workers asked for
+        want = math.ceil((o.workers or 0) * o.cpus_per_worker)
+        kwargs.update(num_cpus=max(os.cpu_count() or 1, want), include_dashboard=False)
+    # ray.init replaces the SIGTERM handler; the run loop's handlers must stay in place.
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    t0 = time.perf_counter()
+    try:
+        ray.init(**kwargs)
+    except Exception as exc:
+        where = address or "a local instance"
+        raise ExecutorError(f"cannot start Ray ({where}): {type(exc).__name__}: {exc}") from exc
+    finally:
+        for sig, handler in handlers.items():
+            if handler is not None:
+                signal.signal(sig, handler)
+    log.info("Ray %s in %.1f s", "joined at " + address if address else "started", time.perf_counter() - t0)
+    return ray, True
+
+
+def worker_count(ray: Any, o: ExecutorOptions) -> int:
+    """--workers, or as many as the cluster's CPUs (and GPUs) hold; more than it holds is refused."""
+    total = ray.cluster_resources()
+    cpus, gpus = total.get("CPU", 0.0), total.get("GPU", 0.0)
+    if o.gpus_per_worker > 0 and gpus < o.gpus_per_worker:
+        raise UsageError(f"--gpus-per-worker {o.gpus_per_worker:g}: the Ray cluster has {gpus:g} GPUs")
+    fit = int(cpus // o.cpus_per_worker)
+    if o.gpus_per_worker > 0:
+        fit = min(fit, int(gpus // o.gpus_per_worker))
+    workers = o.workers or max(fit, 1)
+    if workers > fit:  # actors that cannot be placed would wait for ever
+        raise UsageError(
+            f"--workers {workers} need {workers * o.cpus_per_worker:g} CPUs"
+            + (f" and {workers * o.gpus_per_worker:g} GPUs" if o.gpus_per_worker else "")
+            + f"; the Ray cluster has {cpus:g} CPUs and {gpus:g} GPUs"
+        )
+    return workers
 
 
 @dataclass(eq=False)
@@ -103,62 +154,13 @@ class RayExecutor:
 
     # -- start-up --------------------------------------------------------------------------------
 
-    def _init_ray(self) -> Any:
-        import ray
-
-        if ray.is_initialized():  # a caller (a test, a notebook) holds a Ray session: use it
-            return ray
-        o = self.options
-        kwargs: dict[str, Any] = dict(
-            log_to_driver=o.debug, logging_level=logging.INFO if o.debug else logging.ERROR,
-            namespace="summtrans",
-        )
-        address = o.address or os.environ.get("RAY_ADDRESS")  # `ray job submit` sets RAY_ADDRESS
-        if address:
-            kwargs["address"] = address
-        else:  # a local instance for this run: room for the workers asked for
-            want = math.ceil((o.workers or 0) * o.cpus_per_worker)
-            kwargs.update(num_cpus=max(os.cpu_count() or 1, want), include_dashboard=False)
-        # ray.init replaces the SIGTERM handler; the run loop's handlers must stay in place.
-        handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-        t0 = time.perf_counter()
-        try:
-            ray.init(**kwargs)
-        except Exception as exc:
-            where = address or "a local instance"
-            raise ExecutorError(f"cannot start Ray ({where}): {type(exc).__name__}: {exc}") from exc
-        finally:
-            for sig, handler in handlers.items():
-                if handler is not None:
-                    signal.signal(sig, handler)
-        self.started_ray = True
-        log.info("Ray %s in %.1f s", "joined at " + address if address else "started", time.perf_counter() - t0)
-        return ray
-
-    def _worker_count(self, ray: Any) -> int:
-        o = self.options
-        total = ray.cluster_resources()
-        cpus, gpus = total.get("CPU", 0.0), total.get("GPU", 0.0)
-        if o.gpus_per_worker > 0 and gpus < o.gpus_per_worker:
-            raise UsageError(f"--gpus-per-worker {o.gpus_per_worker:g}: the Ray cluster has {gpus:g} GPUs")
-        fit = int(cpus // o.cpus_per_worker)
-        if o.gpus_per_worker > 0:
-            fit = min(fit, int(gpus // o.gpus_per_worker))
-        workers = o.workers or max(fit, 1)
-        if workers > fit:  # actors that cannot be placed would wait for ever
-            raise UsageError(
-                f"--workers {workers} need {workers * o.cpus_per_worker:g} CPUs"
-                + (f" and {workers * o.gpus_per_worker:g} GPUs" if o.gpus_per_worker else "")
-                + f"; the Ray cluster has {cpus:g} CPUs and {gpus:g} GPUs"
-            )
-        return workers
-
     def _start(self) -> None:
         if self._ray is not None:
             return
-        ray = self._ray = self._init_ray()
+        ray, self.started_ray = start_ray(self.options)
+        self._ray = ray
         o = self.options
-        workers = self._worker_count(ray)
+        workers = worker_count(ray, o)
         actor_class = ray.remote(num_cpus=o.cpus_per_worker, num_gpus=o.gpus_per_worker,
                                  max_restarts=-1, max_task_retries=0)(PipelineWorker)
         p = self.pipeline
