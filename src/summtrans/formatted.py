@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .documents import Document, extract
 from .formats import InlineStats, Unit, backend_for, translate_units
 from .formats.inline import has_letters
+from .languages import treated_as
 from .progress import Progress
 from .quality import QualityReport
 from .records import DocumentResult, MemoryUse, SegmentResult
@@ -98,7 +99,7 @@ def run_documents(pipeline: Pipeline, docs: Sequence[Document], progress: Progre
     picked = [i for i, d in enumerate(docs) if d.format is not None]
     formatted = [docs[i] for i in picked]
     detections = [pipeline.check_language(d) for d in formatted]  # --source-lang auto
-    langs = [pipeline.options.source_lang if det is None else det.lang if det.reliable else "de" for det in detections]
+    langs = [treated_as(det, pipeline.options.source_lang) for det in detections]
     timings: list[dict[str, float]] = [{} for _ in formatted]
     translated: list[FormattedTranslation | None] = [None] * len(formatted)
     german = [k for k, lang in enumerate(langs) if lang == "de"]

@@ -18,11 +18,17 @@ import dataclasses
 import json
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .formats.inline import InlineStats
 from .quality import QualityReport
+
+if TYPE_CHECKING:
+    from .documents import Document
+    from .langdetect import Detection
+    from .summarize import Summary
 
 __all__ = [
     "KEPT_ENGLISH",
@@ -34,6 +40,7 @@ __all__ = [
     "MemoryUse",
     "SegmentResult",
     "display_name",
+    "document_record",
     "name_bytes_b64",
     "to_json",
 ]
@@ -164,3 +171,31 @@ class DocumentResult:
             out["warnings"] = self.quality.warnings_list()
             out["quality"] = self.quality.to_dict()
         return out
+
+
+def document_record(
+    doc: Document, lang: str, detection: Detection | None, timings: dict[str, float], translation: str | None,
+    segments: list[SegmentResult], quality: QualityReport | None, memory: MemoryUse | None, summary: Summary | None,
+    *, models: Mapping[str, str | None], encoding: str | None = None, **extra: Any,
+) -> DocumentResult:
+    """One document's record, for text and formatted documents alike: the quality block has the
+    segments' checks and the summary's document-level warnings; `extra`: further fields."""
+    quality = quality or QualityReport()
+    if summary is not None and summary.warnings:
+        quality = quality.merged(QualityReport(summary.warnings))
+    return DocumentResult(
+        source=doc.source,
+        source_lang=lang,
+        encoding=encoding,
+        translation=translation,
+        segments=segments,
+        models=dict(models),
+        timings={**timings, "total": round(sum(timings.values()), 4)},
+        summary=summary.text if summary is not None else None,
+        summary_chunks=summary.chunks if summary is not None else None,
+        detected_lang=detection.lang if detection is not None else None,
+        lang_confidence=detection.confidence if detection is not None else None,
+        memory=memory,
+        quality=quality,
+        **extra,
+    )
