@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from summtrans.cli import app
@@ -111,3 +112,28 @@ def test_a_folder_run_that_loads_its_model_journals_the_commit_it_got(tmp_path: 
     lines = [json.loads(x) for x in (tmp_path / "out" / "summtrans-journal.jsonl").read_text(encoding="utf-8").splitlines()]
     [line] = [x for x in lines if "path" in x]
     assert line["models"]["translation"].endswith("@c0ffee")
+
+
+def test_a_text_too_short_to_detect_builds_no_detector(monkeypatch) -> None:
+    from summtrans import langdetect
+
+    def no_detector():
+        raise AssertionError("the detector was built for a text it cannot judge")
+
+    monkeypatch.setattr(langdetect, "_identifier", no_detector)
+    for text in ("Guten Tag.", "OK!", "a b c d e f g", "Hallo\n\nThank you!"):
+        assert langdetect.detect(text) == langdetect.Detection("de", 0.0, reliable=False)
+        assert {p.lang for p in langdetect.detect_paragraphs(text)} == {"de"}
+    with pytest.raises(AssertionError):  # 20 letters and more: detected as before
+        langdetect.detect("Der Gemeinderat hat neue Radwege beschlossen.")
+    with pytest.raises(AssertionError):
+        langdetect.detect_paragraphs("1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20\n\n" + "word " * 30)
+
+
+def test_a_short_line_is_translated_as_german_through_the_cli(tmp_path: Path) -> None:
+    src = tmp_path / "a.txt"
+    src.write_text("Guten Tag.\n", encoding="utf-8")
+    r = invoke("translate", str(src), "-f", "json", "--no-memory")
+    assert r.exit_code == 0, r.output
+    rec = json.loads(r.stdout)
+    assert rec["source_lang"] == "de" and rec["language"] == {"lang": "de", "confidence": 0.0}
