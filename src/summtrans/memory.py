@@ -205,15 +205,7 @@ class Memory:
             self._conn = None
             return
         if self.counts.lookups or self.counts.stored:
-            c = self.counts
-            with _transaction(self._conn):
-                self._conn.execute(
-                    "INSERT INTO runs (finished, pid, hits, imported, misses, stored) VALUES (?, ?, ?, ?, ?, ?)",
-                    (time.time(), os.getpid(), c.hits, c.imported, c.misses, c.stored),
-                )
-                self._conn.execute(
-                    "DELETE FROM runs WHERE id <= (SELECT MAX(id) FROM runs) - ?", (_RUNS_KEPT,)
-                )
+            _record_run(self._conn, self.counts)
         self._conn.close()
         self._conn = None
 
@@ -321,64 +313,21 @@ class Memory:
 
     def import_pairs(self, pairs: Iterable[tuple[str, str]], origin_file: str) -> int:
         """Store human translations; a later import of the same source replaces an earlier one."""
-        now = time.time()
-        rows = {}
-        for source, target in pairs:
-            n = normalize_source(source)
-            if n and target.strip():
-                rows[_digest("import", n)] = (n, target, origin_file, now)
-        conn = self._connect()
-        with _transaction(conn):
-            conn.executemany("INSERT OR REPLACE INTO imports VALUES (?, ?, ?, ?, ?)", [(k, *v) for k, v in rows.items()])
-        return len(rows)
+        return _import_pairs(self._connect(), pairs, origin_file)
 
     def entries(self, *, imports: bool = True, model: bool = True) -> Iterator[Entry]:
         """Every stored segment pair (summaries excluded), imports first, each in insertion order."""
-        conn = self._connect()
-        if imports:
-            for source, target, origin_file in conn.execute(
-                "SELECT source, target, origin_file FROM imports ORDER BY created, source"
-            ):
-                yield Entry(source, target, MEMORY_IMPORT, origin_file)
-        if model:
-            q = (
-                "SELECT e.source, e.target, c.description FROM entries e JOIN contexts c USING (ctx) "
-                "WHERE e.kind = ? ORDER BY e.created, e.source"
-            )
-            for source, target, description in conn.execute(q, (_SEGMENT,)):
-                yield Entry(source, target, MEMORY, description)
+        return _entries(self._connect(), imports=imports, model=model)
 
     # -- maintenance ---------------------------------------------------------------------
 
     def stats(self, runs: int = 10) -> MemoryStats:
-        conn = self._connect()
-        counts = dict(conn.execute("SELECT kind, COUNT(*) FROM entries GROUP BY kind").fetchall())
-        last = [
-            RunStats(*row)
-            for row in conn.execute(
-                "SELECT finished, hits, imported, misses, stored FROM runs ORDER BY id DESC LIMIT ?", (runs,)
-            )
-        ]
-        size = sum(p.stat().st_size for p in (self.path, Path(f"{self.path}-wal")) if p.exists())
-        return MemoryStats(
-            path=self.path,
-            entries=counts.get(_SEGMENT, 0),
-            summaries=counts.get(_SUMMARY, 0),
-            imports=conn.execute("SELECT COUNT(*) FROM imports").fetchone()[0],
-            contexts=conn.execute("SELECT COUNT(*) FROM contexts").fetchone()[0],
-            size_bytes=size,
-            runs=last,
-        )
+        return _stats(self._connect(), self.path, runs)
 
     def clear(self, *, imports: bool = True) -> None:
         """Delete every model entry and run record (and the imports unless `imports=False`), then shrink the file."""
-        conn = self._connect()
-        with _transaction(conn):
-            for table in ("entries", "contexts", "runs", *(("imports",) if imports else ())):
-                conn.execute(f"DELETE FROM {table}")
         self._known_ctx = set()
-        conn.execute("VACUUM")
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        _clear(self._connect(), imports=imports)
 
     def used_bytes(self) -> int:
         """Bytes the live pages take (the file does not shrink when rows are deleted)."""
@@ -452,6 +401,70 @@ def _open(path: Path, busy_timeout_s: float) -> sqlite3.Connection:
     except OSError as exc:
         raise MemoryStoreError(f"{path}: cannot create the translation memory ({exc.strerror or exc})") from exc
     return conn
+
+
+def _record_run(conn: sqlite3.Connection, c: RunCounts) -> None:
+    """Record one run's counts for `stats()`, keeping the last _RUNS_KEPT."""
+    with _transaction(conn):
+        conn.execute(
+            "INSERT INTO runs (finished, pid, hits, imported, misses, stored) VALUES (?, ?, ?, ?, ?, ?)",
+            (time.time(), os.getpid(), c.hits, c.imported, c.misses, c.stored),
+        )
+        conn.execute("DELETE FROM runs WHERE id <= (SELECT MAX(id) FROM runs) - ?", (_RUNS_KEPT,))
+
+
+def _import_pairs(conn: sqlite3.Connection, pairs: Iterable[tuple[str, str]], origin_file: str) -> int:
+    now = time.time()
+    rows = {}
+    for source, target in pairs:
+        n = normalize_source(source)
+        if n and target.strip():
+            rows[_digest("import", n)] = (n, target, origin_file, now)
+    with _transaction(conn):
+        conn.executemany("INSERT OR REPLACE INTO imports VALUES (?, ?, ?, ?, ?)", [(k, *v) for k, v in rows.items()])
+    return len(rows)
+
+
+def _entries(conn: sqlite3.Connection, *, imports: bool, model: bool) -> Iterator[Entry]:
+    if imports:
+        for source, target, origin_file in conn.execute(
+            "SELECT source, target, origin_file FROM imports ORDER BY created, source"
+        ):
+            yield Entry(source, target, MEMORY_IMPORT, origin_file)
+    if model:
+        q = (
+            "SELECT e.source, e.target, c.description FROM entries e JOIN contexts c USING (ctx) "
+            "WHERE e.kind = ? ORDER BY e.created, e.source"
+        )
+        for source, target, description in conn.execute(q, (_SEGMENT,)):
+            yield Entry(source, target, MEMORY, description)
+
+
+def _stats(conn: sqlite3.Connection, path: Path, runs: int) -> MemoryStats:
+    counts = dict(conn.execute("SELECT kind, COUNT(*) FROM entries GROUP BY kind").fetchall())
+    last = [
+        RunStats(*row)
+        for row in conn.execute(
+            "SELECT finished, hits, imported, misses, stored FROM runs ORDER BY id DESC LIMIT ?", (runs,)
+        )
+    ]
+    return MemoryStats(
+        path=path,
+        entries=counts.get(_SEGMENT, 0),
+        summaries=counts.get(_SUMMARY, 0),
+        imports=conn.execute("SELECT COUNT(*) FROM imports").fetchone()[0],
+        contexts=conn.execute("SELECT COUNT(*) FROM contexts").fetchone()[0],
+        size_bytes=sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists()),
+        runs=last,
+    )
+
+
+def _clear(conn: sqlite3.Connection, *, imports: bool) -> None:
+    with _transaction(conn):
+        for table in ("entries", "contexts", "runs", *(("imports",) if imports else ())):
+            conn.execute(f"DELETE FROM {table}")
+    conn.execute("VACUUM")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _used_bytes(conn: sqlite3.Connection) -> int:
