@@ -72,6 +72,20 @@ def _inspect(path: Path, max_bytes: int) -> tuple[str | None, str | None, int | 
     return hashlib.sha256(data).hexdigest(), encoding, len(data)
 
 
+def _journal_refused(journal: Journal, item: Item, exc: InputError, o: BatchOptions, seconds: float) -> str:
+    """Journal an input refused at reading (or for its language), unless its last entry says so
+    already for the same bytes; returns the problem as the journal words it."""
+    prev = journal.entries.get(item.key)
+    message = str(exc).removeprefix(f"{exc.path}: ")
+    sha, encoding, n_bytes = _inspect(item.path, o.max_bytes) if item.url is None else (None, None, None)
+    fmt = format_of(item.url or str(item.path))
+    unchanged = prev is not None and (prev.status, prev.sha256, prev.error) == (exc.reason, sha, message)
+    if not unchanged or o.force or (exc.reason == FAILED and o.retry_failed):
+        journal.record(item.key, exc.reason, sha256=sha, encoding=None if fmt else encoding, format=fmt,
+                       bytes=n_bytes, error=message, stage="read", timings={"read": seconds})
+    return message
+
+
 def _doc_fields(doc: Document, res: DocumentResult | None = None) -> dict[str, Any]:
     """The journal fields of a document (and of its result)."""
     chars = {"source": len(doc.text), "translation": None, "summary": None}
@@ -132,13 +146,7 @@ class _Run:
                 raise InputError(str(item.path), f"cannot read: {type(exc).__name__}: {exc}") from exc
             self.pipeline.check_language(dataclasses.replace(doc, source=item.key))  # skipped-language
         except InputError as exc:
-            message = str(exc).removeprefix(f"{exc.path}: ")
-            sha, encoding, n_bytes = _inspect(item.path, o.max_bytes) if item.url is None else (None, None, None)
-            fmt = format_of(item.url or str(item.path))
-            unchanged = prev is not None and (prev.status, prev.sha256, prev.error) == (exc.reason, sha, message)
-            if not unchanged or o.force or (exc.reason == FAILED and o.retry_failed):
-                self.journal.record(item.key, exc.reason, sha256=sha, encoding=None if fmt else encoding, format=fmt,
-                                    bytes=n_bytes, error=message, stage="read", timings={"read": round(time.perf_counter() - t0, 4)})
+            message = _journal_refused(self.journal, item, exc, o, round(time.perf_counter() - t0, 4))
             log.debug("%s: %s", display_name(item.key), message)
             self._count(item, exc.reason, message)
             return None
@@ -186,18 +194,12 @@ class _Run:
         if group and not self.guard.stop:
             yield group
 
-    def _singles(self, group: list[Document]) -> Iterator[list[Document]]:
-        for doc in group:
-            if self.guard.stop:
-                return
-            yield [doc]
-
     def _settle(self, group: list[Document], outcome: list[DocumentResult] | Exception) -> None:
         if not isinstance(outcome, Exception):
             self._finish(group, outcome)
         elif len(group) > 1:
             log.debug("a group of %d documents failed (%s): retrying them one by one", len(group), outcome)
-            for one, result in self.executor.run(self._singles(group)):
+            for one, result in self.executor.run([doc] for doc in group if not self.guard.stop):
                 self._settle(one, result)
         else:
             doc, exc = group[0], outcome
