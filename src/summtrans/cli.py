@@ -61,7 +61,7 @@ Output = Annotated[  # a str: a trailing "/" (a new folder) must survive
     Optional[str],
     typer.Option("--output", "-o", metavar="PATH", help="Write to this file (one input) or folder (several inputs, a folder, or a name ending in /)."),
 ]
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format (auto: a file output keeps the input's format, docx → NAME.en.docx; text on stdout).")]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format (auto: a file output keeps the input's format, docx → NAME.en.docx, unless -o FILE ends in .txt/.md/.json/.jsonl; text on stdout).")]
 ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", metavar="NAME|PATH", help="Translation profile, hub id or model directory.")]
 ConfigOpt = Annotated[
     Optional[Path], typer.Option("--config", envvar="SUMMTRANS_CONFIG", metavar="FILE", help="models.yaml to use.", show_default=False)
