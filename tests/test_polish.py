@@ -109,7 +109,8 @@ def test_a_folder_run_that_loads_its_model_journals_the_commit_it_got(tmp_path: 
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.txt").write_text("Guten Tag.\n", encoding="utf-8")
     assert invoke("translate", str(tmp_path / "in"), "-o", str(tmp_path / "out")).exit_code == 0
-    lines = [json.loads(x) for x in (tmp_path / "out" / "summtrans-journal.jsonl").read_text(encoding="utf-8").splitlines()]
+    journal = (tmp_path / "out" / "summtrans-journal.jsonl").read_text(encoding="utf-8")
+    lines = [json.loads(x) for x in journal.splitlines()]
     [line] = [x for x in lines if "path" in x]
     assert line["models"]["translation"].endswith("@c0ffee")
 

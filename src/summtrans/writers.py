@@ -137,7 +137,9 @@ def get_writer(name: str) -> Writer:
 TEXT_SUFFIXES = {".txt": "text", ".md": "markdown", ".json": "json", ".jsonl": "jsonl"}
 
 
-def file_writer(writer: Writer, source: str, target: str | os.PathLike[str], task: str, summary_only: bool = False) -> Writer:
+def file_writer(
+    writer: Writer, source: str, target: str | os.PathLike[str], task: str, summary_only: bool = False
+) -> Writer:
     """The writer for one input's output file `target`: `writer`, unless it is ``auto`` and `source`
     is a formatted document; then `target`'s suffix decides (module docstring). Raises UsageError
     for a suffix that is neither the input's own output suffix nor a text one."""
