@@ -11,10 +11,9 @@ import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from typing import TYPE_CHECKING
 
-from .engines.base import Engine, GenerationOptions, input_budget
+from .engines.base import Engine, EngineUser, GenerationOptions
 from .progress import Progress
 from .quality import QualityWarning
 from .segment import normalize_space, segment, split_to_fit
@@ -38,7 +37,7 @@ class Summary:
     warnings: tuple[QualityWarning, ...] = ()  # document-level: a loop, a length out of bounds, invented figures
 
 
-class Summarizer:
+class Summarizer(EngineUser):
     """Summarize English text of any length with a seq2seq engine.
 
     With a translation memory, a text summarized before under the same model and settings is
@@ -60,34 +59,9 @@ class Summarizer:
         guards: GuardOptions | None = None,
         retry: RetryPolicy | None = None,
     ) -> None:
-        self._engine, self._loader = (engine, None) if isinstance(engine, Engine) else (None, engine)
-        self.generation = generation or GenerationOptions()
-        self.prefix = prefix
-        self.max_input_tokens = max_input_tokens
-        self.memory = memory if memory_context is not None else None
-        self.memory_context = memory_context
+        super().__init__(engine, generation, prefix, max_input_tokens, memory, memory_context)
         self.guards = guards
         self.retry = retry
-        if self._engine is not None:
-            _ = self.limit
-
-    @property
-    def engine(self) -> Engine:
-        if self._engine is None:
-            assert self._loader is not None
-            self._engine = self._loader()
-            ctx = self.memory_context
-            if ctx is not None and ctx.engine != self._engine.name:  # e.g. auto fell back to transformers
-                self.memory_context = dataclasses.replace(ctx, engine=self._engine.name, compute_type="")
-        return self._engine
-
-    @property
-    def loaded(self) -> bool:
-        return self._engine is not None
-
-    @cached_property
-    def limit(self) -> int:
-        return input_budget(self.engine, self.max_input_tokens, self.prefix)
 
     def chunks(self, text: str) -> list[str]:
         """Pack sentences into chunks that fit one model input, in order; nothing dropped."""

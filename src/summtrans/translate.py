@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from .engines.base import Engine, GenerationOptions, input_budget
+from .engines.base import Engine, EngineUser, GenerationOptions
 from .progress import Progress
 from .quality import Checked, QualityReport, QualityWarning
 from .records import KEPT_ENGLISH, MODEL
@@ -58,7 +58,7 @@ class Translation:
         return total
 
 
-class Translator:
+class Translator(EngineUser):
     """Translate German text with a seq2seq engine, through the translation memory when given one.
 
     `engine` may be a zero-argument loader: it is then called only when a segment misses the
@@ -77,33 +77,8 @@ class Translator:
         memory_context: MemoryContext | None = None,
         faithful: FaithfulOptions | None = None,
     ) -> None:
-        self._engine, self._loader = (engine, None) if isinstance(engine, Engine) else (None, engine)
-        self.generation = generation or GenerationOptions()
-        self.prefix = prefix
-        self.max_input_tokens = max_input_tokens
-        self.memory = memory if memory_context is not None else None
-        self.memory_context = memory_context
+        super().__init__(engine, generation, prefix, max_input_tokens, memory, memory_context)
         self.faithful_options = faithful
-        if self._engine is not None:
-            _ = self.limit  # an impossible input limit fails at once
-
-    @property
-    def engine(self) -> Engine:
-        if self._engine is None:
-            assert self._loader is not None
-            self._engine = self._loader()
-            ctx = self.memory_context
-            if ctx is not None and ctx.engine != self._engine.name:  # e.g. auto fell back to transformers
-                self.memory_context = dataclasses.replace(ctx, engine=self._engine.name, compute_type="")
-        return self._engine
-
-    @property
-    def loaded(self) -> bool:
-        return self._engine is not None
-
-    @cached_property
-    def limit(self) -> int:
-        return input_budget(self.engine, self.max_input_tokens, self.prefix)
 
     @cached_property
     def faithful(self) -> FaithfulTranslator | None:

@@ -8,6 +8,7 @@ tokenization, batching and the model; callers see plain strings. Adapters: `tran
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
@@ -110,6 +111,42 @@ def input_budget(engine: Engine, max_input_tokens: int | None = None, prefix: st
             f"{f' after the prefix {prefix!r}' if prefix else ''} leaves no room for text"
         )
     return limit
+
+
+class EngineUser:
+    """Base of `Translator` and `Summarizer`: `engine` is an engine, or a zero-argument loader
+    called on first use (a run the translation memory answers wholly loads no model). The memory
+    key then names the engine actually loaded (``auto`` may fall back to transformers)."""
+
+    def __init__(self, engine: Engine | Callable[[], Engine], generation: GenerationOptions | None, prefix: str,
+                 max_input_tokens: int | None, memory: Any, memory_context: Any) -> None:
+        self._engine, self._loader = (engine, None) if isinstance(engine, Engine) else (None, engine)
+        self.generation = generation or GenerationOptions()
+        self.prefix = prefix
+        self.max_input_tokens = max_input_tokens
+        self.memory = memory if memory_context is not None else None  # memory.Memory
+        self.memory_context = memory_context  # memory.MemoryContext
+        if self._engine is not None:
+            _ = self.limit  # an impossible input limit fails at once
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            assert self._loader is not None
+            self._engine = self._loader()
+            ctx = self.memory_context
+            if ctx is not None and ctx.engine != self._engine.name:  # e.g. auto fell back to transformers
+                self.memory_context = dataclasses.replace(ctx, engine=self._engine.name, compute_type="")
+        return self._engine
+
+    @property
+    def loaded(self) -> bool:
+        return self._engine is not None
+
+    @functools.cached_property
+    def limit(self) -> int:
+        """Tokens for the text in one model input (`input_budget`)."""
+        return input_budget(self.engine, self.max_input_tokens, self.prefix)
 
 
 def input_too_long(tokens: int, engine: Engine) -> EngineError:
