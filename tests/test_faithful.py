@@ -6,7 +6,7 @@ import pytest
 
 from summtrans.engines import EngineOptions, GenerationOptions, load_engine
 from summtrans.engines.base import EchoEngine
-from summtrans.faithful import FaithfulOptions, FaithfulTranslator, document_quality
+from summtrans.faithful import FaithfulOptions, FaithfulTranslator
 from summtrans.glossary import Glossary
 
 DICTIONARY = {
@@ -57,9 +57,6 @@ def test_cap_per_length_group_retry_and_spans():
     caps = [o.max_new_tokens for o in engine.options_seen]
     assert all(c is not None and c <= 200 for c in caps) and len(set(caps)) > 1  # short and long inputs, own caps
     assert any(o.no_repeat_ngram_size == 3 and o.num_beams == 1 for o in engine.options_seen)  # the retry
-    block = document_quality(reports, offset=10)
-    assert block.to_dict()["warnings"] == {"retried": 1}
-    assert block.warnings[0].segment == 11
 
 
 def test_glossary_and_everything_off():

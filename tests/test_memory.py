@@ -18,7 +18,6 @@ from summtrans.memory import (
     MemoryOptions,
     MemoryStoreError,
     normalize_source,
-    open_memory,
     translate_with_memory,
 )
 
@@ -54,7 +53,6 @@ def test_normalization_is_nfc_and_whitespace_only():
 def test_default_path_is_in_the_summtrans_cache(monkeypatch, tmp_path):
     monkeypatch.setenv("SUMMTRANS_CACHE_DIR", str(tmp_path / "cache"))
     assert MemoryOptions().resolved_path() == tmp_path / "cache" / "memory.sqlite3"
-    assert open_memory(MemoryOptions(enabled=False)) is None
 
 
 def test_wal_mode_and_busy_timeout(memory):

@@ -152,13 +152,3 @@ class FaithfulTranslator:
             warnings += missing
             reports.append(QualityReport(tuple(warnings), Checked(checked, len(missing)), spans, terms_checked))
         return outputs, reports
-
-
-def document_quality(reports: Sequence[QualityReport], offset: int = 0) -> QualityReport:
-    """Per-segment reports (indices from 0 within `reports`) as one document block, the
-    warnings' indices shifted by `offset`."""
-    total = QualityReport()
-    for r in reports:
-        total = total.merged(QualityReport(tuple(w.shifted(offset) for w in r.warnings), r.numbers, r.spans, r.terms))
-    return total
-

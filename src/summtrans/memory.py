@@ -503,13 +503,6 @@ class _transaction:
         self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
 
 
-def open_memory(options: MemoryOptions | None) -> Memory | None:
-    """The memory `options` ask for, or None when it is disabled."""
-    if options is None or not options.enabled:
-        return None
-    return Memory(options)
-
-
 def translate_with_memory(
     sources: Sequence[str],
     memory: Memory | None,
