@@ -197,6 +197,20 @@ def test_echo_outputs_and_journal_equal_local(tmp_path: Path, ray_session: Any) 
 
 @pytest.mark.slow
 @pytest.mark.timeout(RAY_TEST_TIMEOUT)
+def test_segment_counts_of_ray_groups_reach_the_run_meter_as_locally(tmp_path: Path, ray_session: Any) -> None:
+    inp = make_docs(tmp_path / "in", 6)
+    options = dict(group_docs=2, quiet=True)
+    local = run_batch([inp], echo_pipeline(**memory(tmp_path, "local")), BatchOptions(output_dir=tmp_path / "local", **options))
+    pipe = echo_pipeline(**memory(tmp_path, "ray"))
+    ex = ray_executor_for(pipe)  # as the CLI makes it: no progress of its own
+    remote = run_batch([inp], pipe, BatchOptions(output_dir=tmp_path / "ray", **options), ex)
+    assert remote.processed == local.processed == 6
+    assert remote.segments == local.segments > 0  # the summary's "segments/s" and the progress note
+    assert wait_for_free_cpus(ray_session) == 2.0
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(RAY_TEST_TIMEOUT)
 def test_tiny_marian_equal_local_and_each_resumes_the_other(tmp_path: Path, ray_session: Any, tiny_marian: Path) -> None:
     config = marian_config(tiny_marian)
     inp = make_docs(tmp_path / "in", 6)

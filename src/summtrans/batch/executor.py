@@ -11,6 +11,9 @@ only has to honour this contract:
 * fatal problems (a model that cannot load: `ModelLoadError`; `UsageError`) are raised, not yielded;
 * groups are pulled from the iterable only when the executor can take them (the loop stops
   producing groups after a first Ctrl-C), and ``close()`` releases what the executor holds.
+
+An executor whose ``progress`` attribute is None when the run starts gets the run's segment meter
+there (a `Progress`): it calls ``add_total(n)`` and ``advance(n)`` with the model inputs it runs.
 """
 
 from __future__ import annotations

@@ -114,6 +114,8 @@ class _Run:
         self.progress = Progress("documents", "off", "documents")
         self.meter = _SegmentMeter(self.progress)
         self.executor = executor or LocalExecutor(pipeline, self.meter)
+        if getattr(self.executor, "progress", False) is None:  # e.g. RayExecutor: its segment counts come here
+            setattr(self.executor, "progress", self.meter)
         self.guard = InterruptGuard()
         self.writable = True  # OUTDIR can be written (known once it is locked)
         self.items: dict[str, Item] = {}

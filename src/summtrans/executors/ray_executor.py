@@ -145,7 +145,7 @@ class RayExecutor:
             raise UsageError(RAY_MISSING)
         self.pipeline = pipeline
         self.options = options
-        self.progress = progress  # receives the segment counts of finished groups
+        self.progress = progress  # receives the segment counts of finished groups (run_batch hands it its meter)
         self.slots: list[_Slot] = []
         self.started_ray = False  # this executor started the Ray instance (and shuts it down)
         self.deaths_in_a_row = 0  # worker deaths since a group last came back
@@ -173,6 +173,8 @@ class RayExecutor:
                 raise FATAL.get(failure.fatal or "model", ExecutorError)(failure.message)
         log.info("%d Ray workers (%g CPU, %g GPU each) loaded the models in %.1f s",
                  workers, o.cpus_per_worker, o.gpus_per_worker, time.perf_counter() - t0)
+        if self.progress is not None:
+            self.progress.add_total(0)  # the segment meter's clock starts with the models loaded, as locally
 
     def _get(self, ref: Any, what: str) -> Any:
         """ray.get that lets signal handlers run and says when placement takes long."""
@@ -215,11 +217,10 @@ class RayExecutor:
             job.outcome = WorkerError(value.message)
             return
         self.stats["groups"] += 1
-        if self.progress is not None:
-            n = sum(len(r.segments) for r in value)
-            self.progress.add_total(n)
-            self.progress.advance(n)
-        job.outcome = value
+        if self.progress is not None and value.segments:
+            self.progress.add_total(value.segments)
+            self.progress.advance(value.segments)
+        job.outcome = value.results
 
     def _died(self, slot: _Slot, exc: Exception) -> None:
         """A worker died: resend every job it had (whichever run() call holds it), once more for the job it

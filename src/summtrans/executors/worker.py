@@ -15,9 +15,10 @@ from ..config import Config
 from ..documents import Document
 from ..errors import ModelLoadError, SummtransError, UsageError
 from ..pipeline import Pipeline, PipelineOptions
+from ..progress import Progress
 from ..records import DocumentResult
 
-__all__ = ["FATAL", "PipelineWorker", "WorkerFailure"]
+__all__ = ["FATAL", "GroupDone", "PipelineWorker", "WorkerFailure"]
 
 # Failures no other group can escape (no model, an impossible setting): they stop the run.
 FATAL: dict[str, type[SummtransError]] = {"model": ModelLoadError, "usage": UsageError}
@@ -29,6 +30,14 @@ class WorkerFailure:
 
     message: str  # what the journal records: str(exc) for a SummtransError, else "Type: message"
     fatal: str | None = None  # a key of FATAL when the whole run must stop, else None
+
+
+@dataclass(frozen=True)
+class GroupDone:
+    """A group's results, and the model inputs it took (the driver's segment meter counts them)."""
+
+    results: list[DocumentResult]  # one per document, in the group's order
+    segments: int  # model inputs, counted as a local run's meter counts them
 
 
 def _failure(exc: Exception) -> WorkerFailure:
@@ -75,8 +84,9 @@ class PipelineWorker:
         if close is not None:
             close()
 
-    def run(self, docs: list[Document]) -> list[DocumentResult] | WorkerFailure:
+    def run(self, docs: list[Document]) -> GroupDone | WorkerFailure:
+        counter = Progress("segments", "off", "segments")
         try:
-            return self._pipeline().run(docs)
+            return GroupDone(self._pipeline().run(docs, progress=counter), counter.done)
         except Exception as exc:
             return _failure(exc)
