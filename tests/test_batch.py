@@ -286,6 +286,34 @@ def test_resume_redoes_only_what_changed(tmp_path: Path) -> None:
     assert len(sum(calls, [])) == 5
 
 
+FRENCH = ("Bonjour, je vous écris pour vous dire que la réunion de demain est annulée. "
+          "Nous avons décidé de la reporter à la semaine prochaine, après les vacances.\n")
+
+
+@pytest.mark.parametrize("memory", [True, False])
+def test_a_finished_folder_rerun_detects_no_language(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, memory: bool) -> None:
+    import summtrans.langdetect as langdetect
+
+    inp, out = make_docs(tmp_path / "in", 4), tmp_path / "out"
+    options = BatchOptions(output_dir=out, quiet=True)
+    assert run_batch([inp], echo_pipeline(memory=memory), options).processed == 4
+
+    def no_detection(*args: Any) -> Any:
+        raise AssertionError("a document left alone was detected again")
+
+    with monkeypatch.context() as m:  # with the memory a detection is looked up (keyed on the settings)
+        m.setattr(langdetect, "detect", no_detection)
+        m.setattr(langdetect, "detector_settings", no_detection)
+        report = run_batch([inp], echo_pipeline(memory=memory), options)
+    assert (report.exit_code, report.processed, report.resumed) == (0, 0, 4)
+
+    (inp / "d001.txt").write_text(FRENCH, encoding="utf-8")  # changed: detected, and refused as before
+    report = run_batch([inp], echo_pipeline(memory=memory), options)
+    assert (report.exit_code, report.processed, report.resumed, report.counts["skipped-language"]) == (0, 0, 3, 1)
+    entry = last_entries(out)["d001.txt"]
+    assert entry["status"] == "skipped-language" and entry["error"].startswith("the text is French (fr, ")
+
+
 def test_killed_run_leftovers_are_tolerated(tmp_path: Path) -> None:
     inp = make_docs(tmp_path / "in", 3)
     out = tmp_path / "out"

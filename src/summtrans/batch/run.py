@@ -146,11 +146,8 @@ class _Run:
                 doc = read_document(item.url or item.path, max_bytes=o.max_bytes)
             except (OSError, ValueError) as exc:  # a document's problem, never the run's
                 raise InputError(str(item.path), f"cannot read: {type(exc).__name__}: {exc}") from exc
-            self.pipeline.check_language(dataclasses.replace(doc, source=item.key))  # skipped-language
         except InputError as exc:
-            message = _journal_refused(self.journal, item, exc, o, round(time.perf_counter() - t0, 4))
-            log.debug("%s: %s", display_name(item.key), message)
-            self._count(item, exc.reason, message)
+            self._refuse(item, exc, t0)
             return None
         doc = dataclasses.replace(doc, source=item.key)
         if self.writer.combined:
@@ -164,14 +161,26 @@ class _Run:
         if decision is Decision.UNCHANGED:
             self.report.resumed += 1
             self._count(item, OK)
-        elif decision is Decision.FAILED_BEFORE:
+            return None
+        if decision is Decision.FAILED_BEFORE:
             assert prev is not None
             self._count(item, FAILED, f"{prev.error} (in an earlier run; --retry-failed redoes it)")
-        elif decision is Decision.FOREIGN_OUTPUT:
+            return None
+        try:  # only now: a document left alone is never detected again (its journal line has its language)
+            self.pipeline.check_language(doc)  # skipped-language
+        except InputError as exc:
+            self._refuse(item, exc, t0)
+            return None
+        if decision is Decision.FOREIGN_OUTPUT:
             self._count(item, FAILED, f"{item.output} exists and was not written by summtrans (--force overwrites it)")
-        else:
-            return doc
-        return None
+            return None
+        return doc
+
+    def _refuse(self, item: Item, exc: InputError, t0: float) -> None:
+        """Journal and count an input refused at reading or for its language."""
+        message = _journal_refused(self.journal, item, exc, self.options, round(time.perf_counter() - t0, 4))
+        log.debug("%s: %s", display_name(item.key), message)
+        self._count(item, exc.reason, message)
 
     def _groups(self, items: list[Item]) -> Iterator[list[Document]]:
         """Read inputs lazily into groups of about group_chars characters; stop after a first signal."""
