@@ -216,3 +216,22 @@ def test_light_commands_import_no_torch(tmp_path, argv):
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_every_command_module_ends_errors_the_same_way(capsys):
+    import typer
+
+    from summtrans import cli, cli_memory, cli_models
+    from summtrans.cli_errors import fail
+    from summtrans.errors import UsageError
+
+    assert cli.fail is cli_memory.fail is cli_models.fail is fail  # one definition, not a copy per module
+    assert not any(hasattr(m, "_fail") for m in (cli, cli_memory, cli_models))
+    with pytest.raises(typer.Exit) as info:
+        fail(UsageError("a.txt: no such option"), debug=False)
+    assert info.value.exit_code == 2 and capsys.readouterr().err == "Error: a.txt: no such option\n"
+    with pytest.raises(typer.Exit) as info:
+        fail(OSError("disk full"), debug=False)
+    assert info.value.exit_code == 1
+    with pytest.raises(UsageError):  # --debug: the traceback
+        fail(UsageError("x"), debug=True)

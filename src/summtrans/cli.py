@@ -18,6 +18,7 @@ import typer
 
 from . import __version__
 from .cli_help import examples, unix_metavars
+from .cli_errors import fail
 from .cli_memory import register as register_memory_commands
 from .cli_models import register as register_model_commands
 from .config import COMPUTE_TYPES, LENGTHS, SOURCE_LANGS, load_config
@@ -130,13 +131,6 @@ def _setup_logging(quiet: bool, debug: bool) -> None:
             os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
-def _fail(exc: BaseException, debug: bool) -> None:
-    if debug:
-        raise exc
-    typer.echo(f"Error: {exc}", err=True)
-    raise typer.Exit(getattr(exc, "exit_code", 1))
-
-
 def _run(task: str, paths: list[str], output: str | None, fmt: Format, summary_only: bool, quiet: bool, debug: bool,
          batch_args: dict, **pipeline_args) -> None:
     _setup_logging(quiet, debug)
@@ -160,7 +154,7 @@ def _run(task: str, paths: list[str], output: str | None, fmt: Format, summary_o
         typer.echo("Interrupted.", err=True)
         raise typer.Exit(130) from None
     except SummtransError as exc:
-        _fail(exc, debug)
+        fail(exc, debug)
     except Exception as exc:  # an unexpected failure: one line, the traceback with --debug
         if debug:
             raise
@@ -326,7 +320,7 @@ def eval_cmd(
     try:
         report = evaluate_files(hyp, ref, src, kind.value)
     except SummtransError as exc:
-        _fail(exc, debug)
+        fail(exc, debug)
     typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if fmt is SegFormat.json else report.render())
 
 
@@ -353,7 +347,7 @@ def segment_cmd(
     try:
         doc = read_document(path)
     except SummtransError as exc:
-        _fail(exc, debug)
+        fail(exc, debug)
     if doc.format is not None:
         from .formatted import unit_rows
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, NoReturn, Optional
+from typing import Annotated, Optional
 
 import typer
 
 from .cli_help import examples
+from .cli_errors import fail
 from .errors import SummtransError
 
 __all__ = ["memory_app", "register"]
@@ -29,13 +30,6 @@ PathOpt = Annotated[
                  show_default=False),
 ]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Full tracebacks.")]
-
-
-def _fail(exc: BaseException, debug: bool) -> NoReturn:
-    if debug:
-        raise exc
-    typer.echo(f"Error: {exc}", err=True)
-    raise typer.Exit(getattr(exc, "exit_code", 1))
 
 
 def _open(path: Path | None):
@@ -59,7 +53,7 @@ def stats(path: PathOpt = None, debug: DebugOpt = False) -> None:
         with _open(path) as memory:
             s = memory.stats()
     except SummtransError as exc:
-        _fail(exc, debug)
+        fail(exc, debug)
     typer.echo(f"# {s.path}")
     typer.echo(f"segments: {s.entries}  summaries: {s.summaries}  imported: {s.imports}  "
                f"contexts: {s.contexts}  size: {_size(s.size_bytes)}")
@@ -88,7 +82,7 @@ def clear(
             memory.clear(imports=not keep_imports)
             typer.echo(f"cleared {memory.path}")
     except SummtransError as exc:
-        _fail(exc, debug)
+        fail(exc, debug)
 
 
 @memory_app.command("export", epilog=examples("summtrans memory export memory.tmx", "summtrans memory export --imports-only approved.tmx"))
@@ -105,7 +99,7 @@ def export(
         with _open(path) as memory:
             n = export_tmx(memory, out, model_entries=not imports_only)
     except SummtransError as exc:
-        _fail(exc, debug)
+        fail(exc, debug)
     typer.echo(f"exported {n} translation units to {out}")
 
 
@@ -127,7 +121,7 @@ def import_(
         with _open(path) as memory:
             n = import_tmx(memory, tmx)
     except SummtransError as exc:
-        _fail(exc, debug)
+        fail(exc, debug)
     typer.echo(f"imported {n} translation units from {tmx}; they override model output for the same segments")
 
 

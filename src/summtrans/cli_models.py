@@ -11,11 +11,12 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, NoReturn, Optional
+from typing import Annotated, Optional
 
 import typer
 
 from .cli_help import examples
+from .cli_errors import fail
 from .errors import SummtransError
 
 __all__ = ["completion", "info", "models_app", "register"]
@@ -57,13 +58,6 @@ QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress and n
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Full tracebacks.")]
 
 
-def _fail(exc: BaseException, debug: bool) -> NoReturn:
-    if debug:
-        raise exc
-    typer.echo(f"Error: {exc}", err=True)
-    raise typer.Exit(getattr(exc, "exit_code", 1))
-
-
 def _logging(quiet: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
@@ -89,7 +83,7 @@ def list_cmd(config: ConfigOpt = None, fmt: FormatOpt = ListFormat.text, debug: 
         cfg = load_config(config)
         statuses = list_models(cfg)
     except SummtransError as exc:
-        _fail(exc, debug)
+        fail(exc, debug)
     if fmt is ListFormat.json:
         typer.echo(json.dumps({"config": cfg.path, "models": [s.as_dict() for s in statuses]}, indent=2))
         return
@@ -134,7 +128,7 @@ def pull_cmd(
         results = pull(refs or [], load_config(config), all_profiles=all_profiles, convert=not no_convert,
                        compute_type=compute_type, progress=not quiet)  # fmt: skip
     except SummtransError as exc:
-        _fail(exc, debug)
+        fail(exc, debug)
     for r in results:
         what = f"{r.files} files checked, {human_size(r.size_bytes)}" if r.files else "ready"
         conv = f"; ctranslate2 {r.compute_type}" if r.conversion else ""
@@ -162,9 +156,9 @@ def bundle_cmd(
     try:
         result = bundle(out, refs or [], load_config(config), all_profiles=all_profiles)
     except SummtransError as exc:
-        _fail(exc, debug)
+        fail(exc, debug)
     except OSError as exc:
-        _fail(SummtransError(f"{out}: {exc.strerror or exc}"), debug)
+        fail(SummtransError(f"{out}: {exc.strerror or exc}"), debug)
     for m in result.models:
         conv = f", ctranslate2 {','.join(m.compute_types)}" if m.compute_types else ""
         typer.echo(f"{m.model}@{m.commit[:12]}: {m.files} files{conv}")
@@ -186,7 +180,7 @@ def import_cmd(
     try:
         result = import_bundle(bundle_path)
     except SummtransError as exc:
-        _fail(exc, debug)
+        fail(exc, debug)
     for m in result.models:
         conv = f", ctranslate2 {','.join(m.compute_types)}" if m.compute_types else ""
         typer.echo(f"{m.model}@{m.commit[:12]}: {m.files} files{conv}")
@@ -209,7 +203,7 @@ def rm_cmd(
     try:
         plan = plan_removal(ref, load_config(config))
     except SummtransError as exc:
-        _fail(exc, debug)
+        fail(exc, debug)
     for p in plan.paths:
         typer.echo(f"  {p}")
     if not yes and not typer.confirm(f"Remove {plan.model} ({human_size(plan.size_bytes)})?", default=False):
