@@ -494,11 +494,14 @@ def test_entity_expansion_bomb_is_refused(name: str, member: str) -> None:
 
 
 def test_document_without_text_is_skipped_no_text() -> None:
-    buf = io.BytesIO()
-    docx.Document().save(buf)
-    with pytest.raises(InputError) as err:
-        backend_for("e.docx").read(buf.getvalue(), "e.docx")
-    assert err.value.reason == "skipped-no-text"
+    import pptx
+
+    for name, kind, owner in [("docx", "Word document", docx.Document()), ("pptx", "PowerPoint presentation", pptx.Presentation())]:
+        buf = io.BytesIO()
+        owner.save(buf)
+        with pytest.raises(InputError) as err:
+            backend_for(f"e.{name}").read(buf.getvalue(), f"e.{name}")
+        assert err.value.reason == "skipped-no-text" and str(err.value) == f"e.{name}: no text in the {kind}"
 
 
 def test_source_file_is_never_modified(tmp_path: Path) -> None:

@@ -9,15 +9,13 @@ part stay byte for byte. It edits the parsed parts in `Extracted.state`: call it
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from ..errors import InputError
 from .base import Extracted, FormatBackend, Unit
 from .ooxml import w, word_paragraphs, write_word
-from .package import external_links, open_package, write_parts
+from .package import PackageState, external_links, load_package, open_package, read_result, write_changed
 from .pieces import Paragraph
-from .safezip import Archive, parse_xml
+from .safezip import parse_xml
 
 KIND = "Word document"
 _CT = "application/vnd.openxmlformats-officedocument.wordprocessingml."
@@ -32,13 +30,6 @@ STORY_PARTS = {
 _HEADING_STYLES = ("heading", "berschrift", "title", "titel", "subtitle", "untertitel")
 
 
-@dataclass
-class _State:
-    archive: Archive  # the original package
-    document: Any  # the python-docx Document (owns the parsed parts)
-    records: list[tuple[str, Any, Paragraph]]  # (part name, part's XML root, paragraph) per unit
-
-
 class DocxBackend(FormatBackend):
     name: ClassVar[str] = "docx"
     suffixes: ClassVar[tuple[str, ...]] = (".docx", ".docm")
@@ -49,12 +40,7 @@ class DocxBackend(FormatBackend):
         import docx
         from docx.opc.exceptions import PackageNotFoundError
 
-        try:
-            document = docx.Document(io.BytesIO(data))
-        except (PackageNotFoundError, KeyError, ValueError) as exc:
-            raise InputError(source, f"not a valid {KIND} ({exc})") from None
-        except Exception as exc:  # python-docx raises lxml and zip errors of many kinds
-            raise InputError(source, f"not a valid {KIND} ({type(exc).__name__}: {exc})") from None
+        document = load_package(lambda: docx.Document(io.BytesIO(data)), source, KIND, PackageNotFoundError)
         units: list[Unit] = []
         records: list[tuple[str, Any, Paragraph]] = []
         for part in document.part.package.iter_parts():
@@ -67,18 +53,10 @@ class DocxBackend(FormatBackend):
             for unit, paragraph in word_paragraphs(root, external_links(part), lambda p, s=story: _role(p, s)):
                 units.append(unit)
                 records.append((str(part.partname), root, paragraph))
-        if not units:
-            raise InputError(source, "no text in the Word document", "skipped-no-text")
-        title = document.core_properties.title or None
-        return Extracted(units, _State(archive, document, records), title=title)
+        return read_result(PackageState(archive, document, records), units, source, KIND)
 
     def write(self, extracted: Extracted, translated: list[Unit]) -> bytes:
-        state: _State = extracted.state
-        changed: dict[str, Any] = {}
-        for source, (name, root, paragraph), unit in zip(extracted.units, state.records, translated, strict=True):
-            if write_word(source, paragraph, unit):
-                changed[name] = root
-        return write_parts(state.archive, changed)
+        return write_changed(extracted, translated, write_word)
 
 
 def _role(p: Any, story: str) -> str:

@@ -9,24 +9,14 @@ in `Extracted.state`: call it once.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from ..errors import InputError
 from .base import Extracted, FormatBackend, Unit
 from .ooxml import drawing_paragraphs, write_drawing
-from .package import external_links, open_package, write_parts
+from .package import PackageState, external_links, load_package, open_package, read_result, write_changed
 from .pieces import Paragraph
-from .safezip import Archive
 
 KIND = "PowerPoint presentation"
-
-
-@dataclass
-class _State:
-    archive: Archive  # the original package
-    presentation: Any  # the python-pptx Presentation (owns the parsed parts)
-    records: list[tuple[str, Any, Paragraph]]  # (part name, part's XML root, paragraph) per unit
 
 
 class PptxBackend(FormatBackend):
@@ -39,12 +29,7 @@ class PptxBackend(FormatBackend):
         import pptx
         from pptx.exc import PackageNotFoundError
 
-        try:
-            presentation = pptx.Presentation(io.BytesIO(data))
-        except (PackageNotFoundError, KeyError, ValueError) as exc:
-            raise InputError(source, f"not a valid {KIND} ({exc})") from None
-        except Exception as exc:  # python-pptx raises lxml and zip errors of many kinds
-            raise InputError(source, f"not a valid {KIND} ({type(exc).__name__}: {exc})") from None
+        presentation = load_package(lambda: pptx.Presentation(io.BytesIO(data)), source, KIND, PackageNotFoundError)
         units: list[Unit] = []
         records: list[tuple[str, Any, Paragraph]] = []
         for slide in presentation.slides:
@@ -57,18 +42,10 @@ class PptxBackend(FormatBackend):
                         unit = Unit(unit.text, unit.spans, "title")
                     units.append(unit)
                     records.append((str(page.part.partname), page.element, paragraph))
-        if not units:
-            raise InputError(source, "no text in the PowerPoint presentation", "skipped-no-text")
-        title = presentation.core_properties.title or None
-        return Extracted(units, _State(archive, presentation, records), title=title)
+        return read_result(PackageState(archive, presentation, records), units, source, KIND)
 
     def write(self, extracted: Extracted, translated: list[Unit]) -> bytes:
-        state: _State = extracted.state
-        changed: dict[str, Any] = {}
-        for source, (name, root, paragraph), unit in zip(extracted.units, state.records, translated, strict=True):
-            if write_drawing(source, paragraph, unit):
-                changed[name] = root
-        return write_parts(state.archive, changed)
+        return write_changed(extracted, translated, write_drawing)
 
 
 def _is_title(paragraph: Paragraph) -> bool:
