@@ -295,6 +295,23 @@ def test_bundle_import_round_trip(cached_fake, tmp_path, monkeypatch):
     assert proc.stdout.strip() == str(repo / "snapshots" / COMMIT / "config.json"), proc.stderr
 
 
+def test_bundle_and_import_commands_list_the_same_models(cached_fake, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    import summtrans.config
+    from summtrans.cli import app
+
+    monkeypatch.setattr(summtrans.config, "load_config", lambda path=None: _config())
+    out = tmp_path / "b.tar"
+    packed = CliRunner().invoke(app, ["models", "bundle", str(out)])
+    assert packed.exit_code == 0, packed.output
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "empty-hf"))
+    imported = CliRunner().invoke(app, ["models", "import", str(out)])
+    assert imported.exit_code == 0, imported.output
+    line = f"{REPO}@{COMMIT[:12]}: 3 files"
+    assert packed.stdout.splitlines()[0] == imported.stdout.splitlines()[0] == line
+
+
 def test_import_respects_hf_hub_cache(cached_fake, tmp_path, monkeypatch):
     out = bundle(tmp_path / "b.tar", [], _config()).path
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub-cache"))

@@ -17,8 +17,8 @@ from typing import Annotated, Any, Optional
 import typer
 
 from . import __version__
-from .cli_help import examples, unix_metavars
 from .cli_errors import fail
+from .cli_help import examples, unix_metavars
 from .cli_memory import register as register_memory_commands
 from .cli_models import register as register_model_commands
 from .config import COMPUTE_TYPES, LENGTHS, SOURCE_LANGS, load_config

@@ -11,8 +11,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli_help import examples
 from .cli_errors import fail
+from .cli_help import examples
 from .errors import SummtransError
 
 __all__ = ["memory_app", "register"]

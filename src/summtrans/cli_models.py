@@ -11,13 +11,18 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from .cli_help import examples
 from .cli_errors import fail
+from .cli_help import examples
 from .errors import SummtransError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from .bundles import BundledModel
 
 __all__ = ["completion", "info", "models_app", "register"]
 
@@ -56,6 +61,13 @@ AllOpt = Annotated[bool, typer.Option("--all", help="Every profile in models.yam
 FormatOpt = Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no log lines.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Full tracebacks.")]
+
+
+def _echo_models(models: Iterable[BundledModel]) -> None:
+    """One line per model of a bundle: ``hub-id@commit: N files, ctranslate2 int8``."""
+    for m in models:
+        conv = f", ctranslate2 {','.join(m.compute_types)}" if m.compute_types else ""
+        typer.echo(f"{m.model}@{m.commit[:12]}: {m.files} files{conv}")
 
 
 def _logging(quiet: bool) -> None:
@@ -159,9 +171,7 @@ def bundle_cmd(
         fail(exc, debug)
     except OSError as exc:
         fail(SummtransError(f"{out}: {exc.strerror or exc}"), debug)
-    for m in result.models:
-        conv = f", ctranslate2 {','.join(m.compute_types)}" if m.compute_types else ""
-        typer.echo(f"{m.model}@{m.commit[:12]}: {m.files} files{conv}")
+    _echo_models(result.models)
     typer.echo(f"wrote {result.path} ({human_size(result.size_bytes)})")
 
 
@@ -181,9 +191,7 @@ def import_cmd(
         result = import_bundle(bundle_path)
     except SummtransError as exc:
         fail(exc, debug)
-    for m in result.models:
-        conv = f", ctranslate2 {','.join(m.compute_types)}" if m.compute_types else ""
-        typer.echo(f"{m.model}@{m.commit[:12]}: {m.files} files{conv}")
+    _echo_models(result.models)
     typer.echo(f"imported {result.files} files into {result.hub_cache} and {result.ct2_cache}")
 
 
