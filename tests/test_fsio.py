@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from summtrans.fsio import TEMP_SUFFIX, atomic_write_bytes, atomic_write_text, cleanup_temporaries
+from summtrans.fsio import TEMP_SUFFIX, atomic_write_bytes, atomic_write_text, atomic_write_with, cleanup_temporaries
 
 
 # --------------------------------------------------------------------------- atomic writes
@@ -34,6 +34,27 @@ def test_atomic_write_bytes_and_mode(tmp_path: Path) -> None:
         umask = os.umask(0)
         os.umask(umask)
         assert target.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_atomic_write_with_streams_keeps_the_mode_and_leaves_the_target_on_error(tmp_path: Path) -> None:
+    target = tmp_path / "journal.jsonl"
+    target.write_bytes(b"old\n")
+    target.chmod(0o640)
+
+    def lines(fh) -> None:
+        for i in range(3):
+            fh.write(f"{i}\n".encode())
+
+    atomic_write_with(target, lines, keep_mode=True)
+    assert target.read_bytes() == b"0\n1\n2\n" and target.stat().st_mode & 0o777 == 0o640
+
+    def broken(fh) -> None:
+        fh.write(b"half")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        atomic_write_with(target, broken)
+    assert target.read_bytes() == b"0\n1\n2\n" and leftovers(tmp_path) == []
 
 
 def test_atomic_write_temp_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

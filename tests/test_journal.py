@@ -80,3 +80,8 @@ def test_rewrite_combined_keeps_one_record_per_document(tmp_path: Path) -> None:
     kept = rewrite_combined(path, lambda source, sha: (source, sha) in {("a", "3"), ("b", "2")})
     assert kept == {("a", "3"), ("b", "2")}
     assert [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] == recs[1:]
+    if os.name == "posix":  # rewritten with the permissions it had, no temporary left behind
+        path.write_text('{"source": "a", "sha256": "3"}\n{"broken', encoding="utf-8")
+        path.chmod(0o640)
+        assert rewrite_combined(path, lambda source, sha: True) == {("a", "3")}
+        assert path.stat().st_mode & 0o777 == 0o640 and sorted(p.name for p in tmp_path.iterdir()) == [COMBINED_NAME]

@@ -6,9 +6,11 @@ import errno
 import os
 import stat
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
-__all__ = ["TEMP_SUFFIX", "atomic_write_bytes", "atomic_write_text", "cleanup_temporaries", "write_output"]
+__all__ = ["TEMP_SUFFIX", "atomic_write_bytes", "atomic_write_text", "atomic_write_with", "cleanup_temporaries", "write_output"]
 
 TEMP_SUFFIX = ".summtrans-tmp"
 
@@ -49,14 +51,22 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     is removed and the error re-raised; an existing target is left untouched. The new file gets the
     usual umask-derived permissions; nothing of an old target's metadata is kept.
     """
+    atomic_write_with(path, lambda fh: fh.write(data))
+
+
+def atomic_write_with(path: str | os.PathLike[str], write: Callable[[BinaryIO], object], *, keep_mode: bool = False) -> None:
+    """:func:`atomic_write_bytes` with the content streamed by ``write(file)``; `keep_mode`: the new
+    file gets the permission bits of the file it replaces."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = _create_temp(target)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            write(fh)
             fh.flush()
             os.fsync(fh.fileno())
+        if keep_mode:
+            os.chmod(tmp, stat.S_IMODE(os.stat(target).st_mode))
         os.replace(tmp, target)
     except BaseException:
         try:

@@ -12,16 +12,14 @@ import hashlib
 import json
 import logging
 import os
-import stat
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ..errors import OutputDirError
-from ..fsio import TEMP_SUFFIX
+from ..fsio import atomic_write_with
 from ..records import name_bytes_b64, to_json
 
 __all__ = [
@@ -267,20 +265,12 @@ def rewrite_combined(path: Path, keep: Callable[[str, str | None], bool]) -> set
     if not dirty and len(last) == lines:
         return {(s, sha) for s, (_, sha) in last.items()}
     wanted = {index for index, _ in last.values()}
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
-    try:
-        with os.fdopen(fd, "wb") as out, open(path, "rb") as fh:
+
+    def copy_wanted(out: BinaryIO) -> None:
+        with open(path, "rb") as fh:
             for index, raw in enumerate(fh):
                 if index in wanted:
                     out.write(raw if raw.endswith(b"\n") else raw + b"\n")
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+
+    atomic_write_with(path, copy_wanted, keep_mode=True)
     return {(s, sha) for s, (_, sha) in last.items()}
