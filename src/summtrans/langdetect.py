@@ -72,16 +72,20 @@ class ParagraphLanguage(NamedTuple):
     confidence: float
 
 
-def detector_settings() -> dict[str, object]:
-    """What a detection depends on (the translation memory keys remembered detections on it)."""
+@functools.cache
+def _detector_name() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        detector = f"py3langid {version('py3langid')}"
+        return f"py3langid {version('py3langid')}"
     except PackageNotFoundError:
-        detector = "py3langid"
+        return "py3langid"
+
+
+def detector_settings() -> dict[str, object]:
+    """What a detection depends on (the translation memory keys remembered detections on it)."""
     return {
-        "detector": detector,
+        "detector": _detector_name(),  # looked up once: importlib.metadata is slow per call
         "languages": list(LANGUAGE_NAMES),
         "document": [DOC_MIN_CONFIDENCE, DOC_MIN_LETTERS, SAMPLE_CHARS],
         "paragraph": [PARA_MIN_CONFIDENCE, PARA_MIN_WORDS],
