@@ -131,22 +131,35 @@ def _setup_logging(quiet: bool, debug: bool) -> None:
             os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
-def _run(task: str, paths: list[str], output: str | None, fmt: Format, summary_only: bool, quiet: bool, debug: bool,
-         batch_args: dict, **pipeline_args) -> None:
+def _run(task: str, a: dict[str, Any]) -> None:
+    """Run `translate` or `summarize` from the command's parameters (its `locals()`)."""
+    quiet, debug = a["quiet"], a["debug"]
     _setup_logging(quiet, debug)
     try:
         from .executors import ExecutorOptions
         from .pipeline import Pipeline, PipelineOptions
         from .runner import run_inputs
 
-        executor = ExecutorOptions(**batch_args.pop("executor"), debug=debug)
-        config = load_config(pipeline_args.pop("config"))
-        options = {k: v.value if isinstance(v, Enum) else v for k, v in pipeline_args.items()}  # choices: plain str
-        pipeline = Pipeline(executor.pipeline_options(PipelineOptions(task=task, **options)), config)
+        executor = ExecutorOptions(
+            kind=a["executor"].value, address=a["ray_address"], workers=a["workers"],
+            cpus_per_worker=a["cpus_per_worker"], gpus_per_worker=a["gpus_per_worker"], debug=debug,
+        )
+        options = dict(
+            model=a["model"], source_lang=a["source_lang"], engine=a["engine"], compute_type=a["compute_type"],
+            device=a["device"], num_beams=a["num_beams"], max_batch_tokens=a["batch_tokens"], threads=a["threads"],
+            markdown=a["markdown"], offline=a["offline"], memory=not a["no_memory"], glossary=a["glossary"],
+            max_length_factor=a["max_length_factor"], guards=not a["no_guards"], protect=not a["no_protect"],
+        )
+        if task == "summarize":
+            options.update(summary_model=a["summary_model"], length=a["length"])
+        options = {k: v.value if isinstance(v, Enum) else v for k, v in options.items()}  # choices: plain str
+        pipeline = Pipeline(executor.pipeline_options(PipelineOptions(task=task, **options)), load_config(a["config"]))
         try:
             code = run_inputs(
-                paths, pipeline, output=output, fmt=fmt.value, summary_only=summary_only, quiet=quiet, executor=executor,
-                **batch_args,
+                a["paths"], pipeline, output=a["output"], fmt=a["fmt"].value,
+                summary_only=a.get("summary_only", False), quiet=quiet, executor=executor,
+                globs=a["glob"], excludes=a["exclude"], include_hidden=a["include_hidden"], force=a["force"],
+                retry_failed=a["retry_failed"], max_bytes=a["max_bytes"],
             )
         finally:
             pipeline.close()  # the translation memory records this run's hit counts
@@ -210,16 +223,7 @@ def translate(
     degenerate output is retried once and flagged: JSON records carry "warnings" and "quality",
     text output lists the warnings on stderr.
     """
-    _run(
-        "translate", paths, output, fmt, False, quiet, debug,
-        dict(globs=glob, excludes=exclude, include_hidden=include_hidden, force=force, retry_failed=retry_failed,
-             max_bytes=max_bytes, executor=dict(kind=executor.value, address=ray_address, workers=workers,
-                                                cpus_per_worker=cpus_per_worker, gpus_per_worker=gpus_per_worker)),
-        config=config, model=model, source_lang=source_lang,
-        engine=engine, compute_type=compute_type, device=device, num_beams=num_beams,
-        max_batch_tokens=batch_tokens, threads=threads, markdown=markdown, offline=offline, memory=not no_memory,
-        glossary=glossary, max_length_factor=max_length_factor, guards=not no_guards, protect=not no_protect,
-    )
+    _run("translate", locals())
 
 
 @app.command(
@@ -272,16 +276,7 @@ def summarize(
 
     With --source-lang en the input is English and is summarized without translation.
     """
-    _run(
-        "summarize", paths, output, fmt, summary_only, quiet, debug,
-        dict(globs=glob, excludes=exclude, include_hidden=include_hidden, force=force, retry_failed=retry_failed,
-             max_bytes=max_bytes, executor=dict(kind=executor.value, address=ray_address, workers=workers,
-                                                cpus_per_worker=cpus_per_worker, gpus_per_worker=gpus_per_worker)),
-        config=config, model=model, summary_model=summary_model, source_lang=source_lang, length=length,
-        engine=engine, compute_type=compute_type, device=device, num_beams=num_beams, max_batch_tokens=batch_tokens,
-        threads=threads, markdown=markdown, offline=offline, memory=not no_memory,
-        glossary=glossary, max_length_factor=max_length_factor, guards=not no_guards, protect=not no_protect,
-    )
+    _run("summarize", locals())
 
 
 class SegFormat(str, Enum):
