@@ -10,7 +10,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["TEMP_SUFFIX", "atomic_write_bytes", "atomic_write_text", "atomic_write_with", "cleanup_temporaries", "write_output"]
+__all__ = [
+    "TEMP_SUFFIX",
+    "atomic_write_bytes",
+    "atomic_write_text",
+    "atomic_write_with",
+    "cleanup_temporaries",
+    "same_file",
+    "write_output",
+]
 
 TEMP_SUFFIX = ".summtrans-tmp"
 
@@ -106,6 +114,14 @@ def _fsync_dir(directory: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    """Whether `a` and `b` are the same file or folder (False when either cannot be looked at)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def cleanup_temporaries(root: str | os.PathLike[str]) -> int:

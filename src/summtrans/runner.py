@@ -11,7 +11,7 @@ from .documents import DEFAULT_MAX_BYTES, read_document
 from .errors import InputError, SummtransError, UsageError
 from .executors import ExecutorOptions
 from .formats.url import is_url
-from .fsio import write_output
+from .fsio import same_file, write_output
 from .pipeline import Pipeline
 from .progress import Progress
 from .writers import DEFAULT_FORMAT, Writer, file_writer, get_writer
@@ -125,13 +125,7 @@ def _single_target(
     if out.is_dir() or wants_dir:
         name = "stdin.txt" if paths[0] == "-" else paths[0] if is_url(paths[0]) else Path(paths[0]).name
         out = out / writer.output_name(name, task, summary_only)
-    if paths[0] != "-" and not is_url(paths[0]) and _same_file(paths[0], out):
+    if paths[0] != "-" and not is_url(paths[0]) and same_file(paths[0], out):
         raise UsageError(f"{out}: the output is the input file itself; choose another -o")
     return out
 
-
-def _same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False

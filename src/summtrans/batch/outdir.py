@@ -18,7 +18,7 @@ from pathlib import Path
 from types import TracebackType
 
 from ..errors import OutputDirError, UsageError
-from ..fsio import cleanup_temporaries
+from ..fsio import cleanup_temporaries, same_file
 
 __all__ = ["LOCK_NAME", "PID_NAME", "OutputDir"]
 
@@ -45,7 +45,7 @@ class OutputDir:
     def __enter__(self) -> OutputDir:
         out = self.path
         for inp in self.inputs:
-            if inp.is_dir() and out.exists() and _same(inp, out):
+            if inp.is_dir() and out.exists() and same_file(inp, out):
                 raise UsageError(f"the output folder {out} is the input folder: choose another -o OUTDIR")
         if out.exists() and not out.is_dir():
             raise OutputDirError(f"{out}: the output folder is a file")
@@ -91,9 +91,3 @@ class OutputDir:
             self.lock.release()
             self.lock = None
 
-
-def _same(a: Path, b: Path) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
