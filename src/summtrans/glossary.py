@@ -85,10 +85,6 @@ class Glossary:
             found.append(("term", m.start(), m.end(), entry.english or m.group(0)))
         return found
 
-    def expected(self, text: str) -> list[str]:
-        """The English terms a translation of `text` must contain (for the quality check)."""
-        return [output for _k, _s, _e, output in self.terms(text)]
-
 
 def load_glossary(path: str | os.PathLike) -> Glossary:
     """Read a TSV or CSV glossary (see the module docstring); errors name the file and line."""

@@ -139,10 +139,6 @@ class EngineUser:
                 self.memory_context = dataclasses.replace(ctx, engine=self._engine.name, compute_type="")
         return self._engine
 
-    @property
-    def loaded(self) -> bool:
-        return self._engine is not None
-
     @functools.cached_property
     def limit(self) -> int:
         """Tokens for the text in one model input (`input_budget`)."""
