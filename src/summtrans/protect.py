@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .numbers import DE_NUMBER, UNIT_SYMBOLS, UNIT_WORDS, localize_quantity
 
@@ -296,12 +296,6 @@ class ProtectReport:
     duplicated: tuple[ProtectedSpan, ...] = ()
 
 
-@dataclass
-class _Pending:
-    protected: Protected
-    report: ProtectReport = field(default_factory=ProtectReport)
-
-
 def protected_translate(
     sources: Sequence[str],
     translate: Callable[[list[str]], list[str]],
@@ -316,25 +310,26 @@ def protected_translate(
     source, a report for the quality block.
     """
     options = options or ProtectOptions()
-    pend = [_Pending(protect(s, options, terms(s) if terms else ())) for s in sources]
-    outputs = translate([p.protected.masked for p in pend])
-    results = [""] * len(sources)
+    protected = [protect(s, options, terms(s) if terms else ()) for s in sources]
+    outputs = translate([p.masked for p in protected])
+    results: list[str] = []
+    reports: list[ProtectReport] = []
     retry: list[int] = []
-    for i, (p, out) in enumerate(zip(pend, outputs)):
-        restored = restore(out, p.protected, fallback="drop")
+    for i, (p, out) in enumerate(zip(protected, outputs)):
+        restored = restore(out, p, fallback="drop")
         if restored.missing:
             retry.append(i)
-        results[i] = restored.text
-        p.report = ProtectReport(p.protected.spans, duplicated=restored.duplicated)
+        results.append(restored.text)
+        reports.append(ProtectReport(p.spans, duplicated=restored.duplicated))
     if retry:
-        split = {i: split_around(pend[i].protected) for i in retry}
+        split = {i: split_around(protected[i]) for i in retry}
         texts = list(dict.fromkeys(x.strip() for i in retry for x in split[i] if isinstance(x, str) and _translatable(x)))
         table = dict(zip(texts, translate(texts))) if texts else {}
         for i in retry:
             results[i] = join_split(split[i], table)
             # A span cannot be lost in a split translation; a glossary term might be empty.
-            lost = tuple(s for s in pend[i].protected.spans if s.output and s.output not in results[i])
+            lost = tuple(s for s in protected[i].spans if s.output and s.output not in results[i])
             if lost and options.fallback == "append":
                 results[i] = (results[i] + " " + " ".join(s.output for s in lost)).strip()
-            pend[i].report = ProtectReport(pend[i].protected.spans, split=True, missing=lost)
-    return results, [p.report for p in pend]
+            reports[i] = ProtectReport(protected[i].spans, split=True, missing=lost)
+    return results, reports
