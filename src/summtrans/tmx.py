@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
+from . import __version__
 from .errors import InputError
 
 if TYPE_CHECKING:
@@ -39,15 +40,6 @@ class TmxPair:
     target: str
     origin: str = ""  # x-summtrans-origin prop: memory | memory-import ('' from other tools)
     context: str = ""  # x-summtrans-context prop: a model entry's context, or an import's file
-
-
-def _version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("summtrans")
-    except Exception:  # not installed (a source checkout)
-        return "0"
 
 
 def _text(value: str) -> str:
@@ -76,7 +68,7 @@ def tmx_lines(pairs: Iterable[Entry | TmxPair]) -> Iterator[str]:
     yield '<?xml version="1.0" encoding="UTF-8"?>\n'
     yield '<tmx version="1.4">\n'
     yield (
-        f"<header creationtool=\"summtrans\" creationtoolversion={quoteattr(_version())} "
+        f"<header creationtool=\"summtrans\" creationtoolversion={quoteattr(__version__)} "
         f'segtype="sentence" o-tmf="summtrans-sqlite" adminlang="en" srclang="{SOURCE_LANG}" '
         f'datatype="plaintext" creationdate="{stamp}"/>\n'
     )
