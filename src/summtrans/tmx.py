@@ -48,12 +48,10 @@ def _text(value: str) -> str:
 
 def _tu(pair: Entry | TmxPair, stamp: str) -> str:
     props = ""
-    origin = getattr(pair, "origin", None)
-    if origin:
-        props += f'    <prop type="x-summtrans-origin">{_text(origin)}</prop>\n'
-    context = getattr(pair, "context", "")
-    if context:
-        props += f'    <prop type="x-summtrans-context">{_text(context)}</prop>\n'
+    if pair.origin:
+        props += f'    <prop type="x-summtrans-origin">{_text(pair.origin)}</prop>\n'
+    if pair.context:
+        props += f'    <prop type="x-summtrans-context">{_text(pair.context)}</prop>\n'
     return (
         f'  <tu creationdate="{stamp}">\n{props}'
         f'    <tuv xml:lang="{SOURCE_LANG}"><seg>{_text(pair.source)}</seg></tuv>\n'
@@ -79,15 +77,22 @@ def tmx_lines(pairs: Iterable[Entry | TmxPair]) -> Iterator[str]:
 
 
 def write_tmx(pairs: Iterable[Entry | TmxPair], path: Path) -> int:
-    """Write `pairs` as a TMX 1.4 file, atomically (`fsio.atomic_write_bytes`); returns how many."""
-    from .fsio import atomic_write_bytes
+    """Write `pairs` as a TMX 1.4 file, atomically and streamed (`fsio.atomic_write_with`); returns how many."""
+    from .fsio import atomic_write_with
 
-    pairs = list(pairs)
+    count = 0
+
+    def counted() -> Iterator[Entry | TmxPair]:
+        nonlocal count
+        for pair in pairs:
+            count += 1
+            yield pair
+
     try:
-        atomic_write_bytes(path, "".join(tmx_lines(pairs)).encode("utf-8"))
+        atomic_write_with(path, lambda f: f.writelines(line.encode("utf-8") for line in tmx_lines(counted())))
     except OSError as exc:
         raise InputError(str(path), f"cannot write the TMX file ({exc.strerror or exc})", "failed") from exc
-    return len(pairs)
+    return count
 
 
 def export_tmx(memory: Memory, path: Path, *, model_entries: bool = True) -> int:
