@@ -452,26 +452,33 @@ def test_round_trip_translates_offline_without_converting(tiny_marian, tmp_path,
     assert r.exit_code == 0 and r.stdout.strip(), r.output
 
 
-def test_revision_carried_into_settings_and_journal(tmp_path):
+def _echo_run_journal(tmp_path: Path, extra: str, key: str) -> list[dict]:
+    """Translate one document with the echo engine and profile tiny (REPO plus `extra` fields);
+    the journal's entries that carry `key`."""
     from summtrans.cli import app
-    from summtrans.pipeline import Pipeline, PipelineOptions
 
-    assert "revision" not in Pipeline(PipelineOptions(engine="echo"), _config()).settings()["translation"]
-    assert Pipeline(PipelineOptions(engine="echo"), _config(revision="v1.0")).settings()["translation"]["revision"] == "v1.0"
+    fields = ", ".join(x for x in (f"model: {REPO}", extra) if x)
     cfg = tmp_path / "m.yaml"
-    cfg.write_text(f"profiles:\n  tiny: {{task: translation, model: {REPO}, revision: v1.0}}\n")
+    cfg.write_text(f"profiles:\n  tiny: {{task: translation, {fields}}}\n")
     docs = tmp_path / "in"
     docs.mkdir()
     (docs / "a.txt").write_text("Hallo Welt.", encoding="utf-8")
     r = CliRunner().invoke(app, ["translate", str(docs), "-o", str(tmp_path / "out"), "--engine", "echo", "--config", str(cfg), "-q"])
     assert r.exit_code == 0, r.output
     (journal,) = (tmp_path / "out").glob("*journal*")
-    lines = [json.loads(x) for x in journal.read_text().splitlines() if '"settings"' in x]
+    return [json.loads(x) for x in journal.read_text().splitlines() if f'"{key}"' in x]
+
+
+def test_revision_carried_into_settings_and_journal(tmp_path):
+    from summtrans.pipeline import Pipeline, PipelineOptions
+
+    assert "revision" not in Pipeline(PipelineOptions(engine="echo"), _config()).settings()["translation"]
+    assert Pipeline(PipelineOptions(engine="echo"), _config(revision="v1.0")).settings()["translation"]["revision"] == "v1.0"
+    lines = _echo_run_journal(tmp_path, "revision: v1.0", "settings")
     assert lines and all(x["settings"]["pipeline"]["translation"]["revision"] == "v1.0" for x in lines)
 
 
 def test_resolved_commit_in_records_and_journal_not_in_settings(tmp_path, cached_fake):
-    from summtrans.cli import app
     from summtrans.pipeline import Pipeline, PipelineOptions
 
     pinned = Pipeline(PipelineOptions(engine="echo"), _config())
@@ -481,13 +488,5 @@ def test_resolved_commit_in_records_and_journal_not_in_settings(tmp_path, cached
     assert local.models()["translation"] == str(cached_fake)  # a directory has no commit
     absent = Pipeline(PipelineOptions(engine="echo"), _config(revision="v9"))
     assert absent.models()["translation"] == REPO  # not on disk at that revision: nothing resolved yet
-    cfg = tmp_path / "m.yaml"
-    cfg.write_text(f"profiles:\n  tiny: {{task: translation, model: {REPO}}}\n")
-    docs = tmp_path / "in"
-    docs.mkdir()
-    (docs / "a.txt").write_text("Hallo Welt.", encoding="utf-8")
-    r = CliRunner().invoke(app, ["translate", str(docs), "-o", str(tmp_path / "out"), "--engine", "echo", "--config", str(cfg), "-q"])
-    assert r.exit_code == 0, r.output
-    (journal,) = (tmp_path / "out").glob("*journal*")
-    lines = [json.loads(x) for x in journal.read_text().splitlines() if '"models"' in x]
+    lines = _echo_run_journal(tmp_path, "", "models")
     assert lines and all(x["models"]["translation"] == f"{REPO}@{COMMIT}" for x in lines)
