@@ -12,7 +12,9 @@ Configurations, all on the ctranslate2 engine with the same beam size:
 * ``guards+protect``: the same inside `protect.protected_translate` (spans masked, restored).
 * ``cap`` (on request, ``--configs cap``): the length cap alone.
 
-Until the guards are wired into Translator, this script composes them around the engine itself.
+This script composes them around the engine itself, with the cap applied per group of input
+lengths (`cap_groups`: what `faithful.FaithfulTranslator` does on an engine without
+`Engine.caps_length`; the ctranslate2 and transformers engines now cap each batch themselves).
 
     PYTHONPATH=src .venv/bin/python benchmarks/guards.py [--beams 4] [--captions 1000] [--articles 30]
 """
@@ -33,6 +35,7 @@ sys.path.insert(0, str(REPO / "src"))
 from summtrans.engines import EngineOptions, GenerationOptions, load_engine  # noqa: E402
 from summtrans.guards import GuardOptions, RetryPolicy, cap_groups, guarded_translate, problems  # noqa: E402
 from summtrans.protect import ProtectOptions, protected_translate, single_token_numbers  # noqa: E402
+from summtrans.segment import segment, split_to_fit  # noqa: E402
 from summtrans.translate import Translator  # noqa: E402
 
 SHARED = REPO.parent / "shared"
@@ -100,9 +103,12 @@ def main() -> None:
     guard = GuardOptions()
     protect_options = ProtectOptions(numbers=single_token_numbers(engine.count_tokens))
     translators, stats = make_translators(engine, args.beams, guard, protect_options)
-    planner = Translator(engine)
+    limit = Translator(engine).limit  # the model's input limit, as the Translator splits segments
     articles = sorted((SHARED / "corpus" / "de-news").glob("*.txt"))[: args.articles]
-    news = list(dict.fromkeys(p for a in articles for p in planner.plan_inputs(a.read_text(encoding="utf-8"))))
+    news = list(dict.fromkeys(  # the distinct model inputs of the articles' segments
+        p for a in articles for s in segment(a.read_text(encoding="utf-8"))
+        for p in split_to_fit(s.text, engine.count_tokens, limit)
+    ))
     m30k = SHARED / "corpus" / "multi30k-test2016"
     src = (m30k / "test_2016_flickr.de").read_text(encoding="utf-8").splitlines()[: args.captions]
     ref = (m30k / "test_2016_flickr.en").read_text(encoding="utf-8").splitlines()[: args.captions]
