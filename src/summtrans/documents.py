@@ -318,12 +318,9 @@ def read_document(
 
 def format_of(source: str) -> str | None:
     """The format backend that reads `source` (``url`` for an http(s) URL, else by suffix); None: text."""
-    from .formats.registry import SUFFIX_TO_NAME
-    from .formats.url import is_url
+    from .formats.registry import format_of as backend_format
 
-    if is_url(source):
-        return "url"
-    return SUFFIX_TO_NAME.get(os.path.splitext(source)[1].lower())
+    return backend_format(source)
 
 
 def _read_formatted(source: str, fmt: str, max_bytes: int) -> Document:

@@ -7,6 +7,7 @@ and plain-text runs import none of them.
 from __future__ import annotations
 
 import importlib
+import os
 from pathlib import Path
 
 from .base import FormatBackend
@@ -29,19 +30,24 @@ BACKENDS: dict[str, str] = {name: target for name, (target, _) in _TABLE.items()
 # suffix (lower case, with the dot) → backend name; folder discovery uses these.
 SUFFIX_TO_NAME: dict[str, str] = {s: name for name, (_, suffixes) in _TABLE.items() for s in suffixes}
 SUFFIXES: tuple[str, ...] = tuple(SUFFIX_TO_NAME)
-URL_SCHEMES = ("http://", "https://")
 
 _loaded: dict[str, FormatBackend] = {}
 
 
-def name_for(path_or_name: str | Path) -> str | None:
-    """The backend name for a path, an http(s) URL or a backend name; None if no backend reads it."""
-    text = str(path_or_name)
-    if text in BACKENDS:
-        return text
-    if text.lower().startswith(URL_SCHEMES):
+def format_of(source: str) -> str | None:
+    """The backend name for an input: ``url`` for a URL (a scheme not allowed is refused when it
+    is fetched), else by suffix; None for plain text."""
+    from .url import is_url
+
+    if is_url(source):
         return "url"
-    return SUFFIX_TO_NAME.get(Path(text).suffix.lower())
+    return SUFFIX_TO_NAME.get(os.path.splitext(source)[1].lower())
+
+
+def name_for(path_or_name: str | Path) -> str | None:
+    """The backend name for a backend name or an input (`format_of`); None if no backend reads it."""
+    text = str(path_or_name)
+    return text if text in BACKENDS else format_of(text)
 
 
 def backend_for(path_or_name: str | Path) -> FormatBackend | None:
