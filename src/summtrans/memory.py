@@ -88,11 +88,6 @@ CREATE TABLE IF NOT EXISTS runs (
 """
 
 
-def default_cache_root() -> Path:
-    """``$SUMMTRANS_CACHE_DIR`` or ``~/.cache/summtrans``: the folder that also holds ``ct2/``."""
-    return cache_root()
-
-
 @dataclass(frozen=True)
 class MemoryOptions:
     """Whether and where the translation memory is used."""
@@ -110,7 +105,7 @@ class MemoryOptions:
         return cls(**values)
 
     def resolved_path(self) -> Path:
-        return self.path if self.path is not None else default_cache_root() / DB_NAME
+        return self.path if self.path is not None else cache_root() / DB_NAME
 
 
 @dataclass(frozen=True)
