@@ -125,15 +125,10 @@ def _word_piece(run: Any, p: Any, links: Links) -> Piece:
         elif tag == w("softHyphen"):
             parts.append("\u00ad")
     rpr = run.find(w("rPr"))
-    hyperlink, link = None, None
-    node = run.getparent()
-    while node is not p:
-        if node.tag == w("hyperlink"):
-            hyperlink = node
-            rid, anchor = node.get(f"{{{R}}}id"), node.get(w("anchor"))
-            link = (links(rid) if rid else None) or (f"#{anchor}" if anchor else "#")
-            break
-        node = node.getparent()
+    hyperlink, link = _hyperlink_of(run, p), None
+    if hyperlink is not None:
+        rid, anchor = hyperlink.get(f"{{{R}}}id"), hyperlink.get(w("anchor"))
+        link = (links(rid) if rid else None) or (f"#{anchor}" if anchor else "#")
     return Piece("".join(parts), _key(rpr, _W_INVISIBLE, None), WordStyle(rpr, hyperlink), link)
 
 
