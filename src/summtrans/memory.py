@@ -167,6 +167,10 @@ class MemoryStats:
     runs: list[RunStats]  # the last runs, newest first
 
 
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
@@ -268,16 +272,12 @@ class Memory:
 
     def lookup_summary(self, ctx: MemoryContext, text: str) -> str | None:
         """The remembered summary of exactly `text` (no normalization) under `ctx`, or None."""
-        conn = self._connect()
-        key = _digest(_SUMMARY, ctx.digest(), text)
-        row = conn.execute("SELECT target, last_used FROM entries WHERE key = ?", (key,)).fetchone()
-        if row is None:
+        summary = self._get(_digest(_SUMMARY, ctx.digest(), text))
+        if summary is None:
             self.counts.misses += 1
-            return None
-        if row[1] < time.time() - TOUCH_AFTER_S:
-            self._touch([key])
-        self.counts.hits += 1
-        return row[0]
+        else:
+            self.counts.hits += 1
+        return summary
 
     def store_summary(self, ctx: MemoryContext, text: str, summary: str) -> None:
         cdig, now = ctx.digest(), time.time()
@@ -288,21 +288,15 @@ class Memory:
     def lookup_note(self, ctx: MemoryContext, text: str) -> str | None:
         """A value remembered about exactly `text` under `ctx` (keyed on its SHA-256), or None.
         Notes do not count as segment hits or misses."""
-        key = _digest(_NOTE, ctx.digest(), hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
-        row = self._connect().execute("SELECT target, last_used FROM entries WHERE key = ?", (key,)).fetchone()
-        if row is not None and row[1] < time.time() - TOUCH_AFTER_S:
-            self._touch([key])
-        return None if row is None else row[0]
+        return self._get(_digest(_NOTE, ctx.digest(), _sha256(text)))
 
     def store_notes(self, ctx: MemoryContext, notes: Iterable[tuple[str, str]]) -> None:
         """Remember (text, value) pairs under `ctx` in one transaction."""
         cdig, now, rows = ctx.digest(), time.time(), {}
         for text, value in notes:
-            sha = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+            sha = _sha256(text)
             rows[_digest(_NOTE, cdig, sha)] = (_NOTE, cdig, f"sha256:{sha}", value, now, now)
-        stored = self.counts.stored
-        self._insert(ctx, rows)
-        self.counts.stored = stored  # notes are not translations
+        self._insert(ctx, rows, counted=False)  # notes are not translations
 
     # -- imports (TMX) -------------------------------------------------------------------
 
@@ -342,6 +336,15 @@ class Memory:
 
     # -- internals -----------------------------------------------------------------------
 
+    def _get(self, key: str) -> str | None:
+        """The target stored under `key` (its `last_used` refreshed when stale), or None."""
+        row = self._connect().execute("SELECT target, last_used FROM entries WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        if row[1] < time.time() - TOUCH_AFTER_S:
+            self._touch([key])
+        return row[0]
+
     def _touch(self, keys: Sequence[str]) -> None:
         if not keys:
             return
@@ -353,7 +356,7 @@ class Memory:
                     f"UPDATE entries SET last_used = ? WHERE key IN ({','.join('?' * len(chunk))})", (now, *chunk)
                 )
 
-    def _insert(self, ctx: MemoryContext, rows: Mapping[str, tuple]) -> int:
+    def _insert(self, ctx: MemoryContext, rows: Mapping[str, tuple], *, counted: bool = True) -> int:
         if not rows:
             return 0
         conn = self._connect()
@@ -363,7 +366,8 @@ class Memory:
                 conn.execute("INSERT OR IGNORE INTO contexts VALUES (?, ?)", (cdig, ctx.description()))
             conn.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?, ?)", [(k, *v) for k, v in rows.items()])
         self._known_ctx.add(cdig)
-        self.counts.stored += len(rows)
+        if counted:
+            self.counts.stored += len(rows)
         if self.options.max_bytes:
             self.evict()
         return len(rows)
