@@ -85,22 +85,22 @@ class Languages:
         if doc.text in self._detections:
             return self._detections[doc.text]
         memory = self._memory()
-        ctx = None
+        ctx = note = None
         if memory is not None:
             from .memory import MemoryContext
 
             ctx = MemoryContext("detector", "langdetect", settings=detector_settings())
-        note = memory.lookup_note(ctx, doc.text) if memory is not None and ctx is not None else None
+            note = memory.lookup_note(ctx, doc.text)
         if note is not None:
             data = json.loads(note)
             found = Detection(data["lang"], data["confidence"], data["reliable"]), [(s, e) for s, e in data["english"]]
         else:
             det = detect(doc.text)
             spans = []
-            if (det.lang if det.reliable else SOURCE_LANG) == SOURCE_LANG:
+            if treated_as(det, SOURCE_LANG) == SOURCE_LANG:
                 spans = [(p.start, p.end) for p in detect_paragraphs(doc.text) if p.lang == TARGET_LANG]
             found = det, spans
-            if memory is not None and ctx is not None:
+            if memory is not None:
                 value = {"lang": det.lang, "confidence": det.confidence, "reliable": det.reliable, "english": spans}
                 memory.store_notes(ctx, [(doc.text, json.dumps(value))])
         if len(self._detections) >= 256:  # documents skipped after the check are never popped
