@@ -19,7 +19,7 @@ from ..errors import InputError
 from .base import Extracted, FormatBackend, Unit
 from .html import BLOCK_TAGS, INLINE_TAGS, PROTECTED_INLINE, SKIP_TAGS, TRANSLATED_ATTRIBUTES
 from .mixed import Dialect, append_plain, paragraph, write
-from .pieces import Paragraph, unchanged
+from .pieces import Paragraph
 from .safezip import Archive, check_member_name, open_archive, parse_xml, write_archive
 
 KIND = "EPUB e-book"
@@ -116,15 +116,16 @@ class EpubBackend(FormatBackend):
         state: _State = extracted.state
         dirty: set[str] = set()
         for source, record, unit in zip(extracted.units, state.records, translated, strict=True):
-            if source.text == unit.text and (record.paragraph is None or unchanged(source, unit)):
-                continue
-            dirty.add(record.member)
             if record.paragraph is not None:
-                write(source, record.paragraph, unit)
+                if not write(source, record.paragraph, unit):
+                    continue
+            elif source.text == unit.text:
+                continue
             elif record.attribute is not None:
                 record.element.set(record.attribute, unit.text)
             else:
                 record.element.text = unit.text
+            dirty.add(record.member)
         replaced = {}
         for member in sorted(dirty):
             root = state.roots[member]

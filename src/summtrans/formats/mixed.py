@@ -82,10 +82,10 @@ def _key_of(chain: tuple[Any, ...]) -> Any:
     return tuple((el.tag, tuple(sorted(el.attrib.items()))) for el in chain)
 
 
-def write(source: Unit, record: Paragraph, translated: Unit) -> None:
-    """Rebuild a block's content from the translation (a no-op when nothing changed)."""
+def write(source: Unit, record: Paragraph, translated: Unit) -> bool:
+    """Rebuild a block's content from the translation; False (and a no-op) if nothing changed."""
     if unchanged(source, translated):
-        return
+        return False
     block, fixed, dialect = record.anchor
     tail = block.tail
     for child in list(block):
@@ -106,6 +106,7 @@ def write(source: Unit, record: Paragraph, translated: Unit) -> None:
             fixed[i].tail = None
             block.append(fixed[i])
     block.tail = tail
+    return True
 
 
 def append_plain(parent: Any, text: str) -> None:

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from ..errors import InputError
 from .base import Extracted, FormatBackend, Unit
 from .mixed import Dialect, append_plain, paragraph, write
-from .pieces import Paragraph, unchanged
+from .pieces import Paragraph
 from .safezip import Archive, open_archive, parse_xml, write_archive
 
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
@@ -104,8 +104,7 @@ class _OdfBackend(FormatBackend):
         state: _State = extracted.state
         dirty: set[str] = set()
         for source, (member, record), unit in zip(extracted.units, state.records, translated, strict=True):
-            if not unchanged(source, unit):
-                write(source, record, unit)
+            if write(source, record, unit):
                 dirty.add(member)
         replaced = {
             m: etree.tostring(state.roots[m], xml_declaration=True, encoding="UTF-8") for m in sorted(dirty)
