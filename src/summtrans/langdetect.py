@@ -125,11 +125,10 @@ def _classify(text: str) -> tuple[str, float]:
 def detect(text: str) -> Detection:
     """The language of `text` (a long document is sampled). `reliable` is False for short or
     uncertain texts, which callers treat as German."""
-    letters = len(_LETTER.findall(text[: 3 * SAMPLE_CHARS]))
-    if letters < DOC_MIN_LETTERS:  # taken as German whatever the detector says: not built for it
+    if not _long_enough(text[: 3 * SAMPLE_CHARS]):  # taken as German whatever the detector says: not built for it
         return Detection(SOURCE_LANG, 0.0, reliable=False)
     lang, prob = _classify(_sample(text))
-    return Detection(lang, prob, reliable=letters >= DOC_MIN_LETTERS and prob >= DOC_MIN_CONFIDENCE)
+    return Detection(lang, prob, reliable=prob >= DOC_MIN_CONFIDENCE)
 
 
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
