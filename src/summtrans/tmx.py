@@ -19,12 +19,11 @@ from xml.sax.saxutils import escape, quoteattr
 
 from . import __version__
 from .errors import InputError
+from .langdetect import SOURCE_LANG, TARGET_LANG
 
 if TYPE_CHECKING:
     from .memory import Entry, Memory
 
-SOURCE_LANG = "de"
-TARGET_LANG = "en"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # Inline elements whose content is native markup or a sub-flow, not the segment's own text.
 _CODE_TAGS = frozenset({"bpt", "ept", "ph", "it", "ut", "sub"})
