@@ -122,8 +122,7 @@ class SrtBackend(_SubtitleBackend):
         try:
             return None, list(srt.parse(text))
         except (srt.SRTParseError, ValueError) as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise InputError(source, f"not a valid SRT file ({first[:120]})") from exc
+            raise InputError(source, f"not a valid SRT file ({_first_line(exc)})") from exc
 
     def _content(self, cue: Any) -> str:
         return cue.content
@@ -155,8 +154,7 @@ class VttBackend(_SubtitleBackend):
         try:
             doc = webvtt.from_string(text)
         except (webvtt.errors.MalformedFileError, webvtt.errors.MalformedCaptionError, ValueError) as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise InputError(source, f"not a valid WebVTT file ({first[:120]})") from exc
+            raise InputError(source, f"not a valid WebVTT file ({_first_line(exc)})") from exc
         return doc, list(doc.captions)
 
     def _content(self, cue: Any) -> str:
@@ -177,6 +175,12 @@ class VttBackend(_SubtitleBackend):
         finally:  # write() leaves the Extracted as it found it
             for cue, lines in zip(state.cues, saved):
                 cue.lines = lines
+
+
+def _first_line(exc: Exception) -> str:
+    """A parser error's first line (at most 120 characters), or its type's name."""
+    text = str(exc).strip()
+    return text.splitlines()[0][:120] if text else type(exc).__name__
 
 
 # --------------------------------------------------------------------------------------------
