@@ -27,9 +27,24 @@ from ..pipeline import Pipeline
 from ..progress import Progress
 from ..records import DocumentResult
 
-__all__ = ["Executor", "GroupOutcome", "LocalExecutor"]
+__all__ = ["Executor", "GroupOutcome", "LocalExecutor", "failure_message", "load_pipeline"]
 
 GroupOutcome = tuple[list[Document], "list[DocumentResult] | Exception"]
+
+
+def failure_message(exc: BaseException) -> str:
+    """What the journal records for a failed group: a `SummtransError`'s message, else ``Type: message``."""
+    return str(exc) if isinstance(exc, SummtransError) else f"{type(exc).__name__}: {exc}"
+
+
+def load_pipeline(pipeline: Pipeline) -> None:
+    """Load `pipeline`'s models; an unexpected error becomes a `ModelLoadError` (fatal for the run)."""
+    try:
+        pipeline.load()
+    except SummtransError:
+        raise
+    except Exception as exc:
+        raise ModelLoadError(f"cannot load the model: {type(exc).__name__}: {exc}") from exc
 
 
 class Executor(Protocol):
@@ -47,15 +62,9 @@ class LocalExecutor:
         self.loaded = False
 
     def _load(self) -> None:
-        if self.loaded:
-            return
-        try:
-            self.pipeline.load()
-        except SummtransError:
-            raise
-        except Exception as exc:
-            raise ModelLoadError(f"cannot load the model: {type(exc).__name__}: {exc}") from exc
-        self.loaded = True
+        if not self.loaded:
+            load_pipeline(self.pipeline)
+            self.loaded = True
 
     def run(self, groups: Iterable[list[Document]]) -> Iterator[GroupOutcome]:
         for group in groups:

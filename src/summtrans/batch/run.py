@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from ..documents import Document, decode_bytes, format_of, read_document
-from ..errors import InputError, OutputDirError, SummtransError
+from ..errors import InputError, OutputDirError
 from ..pipeline import Pipeline
 from ..progress import Progress
 from ..records import DocumentResult, display_name
 from ..writers import get_writer
 from .discover import Item, assign_outputs, discover
-from .executor import Executor, LocalExecutor
+from .executor import Executor, LocalExecutor, failure_message
 from .interrupts import InterruptGuard
 from .journal import COMBINED_NAME, FAILED, JOURNAL_NAME, OK, SKIPPED_SPECIAL, Journal
 from .options import BatchOptions
@@ -215,7 +215,7 @@ class _Run:
         else:
             doc, exc = group[0], outcome
             log.debug("%s failed", display_name(doc.source), exc_info=exc)
-            message = str(exc) if isinstance(exc, SummtransError) else f"{type(exc).__name__}: {exc}"
+            message = failure_message(exc)
             with self.guard.critical_section():
                 self.journal.record(doc.source, FAILED, stage="model", error=message, **_doc_fields(doc))
                 self.journal.flush()

@@ -11,6 +11,7 @@ import os
 import socket
 from dataclasses import dataclass
 
+from ..batch.executor import failure_message, load_pipeline
 from ..config import Config
 from ..documents import Document
 from ..errors import ModelLoadError, SummtransError, UsageError
@@ -41,7 +42,7 @@ class GroupDone:
 
 
 def _failure(exc: Exception) -> WorkerFailure:
-    message = str(exc) if isinstance(exc, SummtransError) else f"{type(exc).__name__}: {exc}"
+    message = failure_message(exc)
     for key, cls in FATAL.items():
         if isinstance(exc, cls):
             return WorkerFailure(f"{message} (on Ray worker {socket.gethostname()})", key)
@@ -61,12 +62,7 @@ class PipelineWorker:
     def _pipeline(self) -> Pipeline:
         if self.pipeline is None:
             pipeline = self.pipeline_class(self.options, self.config)
-            try:
-                pipeline.load()
-            except SummtransError:
-                raise
-            except Exception as exc:
-                raise ModelLoadError(f"cannot load the model: {type(exc).__name__}: {exc}") from exc
+            load_pipeline(pipeline)
             self.pipeline = pipeline
         return self.pipeline
 
