@@ -27,9 +27,6 @@ class Archive:
     infos: list[zipfile.ZipInfo]  # the original entries (order, compression, dates)
     members: dict[str, bytes]  # name → uncompressed bytes
 
-    def read(self, name: str) -> bytes:
-        return self.members[name]
-
 
 def open_archive(data: bytes, source: str, kind: str) -> Archive:
     """Check and read a ZIP container; `kind` names the format in errors ("Word document")."""
