@@ -113,8 +113,7 @@ def resolve_model(ref: str, *, local_files_only: bool = False, revision: str | N
             snapshot_download(ref, revision=revision, cache_dir=hub_cache_dir(), allow_patterns=ALLOW_PATTERNS, etag_timeout=5)
         )
     except Exception as exc:  # network down, unknown repo, gated repo, …
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ModelLoadError(not_cached(ref, f"the hub could not be reached ({reason[:160]})")) from exc
+        raise ModelLoadError(not_cached(ref, "the hub could not be reached", exc)) from exc
 
 
 def check_model_dir(path: Path, ref: str) -> None:
@@ -130,8 +129,12 @@ def check_model_dir(path: Path, ref: str) -> None:
         raise ModelLoadError(f"model directory {ref} has a config.json but no {' and no '.join(missing)}")
 
 
-def not_cached(ref: str, why: str) -> str:
-    """The one message for a hub model that is not on disk and cannot be fetched (`why`)."""
+def not_cached(ref: str, why: str, exc: BaseException | None = None) -> str:
+    """The one message for a hub model that is not on disk and cannot be fetched (`why`, with the
+    first line of the failed call's `exc`)."""
+    if exc is not None:
+        text = str(exc).strip()
+        why += f" ({(text.splitlines()[0] if text else type(exc).__name__)[:160]})"
     return (
         f"model '{ref}' is not in the local cache ({hub_cache_dir()}) and {why}. "
         "Run `summtrans models pull` on a connected machine (or `summtrans models import` a bundle made there), "

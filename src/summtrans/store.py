@@ -347,8 +347,7 @@ def _download(ref: ModelRef, progress: bool) -> tuple[Path, int, int]:
     try:
         info = HfApi().model_info(ref.model, revision=ref.revision, files_metadata=True, timeout=10)
     except Exception as exc:  # network down, unknown repo or revision, gated repo, …
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ModelLoadError(not_cached(ref.model, f"the hub could not be reached ({reason[:160]})")) from exc
+        raise ModelLoadError(not_cached(ref.model, "the hub could not be reached", exc)) from exc
     commit = info.sha or ref.revision
     wanted = [s for s in info.siblings or [] if any(fnmatch.fnmatch(s.rfilename, p) for p in ALLOW_PATTERNS)]
     total = sum(s.size or 0 for s in wanted)
@@ -366,8 +365,7 @@ def _download(ref: ModelRef, progress: bool) -> tuple[Path, int, int]:
             )
         )
     except Exception as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ModelLoadError(not_cached(ref.model, f"the download failed ({reason[:160]})")) from exc
+        raise ModelLoadError(not_cached(ref.model, "the download failed", exc)) from exc
     for sib in wanted:
         _verify_file(ref.model, path, sib)
     return path, len(wanted), total
