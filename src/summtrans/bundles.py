@@ -27,7 +27,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO
 
 from .config import HUB_ID, Config, is_revision
 from .errors import UsageError
@@ -136,21 +136,18 @@ def _hash_tree(root: Path, prefix: str, sources: list[tuple[str, Path]]) -> dict
 
 
 def _write_tar(out: Path, manifest: dict[str, Any], sources: list[tuple[str, Path]]) -> None:
-    """Write atomically: a temp file beside `out`, renamed when complete."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    os.close(fd)
-    try:
-        with tarfile.open(tmp, "w", format=tarfile.PAX_FORMAT) as tar:
+    """Write atomically (`fsio.atomic_write_with`): a temp file beside `out`, renamed when complete."""
+    from .fsio import atomic_write_with
+
+    def write(fh: BinaryIO) -> None:
+        with tarfile.open(fileobj=fh, mode="w", format=tarfile.PAX_FORMAT) as tar:
             data = (json.dumps(manifest, indent=2) + "\n").encode()
             _add(tar, MANIFEST, io.BytesIO(data), len(data))
             for name, path in sources:
                 with open(path, "rb") as f:  # a regular file even where the cache holds a link
                     _add(tar, name, f, os.fstat(f.fileno()).st_size)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    atomic_write_with(out, write)
 
 
 def _add(tar: tarfile.TarFile, name: str, fileobj: Any, size: int) -> None:
