@@ -265,7 +265,7 @@ def _expected_files(path: Path, manifest: dict[str, Any]) -> dict[str, str]:
             raise bad(f"models[{i}].commit: bad commit {commit!r}")
         if rev is not None and not is_revision(rev):
             raise bad(f"models[{i}].revision: bad revision {rev!r}")
-        add(f"hub/models--{model.replace('/', '--')}/snapshots/{commit}", m.get("files"))
+        add(f"hub/{repo_folder(model).name}/snapshots/{commit}", m.get("files"))
         for j, c in enumerate(m.get("conversions") or []):
             key = c.get("key") if isinstance(c, dict) else None
             if not isinstance(key, str) or not _KEY.fullmatch(key) or not isinstance(c.get("compute_type"), str):
@@ -287,7 +287,7 @@ def _check_space(path: Path, members: dict[str, tarfile.TarInfo], root: Path) ->
 def _install(m: dict[str, Any], staging: Path, hub_root: Path, ct2_root: Path) -> BundledModel:
     """Move a checked model from the staging folder into a Hugging Face cache layout and the ct2 cache."""
     model, commit, revision = m["model"], m["commit"], m.get("revision")
-    repo = hub_root / f"models--{model.replace('/', '--')}"
+    repo = hub_root / repo_folder(model).name
     src = staging / "hub" / repo.name / "snapshots" / commit
     snap = repo / "snapshots" / commit
     blobs = repo / "blobs"
