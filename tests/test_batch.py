@@ -23,7 +23,9 @@ from summtrans.batch import (
     JOURNAL_NAME,
     LOCK_NAME,
     PID_NAME,
+    STATUSES,
     BatchOptions,
+    BatchReport,
     run_batch,
 )
 from summtrans.cli import app
@@ -141,6 +143,18 @@ def test_encodings_statuses_and_utf8_outputs(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_summary_counts_every_skipped_status(caplog: pytest.LogCaptureFixture) -> None:
+    from summtrans.batch.report import log_summary
+
+    report = BatchReport(documents=len(STATUSES))
+    for status in STATUSES:
+        report.count(status, "x")
+    with caplog.at_level("INFO", logger="summtrans.batch"):
+        log_summary(report)
+    skipped = len(STATUSES) - 2  # all but ok and failed
+    assert f"1 ok, {skipped} skipped (1 empty, 1 binary, 1 too large, 1 no text," in caplog.records[0].getMessage()
+
+
 def test_tiny_marian_folder_run_and_rerun_loads_no_model(tmp_path: Path, tiny_marian: Path) -> None:
     inp = make_tree(tmp_path / "in", {rel: spec[0] for rel, spec in TREE.items()})
     out = tmp_path / "out"

@@ -15,13 +15,16 @@ __all__ = ["BatchReport", "log_summary"]
 
 log = logging.getLogger("summtrans.batch")
 
+# How the summary words each skipped-* status of STATUSES (any other: its own name, dashes as spaces).
 _SKIP_WORDS = {
     "skipped-empty": "empty",
     "skipped-binary": "binary",
     "skipped-too-large": "too large",
+    "skipped-no-text": "no text",
     "skipped-special": "not a regular file",
     "skipped-language": "not German or English",
 }
+_SKIPPED = tuple(s for s in STATUSES if s.startswith("skipped-"))
 
 
 @dataclass
@@ -61,7 +64,7 @@ def log_summary(r: BatchReport) -> None:
     parts = [f"{c['ok']} ok"]
     if r.resumed:
         parts[0] += f" ({c['ok'] - r.resumed} done now, {r.resumed} unchanged)"
-    skipped = [(c.get(status, 0), word) for status, word in _SKIP_WORDS.items()]
+    skipped = [(c.get(s, 0), _SKIP_WORDS.get(s, s.removeprefix("skipped-").replace("-", " "))) for s in _SKIPPED]
     detail = ", ".join(f"{n} {word}" for n, word in skipped if n)
     parts.append(f"{sum(n for n, _ in skipped)} skipped" + (f" ({detail})" if detail else ""))
     parts.append(f"{c['failed']} failed")
