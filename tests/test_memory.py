@@ -248,11 +248,6 @@ def test_a_newer_schema_is_refused(tmp_path):
         Memory(MemoryOptions(path=path))
 
 
-def test_options_from_mapping(tmp_path):
-    opts = MemoryOptions.from_mapping({"path": str(tmp_path / "x.db"), "max_bytes": 10})
-    assert opts.path == tmp_path / "x.db" and opts.max_bytes == 10 and opts.enabled
-
-
 def test_a_recent_hit_is_not_rewritten(memory):
     memory.store(CTX, [("Eins.", "One.")])
     before = memory._connect().execute("SELECT last_used FROM entries").fetchone()[0]

@@ -24,7 +24,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from .errors import MemoryStoreError
 from .hub import cache_root
@@ -90,19 +89,11 @@ CREATE TABLE IF NOT EXISTS runs (
 
 @dataclass(frozen=True)
 class MemoryOptions:
-    """Whether and where the translation memory is used."""
+    """Where the translation memory is and how it is used (--no-memory: no Memory at all)."""
 
-    enabled: bool = True  # False: --no-memory (no lookups, no stores)
     path: Path | None = None  # the SQLite file; None = <cache root>/memory.sqlite3
     max_bytes: int = 1 << 30  # size cap; least recently used model entries are evicted past it
     busy_timeout_s: float = 30.0  # how long a writer waits for another process's transaction
-
-    @classmethod
-    def from_mapping(cls, values: Mapping[str, Any] | None) -> MemoryOptions:
-        values = dict(values or {})
-        if values.get("path") is not None:
-            values["path"] = Path(values["path"]).expanduser()
-        return cls(**values)
 
     def resolved_path(self) -> Path:
         return self.path if self.path is not None else cache_root() / DB_NAME
