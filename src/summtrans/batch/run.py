@@ -123,10 +123,11 @@ class _Run:
 
     # -- per document ------------------------------------------------------------------------
 
-    def _count(self, item: Item, status: str, error: str | None = None) -> None:
+    def _count(self, item: Item, status: str, error: str | None = None, *, announce: bool = True) -> None:
+        """Count a finished document; a failure is also shown beside the progress (`announce`: a new one)."""
         self.report.count(status, item.key, error)
         self.progress.advance(1, failed=1 if status == FAILED else 0)
-        if status == FAILED and error and not error.endswith("redoes it)"):
+        if status == FAILED and error and announce:
             self.progress.message(f"Failed: {display_name(item.key)}: {error}")
 
     def _take(self, item: Item) -> Document | None:
@@ -164,7 +165,7 @@ class _Run:
             return None
         if decision is Decision.FAILED_BEFORE:
             assert prev is not None
-            self._count(item, FAILED, f"{prev.error} (in an earlier run; --retry-failed redoes it)")
+            self._count(item, FAILED, f"{prev.error} (in an earlier run; --retry-failed redoes it)", announce=False)
             return None
         try:  # only now: a document left alone is never detected again (its journal line has its language)
             self.pipeline.check_language(doc)  # skipped-language
