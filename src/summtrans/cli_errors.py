@@ -5,11 +5,14 @@ Cheap to import (typer only), so ``summtrans --help`` stays light.
 
 from __future__ import annotations
 
-from typing import NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 
-__all__ = ["fail"]
+__all__ = ["DebugOpt", "fail"]
+
+# The --debug option of the commands outside cli.py (models, memory): `fail` then raises.
+DebugOpt = Annotated[bool, typer.Option("--debug", help="Full tracebacks.")]
 
 
 def fail(exc: BaseException, debug: bool) -> NoReturn:

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli_errors import fail
+from .cli_errors import DebugOpt, fail
 from .cli_help import examples
 from .errors import SummtransError
 
@@ -29,7 +29,6 @@ PathOpt = Annotated[
     typer.Option("--memory", metavar="FILE", help="The memory file (default: $SUMMTRANS_CACHE_DIR/memory.sqlite3).",
                  show_default=False),
 ]
-DebugOpt = Annotated[bool, typer.Option("--debug", help="Full tracebacks.")]
 
 
 def _open(path: Path | None):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from .cli_errors import fail
+from .cli_errors import DebugOpt, fail
 from .cli_help import examples
 from .errors import SummtransError
 
@@ -60,7 +60,6 @@ RefsArg = Annotated[
 AllOpt = Annotated[bool, typer.Option("--all", help="Every profile in models.yaml.")]
 FormatOpt = Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no log lines.")]
-DebugOpt = Annotated[bool, typer.Option("--debug", help="Full tracebacks.")]
 
 
 def _echo_models(models: Iterable[BundledModel]) -> None:
