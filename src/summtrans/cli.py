@@ -7,8 +7,6 @@ Heavy modules (torch, transformers) are imported only when a model is loaded, so
 from __future__ import annotations
 
 import logging
-import os
-import sys
 from collections.abc import Iterable
 from enum import Enum
 from pathlib import Path
@@ -17,7 +15,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from . import __version__
-from .cli_errors import fail
+from .cli_errors import fail, setup_logging
 from .cli_help import examples, unix_metavars
 from .cli_memory import register as register_memory_commands
 from .cli_models import register as register_model_commands
@@ -117,24 +115,10 @@ def main_callback(
     """Translate German documents to English and summarize them."""
 
 
-def _setup_logging(quiet: bool, debug: bool) -> None:
-    level = logging.DEBUG if debug else logging.WARNING if quiet else logging.INFO
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s" if debug else "%(message)s"))
-    root = logging.getLogger("summtrans")
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    root.propagate = False
-    if not debug:
-        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-        if quiet:
-            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-
-
 def _run(task: str, a: dict[str, Any]) -> None:
     """Run `translate` or `summarize` from the command's parameters (its `locals()`)."""
     quiet, debug = a["quiet"], a["debug"]
-    _setup_logging(quiet, debug)
+    setup_logging(quiet, debug)
     try:
         from .executors import ExecutorOptions
         from .pipeline import Pipeline, PipelineOptions

@@ -1,15 +1,19 @@
-"""How every CLI command ends on an error: one ``Error: …`` line and the error's exit code.
+"""How every CLI command reports: its log set-up, and on an error one ``Error: …`` line and the
+error's exit code.
 
 Cheap to import (typer only), so ``summtrans --help`` stays light.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import sys
 from typing import Annotated, NoReturn
 
 import typer
 
-__all__ = ["DebugOpt", "fail"]
+__all__ = ["DebugOpt", "fail", "setup_logging"]
 
 # The --debug option of the commands outside cli.py (models, memory): `fail` then raises.
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Full tracebacks.")]
@@ -22,3 +26,18 @@ def fail(exc: BaseException, debug: bool) -> NoReturn:
         raise exc
     typer.echo(f"Error: {exc}", err=True)
     raise typer.Exit(getattr(exc, "exit_code", 1))
+
+
+def setup_logging(quiet: bool, debug: bool = False) -> None:
+    """The library logs under ``summtrans``; the CLI shows it on stderr (messages only, unless --debug)."""
+    level = logging.DEBUG if debug else logging.WARNING if quiet else logging.INFO
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s" if debug else "%(message)s"))
+    root = logging.getLogger("summtrans")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+    if not debug:
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        if quiet:
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")

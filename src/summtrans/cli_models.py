@@ -6,7 +6,6 @@ cli.py registers them with `register(app)`.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import sys
 from enum import Enum
@@ -15,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from .cli_errors import DebugOpt, fail
+from .cli_errors import DebugOpt, fail, setup_logging
 from .cli_help import examples
 from .errors import SummtransError
 
@@ -67,15 +66,6 @@ def _echo_models(models: Iterable[BundledModel]) -> None:
     for m in models:
         conv = f", ctranslate2 {','.join(m.compute_types)}" if m.compute_types else ""
         typer.echo(f"{m.model}@{m.commit[:12]}: {m.files} files{conv}")
-
-
-def _logging(quiet: bool) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    root = logging.getLogger("summtrans")
-    root.handlers[:] = [handler]
-    root.setLevel(logging.WARNING if quiet else logging.INFO)
-    root.propagate = False
 
 
 def _table(rows: list[tuple[str, ...]]) -> None:
@@ -134,7 +124,7 @@ def pull_cmd(
     from .config import load_config
     from .store import human_size, pull
 
-    _logging(quiet)
+    setup_logging(quiet, debug)
     try:
         results = pull(refs or [], load_config(config), all_profiles=all_profiles, convert=not no_convert,
                        compute_type=compute_type, progress=not quiet)  # fmt: skip
