@@ -412,6 +412,7 @@ def prepare(spec: dict) -> dict:
 
     sys.path.insert(0, spec["tests_dir"])
     import factory
+
     from summtrans.engines import EngineOptions, load_engine
     from summtrans.engines.ct2 import thread_layout
 

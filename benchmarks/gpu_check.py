@@ -50,7 +50,6 @@ def sentences(corpus: Path | None, n: int = 200) -> list[str]:
 
 def engines_check(args: argparse.Namespace) -> dict:
     import ctranslate2
-
     from factory import build_opus_mt_like
 
     from summtrans.engines import EngineOptions, GenerationOptions, load_engine

@@ -33,8 +33,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from summtrans.engines import EngineOptions, GenerationOptions, load_engine  # noqa: E402
-from summtrans.guards import GuardOptions, RetryPolicy, cap_groups, guarded_translate, problems  # noqa: E402
-from summtrans.protect import ProtectOptions, protected_translate, single_token_numbers  # noqa: E402
+from summtrans.faithful.guards import GuardOptions, RetryPolicy, cap_groups, guarded_translate, problems  # noqa: E402
+from summtrans.faithful.protect import ProtectOptions, protected_translate, single_token_numbers  # noqa: E402
 from summtrans.segment import segment, split_to_fit  # noqa: E402
 from summtrans.translate import Translator  # noqa: E402
 

@@ -34,7 +34,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from summtrans.guards import problems  # noqa: E402
+from summtrans.faithful.guards import problems  # noqa: E402
 
 SHARED = REPO.parent / "shared"
 CLI = [sys.executable, "-m", "summtrans"]
@@ -42,7 +42,7 @@ FLAGS = {"off": ["--no-guards", "--no-protect"], "on": [], "on-groups": []}
 # "on-groups": the defaults, with the length cap applied as before the engines capped per batch
 # (one engine call per group of similar input lengths, `guards.cap_groups`).
 GROUPS_CLI = [sys.executable, "-c", "import summtrans.engines.ct2.engine as e; e.CTranslate2Engine.caps_length = False; "
-              "from summtrans.cli import main; main()"]
+              "from summtrans.cli.app import main; main()"]
 DEGENERATE = ("repetition", "length-ratio", "untranslated", "german-output")
 
 

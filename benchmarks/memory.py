@@ -45,7 +45,7 @@ def news() -> list[str]:
 
 
 def bench_lookup(tmp: Path, entries: int = 10_000, batch: int = 64) -> dict:
-    from summtrans.memory import Memory, MemoryContext, MemoryOptions, translate_with_memory
+    from summtrans.memory.store import Memory, MemoryContext, MemoryOptions, translate_with_memory
     from summtrans.segment import segment
 
     sentences = [s.text for doc in news() for s in segment(doc)]
@@ -76,7 +76,7 @@ def bench_lookup(tmp: Path, entries: int = 10_000, batch: int = 64) -> dict:
 
 def bench_detect() -> dict:
     t = time.perf_counter()
-    from summtrans import langdetect
+    from summtrans.language import detect as langdetect
 
     langdetect.detect("Ein kurzer deutscher Satz zum Aufwärmen des Detektors.")
     first_use = time.perf_counter() - t
@@ -121,8 +121,15 @@ def change_ten_percent(docs: list[str]) -> tuple[list[str], int, int]:
 
 def bench_e2e(tmp: Path, n_docs: int | None) -> dict:
     from summtrans.engines import EngineOptions, GenerationOptions, load_engine
-    from summtrans.langdetect import detect
-    from summtrans.memory import MODEL, Memory, MemoryContext, MemoryOptions, model_identity, translate_with_memory
+    from summtrans.language.detect import detect
+    from summtrans.memory.store import (
+        MODEL,
+        Memory,
+        MemoryContext,
+        MemoryOptions,
+        model_identity,
+        translate_with_memory,
+    )
     from summtrans.translate import Translator
 
     docs = news()[:n_docs] if n_docs else news()

@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from summtrans.engines import EngineOptions, GenerationOptions, load_engine  # noqa: E402
-from summtrans.protect import (  # noqa: E402
+from summtrans.faithful.protect import (  # noqa: E402
     PLACEHOLDER_FORMS,
     ProtectOptions,
     check_spans,

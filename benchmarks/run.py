@@ -308,7 +308,7 @@ def startup_section(cfg: dict, workdir: Path) -> dict:
             "atexit.register(lambda: sys.stderr.write('@@MODULES ' + ' '.join(m for m in ('torch', 'transformers', "
             "'ctranslate2') if m in sys.modules) + '\\n'))\n"
             "sys.argv = ['summtrans'] + sys.argv[1:]\n"
-            "from summtrans.cli import main\nmain()\n"
+            "from summtrans.cli.app import main\nmain()\n"
         )
         probe_run = subprocess.run([sys.executable, "-c", probe, *cmd[3:]], input=sentence, env=env, cwd=REPO,
                                    capture_output=True, text=True)

@@ -28,10 +28,10 @@ from summtrans.batch import (
     BatchReport,
     run_batch,
 )
-from summtrans.cli import app
-from summtrans.config import load_config, parse_config
-from summtrans.fsio import TEMP_SUFFIX
+from summtrans.cli.app import app
 from summtrans.errors import EngineError, ModelLoadError, OutputDirError, UsageError
+from summtrans.fsio import TEMP_SUFFIX
+from summtrans.models.config import load_config, parse_config
 from summtrans.pipeline import Pipeline, PipelineOptions
 
 cli = CliRunner()
@@ -306,7 +306,7 @@ FRENCH = ("Bonjour, je vous écris pour vous dire que la réunion de demain est 
 
 @pytest.mark.parametrize("memory", [True, False])
 def test_a_finished_folder_rerun_detects_no_language(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, memory: bool) -> None:
-    import summtrans.langdetect as langdetect
+    import summtrans.language.detect as langdetect
 
     inp, out = make_docs(tmp_path / "in", 4), tmp_path / "out"
     options = BatchOptions(output_dir=out, quiet=True)

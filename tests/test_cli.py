@@ -7,11 +7,10 @@ import subprocess
 import sys
 
 import pytest
+from helpers import install_in_hub_cache
 from typer.testing import CliRunner
 
-from summtrans.cli import app
-
-from helpers import install_in_hub_cache
+from summtrans.cli.app import app
 
 runner = CliRunner()
 GERMAN = "Der Rat hat am 3. Oktober getagt. Dr. Müller sprach z. B. über Radwege.\n\nEin zweiter Absatz.\n"
@@ -190,7 +189,9 @@ def test_models_list_shows_cache_state(tiny_marian, tmp_path, monkeypatch):
 
 
 def test_choices_and_commands_come_from_the_library():
-    from summtrans import cli, config, engines, pipeline, writers
+    from summtrans import engines, pipeline, writers
+    from summtrans.cli import app as cli
+    from summtrans.models import config
 
     def values(choice):
         return [c.value for c in choice]
@@ -209,7 +210,7 @@ def test_light_commands_import_no_torch(tmp_path, argv):
     f.write_text("Ein Satz.", encoding="utf-8")
     argv = [a.format(file=f) for a in argv]
     code = (
-        "import sys\nfrom summtrans.cli import app\n"
+        "import sys\nfrom summtrans.cli.app import app\n"
         f"try:\n    app({argv!r})\nexcept SystemExit as e:\n    assert e.code in (0, None), e.code\n"
         "heavy = [m for m in ('torch', 'transformers', 'ctranslate2', 'numpy') if m in sys.modules]\n"
         "assert not heavy, heavy\n"
@@ -221,8 +222,10 @@ def test_light_commands_import_no_torch(tmp_path, argv):
 def test_every_command_module_ends_errors_the_same_way(capsys):
     import typer
 
-    from summtrans import cli, cli_memory, cli_models
-    from summtrans.cli_errors import fail
+    from summtrans.cli import app as cli
+    from summtrans.cli import memory as cli_memory
+    from summtrans.cli import models as cli_models
+    from summtrans.cli.errors import fail
     from summtrans.errors import UsageError
 
     assert cli.fail is cli_memory.fail is cli_models.fail is fail  # one definition, not a copy per module

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from summtrans.cli import app
+from summtrans.cli.app import app
 
 GOOD_YAML = "profiles:\n  opus-mt-de-en:\n    task: translation\n    model: Helsinki-NLP/opus-mt-de-en\n"
 

@@ -9,7 +9,7 @@ import sys
 # (cli_help.unix_metavars, applied when cli.py is imported) changes Typer's classes for the process.
 _SCRIPT = r"""
 from typer.main import get_command
-from summtrans.cli import app
+from summtrans.cli.app import app
 def walk(cmd, path):
     yield path, cmd
     for name, sub in sorted(getattr(cmd, "commands", {}).items()):
@@ -66,7 +66,7 @@ def test_every_command_ends_with_examples():
 def test_completion_script_and_answers():
     import os
 
-    run = [sys.executable, "-c", "import sys; sys.argv[0] = 'summtrans'; from summtrans.cli import main; main()"]
+    run = [sys.executable, "-c", "import sys; sys.argv[0] = 'summtrans'; from summtrans.cli.app import main; main()"]
     script = subprocess.run([*run, "completion", "bash"], capture_output=True, text=True, timeout=60)
     assert script.returncode == 0 and "_SUMMTRANS_COMPLETE=complete_bash" in script.stdout
     env = {**os.environ, "_SUMMTRANS_COMPLETE": "complete_bash", "COMP_WORDS": "summtrans models ", "COMP_CWORD": "2"}

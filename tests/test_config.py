@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from summtrans.config import LENGTHS, load_config, parse_config
 from summtrans.errors import ConfigError, UsageError
+from summtrans.models.config import LENGTHS, load_config, parse_config
 
 GOOD = """
 defaults:

@@ -14,12 +14,11 @@ import sys
 import textwrap
 from pathlib import Path
 
-import pytest
-
 import factory
+import pytest
 from helpers import install_in_hub_cache
-from summtrans.engines import EngineOptions, GenerationOptions, load_engine
-from summtrans.engines import ct2
+
+from summtrans.engines import EngineOptions, GenerationOptions, ct2, load_engine
 from summtrans.engines.ct2 import CTranslate2Engine, IncompatibleModelError
 from summtrans.engines.ct2 import convert as ct2_convert
 from summtrans.engines.ct2 import device as ct2_device

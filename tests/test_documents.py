@@ -1,4 +1,4 @@
-"""Tests for summtrans.documents: decoding and input checks (atomic writes: test_fsio.py)."""
+"""Tests for summtrans.formats.document: decoding and input checks (atomic writes: test_fsio.py)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from summtrans import documents
-from summtrans.documents import (
+from summtrans.errors import InputError
+from summtrans.formats import document as documents
+from summtrans.formats.document import (
     DEFAULT_MAX_BYTES,
     Document,
     decode_bytes,
     read_document,
 )
-from summtrans.errors import InputError
 
 GERMAN = "„Größe“ – Äpfel, Öl, Übermut, Straße, 5 €"
 LATIN = "Die Größe der Äpfel, das Öl und der Übermut auf der Straße: süß!"
@@ -316,7 +316,7 @@ def test_import_does_not_load_charset_normalizer() -> None:
     import sys
 
     code = (
-        "import sys, summtrans.errors; before = set(sys.modules); import summtrans.documents; "
+        "import sys, summtrans.errors; before = set(sys.modules); import summtrans.formats.document; "
         "print(sorted(m for m in set(sys.modules) - before if m.startswith('charset_normalizer')))"
     )
     src = str(Path(documents.__file__).resolve().parents[1])

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 import factory
+import pytest
 
 SAMPLE = "Die Straße ist schön. The quick brown fox."
 GERMAN = [
@@ -187,7 +186,6 @@ def test_vocab_is_padded_when_corpus_is_small(tmp_path):
 @pytest.mark.parametrize("name", ["marian", "bart", "t5"])
 def test_ctranslate2_int8_conversion_runs(tiny_models_dir, tmp_path, name):
     import ctranslate2
-
     from transformers import AutoTokenizer
 
     out = _convert(tiny_models_dir / name, tmp_path / "ct2", "int8")
@@ -241,7 +239,6 @@ def test_mini_marian_fixture_points_at_a_model(mini_marian):
 @pytest.mark.parametrize("which", ["opus_mt", "distilbart"])
 def test_real_architecture_builders(tmp_path, which):
     import ctranslate2
-
     from transformers import AutoConfig, AutoTokenizer
 
     if which == "opus_mt":

@@ -6,8 +6,8 @@ import pytest
 
 from summtrans.engines import EngineOptions, GenerationOptions, load_engine
 from summtrans.engines.base import EchoEngine
-from summtrans.faithful import FaithfulOptions, FaithfulTranslator
-from summtrans.glossary import Glossary
+from summtrans.faithful.glossary import Glossary
+from summtrans.faithful.layer import FaithfulOptions, FaithfulTranslator
 
 DICTIONARY = {
     "Ein Hund läuft am Strand.": "A dog runs on the beach.",

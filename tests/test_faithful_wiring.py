@@ -12,14 +12,14 @@ from typer.testing import CliRunner
 
 from summtrans.batch import report as report_module
 from summtrans.batch.report import BatchReport, log_summary
-from summtrans.cli import app
-from summtrans.config import parse_config
+from summtrans.cli.app import app
 from summtrans.engines import GenerationOptions
 from summtrans.engines.base import EchoEngine
-from summtrans.faithful import FaithfulOptions
-from summtrans.guards import GuardOptions, RetryPolicy
+from summtrans.faithful.guards import GuardOptions, RetryPolicy
+from summtrans.faithful.layer import FaithfulOptions
+from summtrans.faithful.quality import QualityWarning
+from summtrans.models.config import parse_config
 from summtrans.pipeline import PipelineOptions
-from summtrans.quality import QualityWarning
 from summtrans.summarize import Summarizer
 from summtrans.translate import Translator
 
@@ -46,7 +46,7 @@ LOOPING = "Das ist ein Haus am See mit vielen Fenstern und einem Garten.\n"
 
 
 def _doc(text: str):
-    from summtrans.documents import Document
+    from summtrans.formats.document import Document
 
     return Document(source="a.txt", text=text, encoding="utf-8", n_bytes=len(text.encode()), sha256="0" * 64)
 
@@ -277,7 +277,7 @@ def test_invented_summary_figure_is_retried_then_flagged_or_fixed():
 
 
 def test_summary_warnings_reach_the_record():
-    from summtrans.config import Profile
+    from summtrans.models.config import Profile
     from summtrans.pipeline import Pipeline
     from summtrans.summarize import Summary
 

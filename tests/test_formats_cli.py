@@ -11,14 +11,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
-from summtrans.cli import app
-from summtrans.formats import backend_for
-
 from test_formats_office import MAKERS
 from test_formats_subtitles import SRT, VTT, _cues
 from test_formats_web import PAGE, server  # noqa: F401 (server: the local HTTP fixture)
+from typer.testing import CliRunner
+
+from summtrans.cli.app import app
+from summtrans.formats import backend_for
 
 runner = CliRunner()
 OUTPUT_NAMES = {
@@ -251,7 +250,7 @@ def test_help_and_text_runs_import_no_format_library(tmp_path: Path, argv: list[
     f.write_text("Ein Satz.", encoding="utf-8")
     argv = [a.format(file=f) for a in argv]
     code = (
-        "import sys\nfrom summtrans.cli import app\n"
+        "import sys\nfrom summtrans.cli.app import app\n"
         f"try:\n    app({argv!r})\nexcept SystemExit as e:\n    assert e.code in (0, None), e.code\n"
         f"loaded = [m for m in {FORMAT_LIBRARIES + ('torch', 'transformers', 'ctranslate2')!r} if m in sys.modules]\n"
         "assert not loaded, loaded\n"
@@ -268,10 +267,9 @@ def test_ray_run_of_formatted_documents_equals_local(tmp_path: Path) -> None:
     import logging
 
     import ray
+    from test_ray import comparable, echo_pipeline, ray_executor_for, tree_bytes
 
     from summtrans.batch import BatchOptions, run_batch
-
-    from test_ray import comparable, echo_pipeline, ray_executor_for, tree_bytes
 
     inp = tmp_path / "in"
     inp.mkdir()

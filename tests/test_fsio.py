@@ -9,7 +9,6 @@ import pytest
 
 from summtrans.fsio import TEMP_SUFFIX, atomic_write_bytes, atomic_write_text, atomic_write_with, cleanup_temporaries
 
-
 # --------------------------------------------------------------------------- atomic writes
 
 

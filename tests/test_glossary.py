@@ -6,8 +6,8 @@ import pytest
 
 from summtrans.engines import EngineOptions, GenerationOptions, load_engine
 from summtrans.errors import ConfigError
-from summtrans.glossary import Glossary, GlossaryError, load_glossary, parse_glossary
-from summtrans.protect import ProtectOptions, protected_translate, single_token_numbers
+from summtrans.faithful.glossary import Glossary, GlossaryError, load_glossary, parse_glossary
+from summtrans.faithful.protect import ProtectOptions, protected_translate, single_token_numbers
 
 
 def matches(glossary: Glossary, text: str) -> list[tuple[str, str]]:

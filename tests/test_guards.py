@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from summtrans.engines import EngineOptions, GenerationOptions, load_engine
-from summtrans.guards import (
+from summtrans.faithful.guards import (
     GuardOptions,
     RetryPolicy,
     cap_groups,
@@ -18,7 +18,7 @@ from summtrans.guards import (
     summary_check,
     summary_problems,
 )
-from summtrans.quality import WARNING_KINDS, QualityReport, QualityWarning, format_warnings
+from summtrans.faithful.quality import WARNING_KINDS, QualityReport, QualityWarning, format_warnings
 
 GOOD = ("Ein Mann mit einem roten Hut steht neben dem Auto.", "A man in a red hat is standing next to the car.")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from summtrans.errors import ModelLoadError
-from summtrans.hub import resolve_model
+from summtrans.models.hub import resolve_model
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import pytest
 from lang_samples import DUTCH, FRENCH
 
 from summtrans.errors import InputError
-from summtrans.langdetect import (
+from summtrans.language.detect import (
     LANGUAGE_NAMES,
     Detection,
     ParagraphLanguage,
@@ -113,6 +113,6 @@ def test_one_table_of_language_names():
 
 
 def test_the_detector_is_imported_lazily():
-    code = "import sys, summtrans.langdetect; print('py3langid' in sys.modules)"
+    code = "import sys, summtrans.language.detect; print('py3langid' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-import summtrans.memory as memory_module
-from summtrans.memory import (
+import summtrans.memory.store as memory_module
+from summtrans.memory.store import (
     MEMORY,
     MEMORY_IMPORT,
     MODEL,

@@ -6,18 +6,17 @@ import json
 from pathlib import Path
 
 import pytest
+from lang_samples import FRENCH
 from typer.testing import CliRunner
 
 import summtrans.pipeline as pipeline_module
-from summtrans.cli import app
-from summtrans.config import load_config
-from summtrans.documents import read_document
+from summtrans.cli.app import app
 from summtrans.engines import EchoEngine
-from summtrans.memory import Memory, MemoryOptions
+from summtrans.formats.document import read_document
+from summtrans.memory.store import Memory, MemoryOptions
+from summtrans.memory.tmx import TmxPair, write_tmx
+from summtrans.models.config import load_config
 from summtrans.pipeline import Pipeline, PipelineOptions
-from summtrans.tmx import TmxPair, write_tmx
-
-from lang_samples import FRENCH
 
 runner = CliRunner()
 
@@ -215,7 +214,7 @@ def test_memory_options_travel_in_pipeline_options(tmp_path: Path) -> None:
 def test_profile_context_matches_the_loaded_engine(tiny_marian: Path) -> None:
     """The key computed without loading (hub identity, engine auto resolved, compute type) is the loaded engine's."""
     from summtrans.engines import EngineOptions, GenerationOptions, load_engine
-    from summtrans.memory import MemoryContext
+    from summtrans.memory.store import MemoryContext
 
     gen = GenerationOptions(num_beams=1, max_new_tokens=8)
     before = MemoryContext.for_model(str(tiny_marian), EngineOptions(device="cpu"), gen)
@@ -225,7 +224,7 @@ def test_profile_context_matches_the_loaded_engine(tiny_marian: Path) -> None:
 
 
 def test_detection_is_remembered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import summtrans.langdetect as langdetect
+    import summtrans.language.detect as langdetect
 
     Loads(monkeypatch)
     doc = tmp_path / "de.txt"

@@ -19,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from summtrans.batch import JOURNAL_NAME, LOCK_NAME
-from summtrans.cli import app
+from summtrans.cli.app import app
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX file names, FIFOs and signals")
 

@@ -7,11 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
+from test_formats_cli import write_source
 from typer.testing import CliRunner
 
-from summtrans.cli import app
-
-from test_formats_cli import write_source
+from summtrans.cli.app import app
 
 runner = CliRunner()
 
@@ -94,8 +93,8 @@ def test_journal_resolves_models_at_each_line_until_every_commit_is_known(tmp_pa
 
 
 def test_a_folder_run_that_loads_its_model_journals_the_commit_it_got(tmp_path: Path, monkeypatch) -> None:
+    import summtrans.models.store
     import summtrans.pipeline
-    import summtrans.store
 
     loaded = []
     load_engine = summtrans.pipeline.load_engine
@@ -105,7 +104,7 @@ def test_a_folder_run_that_loads_its_model_journals_the_commit_it_got(tmp_path: 
         return load_engine(*args, **kwargs)
 
     monkeypatch.setattr(summtrans.pipeline, "load_engine", loading)
-    monkeypatch.setattr(summtrans.store, "resolved_revision", lambda prof: "c0ffee" if loaded else None)
+    monkeypatch.setattr(summtrans.models.store, "resolved_revision", lambda prof: "c0ffee" if loaded else None)
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.txt").write_text("Guten Tag.\n", encoding="utf-8")
     assert invoke("translate", str(tmp_path / "in"), "-o", str(tmp_path / "out")).exit_code == 0
@@ -116,7 +115,7 @@ def test_a_folder_run_that_loads_its_model_journals_the_commit_it_got(tmp_path: 
 
 
 def test_a_text_too_short_to_detect_builds_no_detector(monkeypatch) -> None:
-    from summtrans import langdetect
+    from summtrans.language import detect as langdetect
 
     def no_detector():
         raise AssertionError("the detector was built for a text it cannot judge")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from summtrans.engines import EngineOptions, GenerationOptions, load_engine
-from summtrans.numbers import english_numbers, german_numbers, localize_number, localize_quantity
-from summtrans.protect import (
+from summtrans.faithful.numbers import english_numbers, german_numbers, localize_number, localize_quantity
+from summtrans.faithful.protect import (
     PLACEHOLDER_FORMS,
     ProtectOptions,
     check_spans,

@@ -23,11 +23,10 @@ import pytest
 from typer.testing import CliRunner
 
 from summtrans.batch import JOURNAL_NAME, BatchOptions, run_batch
-from summtrans.cli import app
-from summtrans.config import Config, load_config, parse_config
+from summtrans.cli.app import app
 from summtrans.errors import EngineError, ModelLoadError
-from summtrans.executors import ExecutorOptions, make_executor
-from summtrans.executors import ray_executor
+from summtrans.executors import ExecutorOptions, make_executor, ray_executor
+from summtrans.models.config import Config, load_config, parse_config
 from summtrans.pipeline import Pipeline, PipelineOptions
 
 cli = CliRunner()

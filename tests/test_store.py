@@ -14,16 +14,15 @@ from types import SimpleNamespace
 
 import pytest
 import typer
+from helpers import install_in_hub_cache
 from typer.testing import CliRunner
 
-from summtrans import store
-from summtrans.bundles import MANIFEST, bundle, import_bundle
-from summtrans.cli_models import register
-from summtrans.config import parse_config
+from summtrans.cli.models import register
 from summtrans.errors import ConfigError, ModelLoadError, UsageError
-from summtrans.hub import cached_snapshot, hub_cache_dir, resolve_model
-
-from helpers import install_in_hub_cache
+from summtrans.models import store
+from summtrans.models.bundles import MANIFEST, bundle, import_bundle
+from summtrans.models.config import parse_config
+from summtrans.models.hub import cached_snapshot, hub_cache_dir, resolve_model
 
 COMMIT = "c0ffee" + "0" * 34
 COMMIT2 = "beef" + "1" * 36
@@ -253,7 +252,7 @@ def test_info_json_and_completion():
 @pytest.mark.parametrize("argv", [["models", "list"], ["models", "--help"], ["models", "pull", "--help"]])
 def test_light_model_commands_import_no_torch(argv):
     code = (
-        "import sys, typer\nfrom summtrans.cli_models import models_app\n"
+        "import sys, typer\nfrom summtrans.cli.models import models_app\n"
         "app = typer.Typer()\napp.add_typer(models_app, name='models')\n"
         f"try:\n    app({argv!r})\nexcept SystemExit as e:\n    assert e.code in (0, None), e.code\n"
         "heavy = [m for m in ('torch', 'transformers', 'ctranslate2', 'numpy') if m in sys.modules]\n"
@@ -298,10 +297,10 @@ def test_bundle_import_round_trip(cached_fake, tmp_path, monkeypatch):
 def test_bundle_and_import_commands_list_the_same_models(cached_fake, tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
-    import summtrans.config
-    from summtrans.cli import app
+    import summtrans.models.config
+    from summtrans.cli.app import app
 
-    monkeypatch.setattr(summtrans.config, "load_config", lambda path=None: _config())
+    monkeypatch.setattr(summtrans.models.config, "load_config", lambda path=None: _config())
     out = tmp_path / "b.tar"
     packed = CliRunner().invoke(app, ["models", "bundle", str(out)])
     assert packed.exit_code == 0, packed.output
@@ -442,7 +441,7 @@ def test_round_trip_translates_offline_without_converting(tiny_marian, tmp_path,
     tok = AutoTokenizer.from_pretrained(REPO, cache_dir=str(hub_cache_dir()), local_files_only=True)
     assert tok("Hallo Welt.")["input_ids"]
 
-    from summtrans.cli import app
+    from summtrans.cli.app import app
 
     yaml = tmp_path / "m.yaml"
     yaml.write_text(f"profiles:\n  tiny: {{task: translation, model: {REPO}, generation: {{max_new_tokens: 4}}}}\n")
@@ -455,7 +454,7 @@ def test_round_trip_translates_offline_without_converting(tiny_marian, tmp_path,
 def _echo_run_journal(tmp_path: Path, extra: str, key: str) -> list[dict]:
     """Translate one document with the echo engine and profile tiny (REPO plus `extra` fields);
     the journal's entries that carry `key`."""
-    from summtrans.cli import app
+    from summtrans.cli.app import app
 
     fields = ", ".join(x for x in (f"model: {REPO}", extra) if x)
     cfg = tmp_path / "m.yaml"

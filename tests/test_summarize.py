@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from helpers import TakeFirstEngine
 
-from summtrans.config import LENGTHS
 from summtrans.engines import EngineOptions, GenerationOptions, load_engine
 from summtrans.engines.base import EchoEngine
+from summtrans.models.config import LENGTHS
 from summtrans.summarize import Summarizer
-
-from helpers import TakeFirstEngine
 
 
 def english(sentences: int) -> str:

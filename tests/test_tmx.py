@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from summtrans import tmx
 from summtrans.errors import InputError
-from summtrans.memory import MEMORY, MEMORY_IMPORT, Memory, MemoryContext, MemoryOptions
-from summtrans.tmx import TmxPair, export_tmx, import_tmx, read_tmx, write_tmx
+from summtrans.memory import tmx
+from summtrans.memory.store import MEMORY, MEMORY_IMPORT, Memory, MemoryContext, MemoryOptions
+from summtrans.memory.tmx import TmxPair, export_tmx, import_tmx, read_tmx, write_tmx
 
 CTX_A = MemoryContext("hub:org/model@abc", "ctranslate2", "int8", {"num_beams": 2})
 CTX_B = MemoryContext("files:0123", "transformers", "float32", {"num_beams": 4}, {"glossary": {"Bund": "federation"}})

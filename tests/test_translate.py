@@ -5,16 +5,15 @@ from __future__ import annotations
 import re
 
 import pytest
+from helpers import install_in_hub_cache
 
-from summtrans.config import parse_config
 from summtrans.engines import EngineOptions, GenerationOptions, load_engine
 from summtrans.engines.base import EchoEngine, token_budget_batches
 from summtrans.errors import EngineError, ModelLoadError, UsageError
-from summtrans.hub import resolve_model
+from summtrans.models.config import parse_config
+from summtrans.models.hub import resolve_model
 from summtrans.pipeline import Pipeline, PipelineOptions
 from summtrans.translate import Translator
-
-from helpers import install_in_hub_cache
 
 
 def long_run_on(words: int = 2000) -> str:

@@ -33,10 +33,10 @@ __all__ = [
 
 # Public names resolve lazily so that `import summtrans` (and the CLI's --help) stays fast.
 _LAZY = {
-    "Config": "config",
-    "load_config": "config",
-    "Document": "documents",
-    "read_document": "documents",
+    "Config": "models.config",
+    "load_config": "models.config",
+    "Document": "formats.document",
+    "read_document": "formats.document",
     "Engine": "engines",
     "EngineOptions": "engines",
     "GenerationOptions": "engines",
@@ -58,10 +58,10 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:
-    from .config import Config, load_config
-    from .documents import Document, read_document
     from .engines import Engine, EngineOptions, GenerationOptions, load_engine
     from .errors import SummtransError
+    from .formats.document import Document, read_document
+    from .models.config import Config, load_config
     from .pipeline import Pipeline, PipelineOptions
     from .summarize import Summarizer
     from .translate import Translator

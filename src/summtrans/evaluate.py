@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, UsageError
-from .guards import number_warnings, problems, repetition, summary_problems
-from .protect import SPAN_KINDS, check_spans
-from .quality import Checked, QualityReport, QualityWarning
+from .faithful.guards import number_warnings, problems, repetition, summary_problems
+from .faithful.protect import SPAN_KINDS, check_spans
+from .faithful.quality import Checked, QualityReport, QualityWarning
 
 EVAL_KINDS = ("translation", "summary")
 # Spans checked by eval (numbers are counted on their own; glossary terms need the glossary).

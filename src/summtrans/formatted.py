@@ -15,12 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .documents import Document, extract
+from .faithful.quality import QualityReport
 from .formats import InlineStats, Unit, backend_for, translate_units
+from .formats.document import Document, extract
 from .formats.inline import has_letters
-from .languages import treated_as
+from .language.routing import treated_as
 from .progress import Progress
-from .quality import QualityReport
 from .records import DocumentResult, MemoryUse, SegmentResult
 
 if TYPE_CHECKING:

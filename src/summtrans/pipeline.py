@@ -20,21 +20,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import settings as _settings
-from .config import LENGTHS, SOURCE_LANGS, Config, Profile, load_config
-from .documents import MARKDOWN_SUFFIXES, Document
 from .engines import load_engine
 from .errors import ModelLoadError, SummtransError, UsageError
-from .languages import Languages
+from .formats.document import MARKDOWN_SUFFIXES, Document
+from .language.routing import Languages
+from .models.config import LENGTHS, SOURCE_LANGS, Config, Profile, load_config
 from .progress import Progress
 from .records import DocumentResult, MemoryUse, SegmentResult, document_record
 from .summarize import Summarizer, Summary
 from .translate import Translator
 
 if TYPE_CHECKING:
-    from .faithful import FaithfulOptions
-    from .langdetect import Detection
-    from .memory import Memory, MemoryContext
-    from .quality import QualityReport
+    from .faithful.layer import FaithfulOptions
+    from .faithful.quality import QualityReport
+    from .language.detect import Detection
+    from .memory.store import Memory, MemoryContext
 
 TASKS = ("translate", "summarize")  # the one list of task names (CLI commands, PipelineOptions.task)
 log = logging.getLogger(__name__)
@@ -126,7 +126,7 @@ class Pipeline:
         """The translation memory (opened on first use), or None with ``memory=False``."""
         if not self.options.memory:
             return None
-        from .memory import Memory, MemoryOptions
+        from .memory.store import Memory, MemoryOptions
 
         path = self.options.memory_path
         return Memory(MemoryOptions(path=Path(path).expanduser() if path else None))
@@ -194,7 +194,7 @@ class Pipeline:
         if prof is None:
             raise UsageError("no summarization model: the task is translate")
         engine, memory, ctx = self._engine_or_loader(prof, True)
-        from .guards import GuardOptions, RetryPolicy
+        from .faithful.guards import GuardOptions, RetryPolicy
 
         guards = self.options.guards
         return Summarizer(engine, _settings.generation(self.options, prof, True), prefix=prof.prefix,

@@ -39,6 +39,7 @@ class Progress:
 
     def __enter__(self) -> Progress:
         if self.mode == "bar":
+            from rich.console import Console
             from rich.progress import (
                 BarColumn,
                 MofNCompleteColumn,
@@ -46,7 +47,6 @@ class Progress:
                 TimeElapsedColumn,
                 TimeRemainingColumn,
             )
-            from rich.console import Console
             from rich.progress import Progress as RichProgress
 
             self._bar = RichProgress(

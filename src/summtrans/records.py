@@ -22,12 +22,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .faithful.quality import QualityReport
 from .formats.inline import InlineStats
-from .quality import QualityReport
 
 if TYPE_CHECKING:
-    from .documents import Document
-    from .langdetect import Detection
+    from .formats.document import Document
+    from .language.detect import Detection
     from .summarize import Summary
 
 __all__ = [

@@ -11,20 +11,20 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-from .config import LENGTHS, Profile
 from .engines import EngineOptions
+from .models.config import LENGTHS, Profile
 
 if TYPE_CHECKING:
     from .engines import GenerationOptions
-    from .faithful import FaithfulOptions
-    from .glossary import Glossary
-    from .memory import MemoryContext
+    from .faithful.glossary import Glossary
+    from .faithful.layer import FaithfulOptions
+    from .memory.store import MemoryContext
     from .pipeline import PipelineOptions
 
 
 def load_glossary(options: PipelineOptions, profile: Profile | None) -> Glossary | None:
     """The glossary of --glossary / PipelineOptions.glossary, else of the translation profile."""
-    from .glossary import Glossary, load_glossary
+    from .faithful.glossary import Glossary, load_glossary
 
     given = options.glossary
     if given is None and profile is not None:
@@ -36,7 +36,7 @@ def load_glossary(options: PipelineOptions, profile: Profile | None) -> Glossary
 
 def length_factor(options: PipelineOptions, profile: Profile) -> float | None:
     """The length cap's factor (None: no cap): the option, else the profile's, else the default."""
-    from .guards import GuardOptions
+    from .faithful.guards import GuardOptions
 
     factor = options.max_length_factor
     factor = profile.max_length_factor if factor is None else factor
@@ -46,7 +46,7 @@ def length_factor(options: PipelineOptions, profile: Profile) -> float | None:
 
 def faithful_options(options: PipelineOptions, profile: Profile, glossary: Glossary | None) -> FaithfulOptions | None:
     """The faithful layer around the translation model (None: protection, glossary and guards off)."""
-    from .faithful import faithful_options
+    from .faithful.layer import faithful_options
 
     return faithful_options(protect=options.protect, guards=options.guards,
                             length_factor=length_factor(options, profile), glossary=glossary)
@@ -57,7 +57,7 @@ def faithful_settings(options: PipelineOptions, profile: Profile, glossary: Glos
     """What the faithful layer's output depends on (summaries: the guards alone)."""
     if summary:
         return {"guards": options.guards}
-    from .faithful import faithful_settings
+    from .faithful.layer import faithful_settings
 
     return faithful_settings(faithful_options(options, profile, glossary))
 
@@ -106,7 +106,7 @@ def model_names(translation: Profile | None, summary: Profile | None) -> dict[st
     """Each task's model for records and journals: ``org/name@COMMIT`` for a hub model on disk
     (the commit it resolves to, so a run can be redone with the same model), else as configured.
     Not part of `settings()`: a new commit of an unpinned model does not redo a folder."""
-    from .store import resolved_revision
+    from .models.store import resolved_revision
 
     def name(prof: Profile | None) -> str | None:
         commit = resolved_revision(prof) if prof is not None else None
@@ -119,7 +119,7 @@ def memory_context(options: PipelineOptions, profile: Profile, glossary: Glossar
                    summary: bool = False) -> MemoryContext | None:
     """The memory key context of `profile`, known without loading its model (None when the
     model is not on disk yet: it must be loaded, and downloaded, first)."""
-    from .memory import MemoryContext
+    from .memory.store import MemoryContext
 
     extra = {"prefix": profile.prefix, "max_input_tokens": profile.max_input_tokens,
              # A changed glossary or guard setting never returns a stale translation (or summary).

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .engines.base import Engine, EngineUser, GenerationOptions
+from .faithful.quality import QualityWarning
 from .progress import Progress
-from .quality import QualityWarning
 from .segment import normalize_space, segment, split_to_fit
 
 if TYPE_CHECKING:
-    from .guards import GuardOptions, RetryPolicy
-    from .memory import Memory, MemoryContext
+    from .faithful.guards import GuardOptions, RetryPolicy
+    from .memory.store import Memory, MemoryContext
 
 MAX_ROUNDS = 8
 
@@ -125,7 +125,7 @@ class Summarizer(EngineUser):
         """What is wrong with `summary` of `text` (none without guards)."""
         if self.guards is None:
             return ()
-        from .guards import summary_problems
+        from .faithful.guards import summary_problems
 
         return tuple(summary_problems(summary, text, options=self.guards))
 
@@ -133,7 +133,7 @@ class Summarizer(EngineUser):
                    progress: Progress | None) -> None:
         """Summaries with problems made once more under the retry's safer settings; the one with
         fewer problems is kept (on a tie, the retry's), a fixed one noted as ``retried``."""
-        from .guards import summary_check
+        from .faithful.guards import summary_check
 
         found = {i: summary_check(texts[i], r.text) for i, r in results.items()}
         bad = {i: texts[i] for i, p in found.items() if p}

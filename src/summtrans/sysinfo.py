@@ -47,9 +47,9 @@ class SystemInfo:
 
 def collect_info(config: str | os.PathLike | None = None) -> SystemInfo:
     """Gather the report; imports ctranslate2 (for its CPU/CUDA view) but not torch."""
-    from .config import config_path
-    from .hub import hub_cache_dir
-    from .store import ct2_cache_dir, tree_size
+    from .models.config import config_path
+    from .models.hub import hub_cache_dir
+    from .models.store import ct2_cache_dir, tree_size
 
     versions: dict[str, str | None] = {}
     for name in PACKAGES:

@@ -16,14 +16,14 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from .engines.base import Engine, EngineUser, GenerationOptions
+from .faithful.quality import Checked, QualityReport, QualityWarning
 from .progress import Progress
-from .quality import Checked, QualityReport, QualityWarning
 from .records import KEPT_ENGLISH, MODEL
 from .segment import Segment, normalize_space, reassemble, segment, split_to_fit
 
 if TYPE_CHECKING:
-    from .faithful import FaithfulOptions, FaithfulTranslator
-    from .memory import Memory, MemoryContext
+    from .faithful.layer import FaithfulOptions, FaithfulTranslator
+    from .memory.store import Memory, MemoryContext
 
 # Warnings that leave a translation fit to remember: the retry fixed it, or it was translated in pieces.
 _BENIGN = frozenset({"retried", "split"})
@@ -87,7 +87,7 @@ class Translator(EngineUser):
         its output as untranslated) and numbers kept as written rather than in English form."""
         if self.faithful_options is None:
             return None
-        from .faithful import FaithfulTranslator
+        from .faithful.layer import FaithfulTranslator
 
         options = self.faithful_options
         if self.engine.name == "echo":

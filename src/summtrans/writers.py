@@ -29,7 +29,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .documents import MARKDOWN_SUFFIXES, format_of
+from .formats.document import MARKDOWN_SUFFIXES, format_of
 from .records import DocumentResult, display_name, to_json
 
 __all__ = ["AUTO", "DEFAULT_FORMAT", "FORMATS", "TEXT_SUFFIXES", "WRITERS", "Writer", "file_writer", "get_writer"]

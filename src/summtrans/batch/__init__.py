@@ -36,6 +36,7 @@ per concern:
 
 from __future__ import annotations
 
+from ..errors import OutputDirError
 from .discover import DEFAULT_GLOBS, Item, discover
 from .executor import Executor, LocalExecutor
 from .interrupts import INTERRUPT_MESSAGE
@@ -45,7 +46,6 @@ from .outdir import LOCK_NAME, PID_NAME
 from .report import BatchReport
 from .resume import Decision, decide
 from .run import run_batch
-from ..errors import OutputDirError
 
 __all__ = [
     "COMBINED_NAME",

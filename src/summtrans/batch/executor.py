@@ -21,8 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Protocol
 
-from ..documents import Document
 from ..errors import ModelLoadError, SummtransError, UsageError
+from ..formats.document import Document
 from ..pipeline import Pipeline
 from ..progress import Progress
 from ..records import DocumentResult

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..documents import DEFAULT_MAX_BYTES
 from ..errors import UsageError
+from ..formats.document import DEFAULT_MAX_BYTES
 from .discover import DEFAULT_GLOBS
 
 __all__ = ["DEFAULT_GROUP_CHARS", "DEFAULT_GROUP_DOCS", "BatchOptions"]

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..quality import QualityWarning
+from ..faithful.quality import QualityWarning
 from ..records import display_name
 from .journal import STATUSES
 

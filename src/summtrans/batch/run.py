@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..documents import Document, decode_bytes, format_of, read_document
 from ..errors import InputError, OutputDirError
+from ..formats.document import Document, decode_bytes, format_of, read_document
 from ..pipeline import Pipeline
 from ..progress import Progress
 from ..records import DocumentResult, display_name

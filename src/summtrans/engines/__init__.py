@@ -8,7 +8,7 @@ import logging
 from pathlib import Path
 
 from ..errors import ModelLoadError, UsageError
-from ..hub import resolve_model
+from ..models.hub import resolve_model
 from .base import DEVICES, ENGINES, EchoEngine, Engine, EngineOptions, GenerationOptions, token_budget_batches
 
 __all__ = [

@@ -30,8 +30,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..documents import Document
 from ..errors import ExecutorError, SummtransError, UsageError
+from ..formats.document import Document
 from ..pipeline import Pipeline
 from ..progress import Progress
 from ..records import DocumentResult

@@ -12,9 +12,9 @@ import socket
 from dataclasses import dataclass
 
 from ..batch.executor import failure_message, load_pipeline
-from ..config import Config
-from ..documents import Document
 from ..errors import ModelLoadError, SummtransError, UsageError
+from ..formats.document import Document
+from ..models.config import Config
 from ..pipeline import Pipeline, PipelineOptions
 from ..progress import Progress
 from ..records import DocumentResult

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from html.entities import name2codepoint
 from dataclasses import dataclass
+from html.entities import name2codepoint
 from typing import Any
 
 from .base import Unit

@@ -64,7 +64,7 @@ class _SubtitleBackend(FormatBackend):
     entities: ClassVar[bool] = False  # VTT escapes &, < and > in cue text
 
     def read(self, data: bytes, source: str) -> Extracted:
-        from summtrans.documents import decode_bytes
+        from summtrans.formats.document import decode_bytes
 
         text, _ = decode_bytes(data, source)
         doc, cues = self._parse(text, source)

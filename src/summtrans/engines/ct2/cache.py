@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import ModelLoadError
-from ...hub import cache_root, cached_snapshot, local_fingerprint
+from ...models.hub import cache_root, cached_snapshot, local_fingerprint
 from ..base import EngineOptions
 from .device import resolve_compute_type, resolve_device
 

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 # Endings a German noun or name takes in its inflected forms (genitive, dative plural, …).
 INFLECTIONS = ("s", "es", "n", "en", "e", "er", "ern", "ns")

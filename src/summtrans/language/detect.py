@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .errors import InputError
+from ..errors import InputError
 
 # The languages the detector chooses from, with the names messages use (one table).
 LANGUAGE_NAMES: dict[str, str] = {

@@ -318,7 +318,7 @@ def read_document(
 
 def format_of(source: str) -> str | None:
     """The format backend that reads `source` (``url`` for an http(s) URL, else by suffix); None: text."""
-    from .formats.registry import format_of as backend_format
+    from .registry import format_of as backend_format
 
     return backend_format(source)
 
@@ -327,7 +327,7 @@ def _read_formatted(source: str, fmt: str, max_bytes: int) -> Document:
     import hashlib
 
     if fmt == "url":
-        from .formats.url import MAX_PAGE_BYTES, fetch
+        from .url import MAX_PAGE_BYTES, fetch
 
         data = fetch(source, max_bytes=min(max_bytes, MAX_PAGE_BYTES))
     else:
@@ -356,7 +356,7 @@ def extract(doc: Document) -> Any:
 
 
 def _backend(fmt: str) -> Any:
-    from .formats.registry import backend_for
+    from .registry import backend_for
 
     backend = backend_for(fmt)
     assert backend is not None, fmt

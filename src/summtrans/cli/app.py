@@ -14,16 +14,16 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from . import __version__
-from .cli_errors import fail, setup_logging
-from .cli_help import examples, unix_metavars
-from .cli_memory import register as register_memory_commands
-from .cli_models import register as register_model_commands
-from .config import COMPUTE_TYPES, LENGTHS, SOURCE_LANGS, load_config
-from .engines import DEVICES, ENGINES
-from .errors import SummtransError
-from .executors import EXECUTORS
-from .writers import DEFAULT_FORMAT, FORMATS
+from .. import __version__
+from ..engines import DEVICES, ENGINES
+from ..errors import SummtransError
+from ..executors import EXECUTORS
+from ..models.config import COMPUTE_TYPES, LENGTHS, SOURCE_LANGS, load_config
+from ..writers import DEFAULT_FORMAT, FORMATS
+from .errors import fail, setup_logging
+from .help import examples, unix_metavars
+from .memory import register as register_memory_commands
+from .models import register as register_model_commands
 
 unix_metavars()  # PATHS..., --output PATH, --format [text|json] instead of {paths}..., <str>
 app = typer.Typer(
@@ -120,8 +120,8 @@ def _run(task: str, a: dict[str, Any]) -> None:
     quiet, debug = a["quiet"], a["debug"]
     setup_logging(quiet, debug)
     try:
-        from .executors import ExecutorOptions
-        from .pipeline import Pipeline, PipelineOptions
+        from ..executors import ExecutorOptions
+        from ..pipeline import Pipeline, PipelineOptions
         from .runner import run_inputs
 
         executor = ExecutorOptions(
@@ -294,7 +294,7 @@ def eval_cmd(
     """
     import json
 
-    from .evaluate import evaluate_files
+    from ..evaluate import evaluate_files
 
     try:
         report = evaluate_files(hyp, ref, src, kind.value)
@@ -320,15 +320,15 @@ def segment_cmd(
     """
     import json
 
-    from .documents import MARKDOWN_SUFFIXES, extract, read_document
-    from .segment import segment
+    from ..formats.document import MARKDOWN_SUFFIXES, extract, read_document
+    from ..segment import segment
 
     try:
         doc = read_document(path)
     except SummtransError as exc:
         fail(exc, debug)
     if doc.format is not None:
-        from .formatted import unit_rows
+        from ..formatted import unit_rows
 
         rows = unit_rows(extract(doc).units)
         if fmt is SegFormat.json:

@@ -25,11 +25,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import MemoryStoreError
-from .hub import cache_root
-from .memory_key import MemoryContext, model_identity, normalize_source
-from .memory_key import key_digest as _digest
-from .records import MEMORY, MEMORY_IMPORT, MODEL, ORIGINS
+from ..errors import MemoryStoreError
+from ..models.hub import cache_root
+from ..records import MEMORY, MEMORY_IMPORT, MODEL, ORIGINS
+from .key import MemoryContext, model_identity, normalize_source
+from .key import key_digest as _digest
 
 __all__ = [
     "MEMORY",

@@ -7,14 +7,14 @@ import os
 import sys
 from pathlib import Path
 
-from .documents import DEFAULT_MAX_BYTES, read_document
-from .errors import InputError, SummtransError, UsageError
-from .executors import ExecutorOptions
-from .formats.url import is_url
-from .fsio import same_file, write_output
-from .pipeline import Pipeline
-from .progress import Progress
-from .writers import DEFAULT_FORMAT, Writer, file_writer, get_writer
+from ..errors import InputError, SummtransError, UsageError
+from ..executors import ExecutorOptions
+from ..formats.document import DEFAULT_MAX_BYTES, read_document
+from ..formats.url import is_url
+from ..fsio import same_file, write_output
+from ..pipeline import Pipeline
+from ..progress import Progress
+from ..writers import DEFAULT_FORMAT, Writer, file_writer, get_writer
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def run_inputs(
     if folders or (len(paths) > 1 and out_path is not None):
         if out_path is None:
             raise UsageError(f"{folders[0]} is a folder: name an output folder with -o OUTDIR")
-        from .batch import DEFAULT_GLOBS, BatchOptions, run_batch
+        from ..batch import DEFAULT_GLOBS, BatchOptions, run_batch
 
         options = BatchOptions(
             output_dir=out_path,
@@ -66,7 +66,7 @@ def run_inputs(
             max_bytes=max_bytes,
             quiet=quiet,
         )
-        from .executors import make_executor
+        from ..executors import make_executor
 
         runner = make_executor(pipeline, executor) if executor is not None else None
         inputs: list[Path | str] = [p if is_url(p) else Path(p) for p in paths]  # a URL stays a str
@@ -95,8 +95,8 @@ def run_inputs(
     with Progress.auto("translating", quiet=quiet) as progress:
         results = pipeline.run(docs, progress=progress)
     if not quiet and not writer.name.startswith("json"):  # JSON records carry them in "warnings"
-        from .quality import format_warnings
-        from .records import display_name
+        from ..faithful.quality import format_warnings
+        from ..records import display_name
 
         for res in results:
             for line in format_warnings(res.warnings, display_name(res.source)):

@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
-from . import __version__
-from .errors import InputError
-from .langdetect import SOURCE_LANG, TARGET_LANG
+from .. import __version__
+from ..errors import InputError
+from ..language.detect import SOURCE_LANG, TARGET_LANG
 
 if TYPE_CHECKING:
-    from .memory import Entry, Memory
+    from .store import Entry, Memory
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # Inline elements whose content is native markup or a sub-flow, not the segment's own text.
@@ -77,7 +77,7 @@ def tmx_lines(pairs: Iterable[Entry | TmxPair]) -> Iterator[str]:
 
 def write_tmx(pairs: Iterable[Entry | TmxPair], path: Path) -> int:
     """Write `pairs` as a TMX 1.4 file, atomically and streamed (`fsio.atomic_write_with`); returns how many."""
-    from .fsio import atomic_write_with
+    from ..fsio import atomic_write_with
 
     count = 0
 
@@ -199,7 +199,7 @@ def import_tmx(memory: Memory, path: Path, *, batch: int = 5000) -> int:
     from model output (``x-summtrans-origin`` = memory with a readable context), which go back to
     their model context: an export → import round trip restores the memory as it was.
     """
-    from .memory import MEMORY, MemoryContext
+    from .store import MEMORY, MemoryContext
 
     name = Path(path).name
     total = 0

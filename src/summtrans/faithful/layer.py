@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .engines.base import Engine, GenerationOptions, ProgressCallback
+from ..engines.base import Engine, GenerationOptions, ProgressCallback
 from .glossary import Glossary
 from .guards import GuardOptions, RetryPolicy, cap_groups, guarded_translate, number_warnings, problems
 from .protect import ProtectOptions, protected_translate, single_token_numbers

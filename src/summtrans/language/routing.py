@@ -14,12 +14,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .langdetect import SOURCE_LANG, TARGET_LANG
+from .detect import SOURCE_LANG, TARGET_LANG
 
 if TYPE_CHECKING:
-    from .documents import Document
-    from .langdetect import Detection
-    from .memory import Memory
+    from ..formats.document import Document
+    from ..memory.store import Memory
+    from .detect import Detection
 
 log = logging.getLogger("summtrans.pipeline")
 Spans = list[tuple[int, int]]
@@ -53,7 +53,7 @@ class Languages:
         InputError (reason ``skipped-language``) for a confident language other than German or English."""
         if self.source_lang != "auto":
             return None
-        from .langdetect import require_source_language
+        from .detect import require_source_language
 
         detection = self._detect(doc)[0]
         require_source_language(detection, doc.source)
@@ -80,14 +80,14 @@ class Languages:
 
     def _detect(self, doc: Document) -> tuple[Detection, Spans]:
         """`doc`'s detection and the spans of its English paragraphs (German documents)."""
-        from .langdetect import Detection, detect, detect_paragraphs, detector_settings
+        from .detect import Detection, detect, detect_paragraphs, detector_settings
 
         if doc.text in self._detections:
             return self._detections[doc.text]
         memory = self._memory()
         ctx = note = None
         if memory is not None:
-            from .memory import MemoryContext
+            from ..memory.store import MemoryContext
 
             ctx = MemoryContext("detector", "langdetect", settings=detector_settings())
             note = memory.lookup_note(ctx, doc.text)

@@ -3,7 +3,7 @@
 A model lives in two places: its hub snapshot in the Hugging Face cache (``HF_HUB_CACHE`` or
 ``HF_HOME/hub``) and its CTranslate2 conversions (``$SUMMTRANS_CACHE_DIR/ct2``), one per compute
 type. `pull` fills both, so the first real run starts at once; `list_models` says what is there;
-`remove` frees both. Carrying models to another machine is `summtrans.bundles`.
+`remove` frees both. Carrying models to another machine is `summtrans.models.bundles`.
 
 Nothing here imports torch, transformers or ctranslate2 until a conversion runs.
 """
@@ -21,8 +21,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from ..errors import ConfigError, ModelLoadError, UsageError
 from .config import HUB_ID, Config, Profile
-from .errors import ConfigError, ModelLoadError, UsageError
 from .hub import ALLOW_PATTERNS, cached_snapshot, hub_cache_dir, hub_offline, is_local
 
 log = logging.getLogger(__name__)
@@ -154,35 +154,35 @@ def repo_folder(repo_id: str) -> Path:
 
 def ct2_cache_dir() -> Path:
     """Where CTranslate2 conversions live."""
-    from .engines import ct2
+    from ..engines import ct2
 
     return ct2.cache_dir()
 
 
 def ct2_key(model: str, compute_type: str, snapshot: Path | None) -> str | None:
     """The conversion folder name of `model` (at `snapshot` for hub models) for `compute_type`."""
-    from .engines import ct2
+    from ..engines import ct2
 
     return ct2.cache_key(model, compute_type, None if is_local(model) else snapshot)
 
 
 def ct2_finished(path: Path) -> dict[str, Any] | None:
     """The metadata of a finished conversion folder, or None. Reads JSON only (no ctranslate2)."""
-    from .engines.ct2.cache import read_metadata
+    from ..engines.ct2.cache import read_metadata
 
     return read_metadata(path)
 
 
 def ct2_compute_type(requested: str | None) -> str:
     """The compute type a conversion for this machine gets (int8 on CPU, float16 on CUDA)."""
-    from .engines import ct2
+    from ..engines import ct2
 
     return ct2.resolve_compute_type(requested, ct2.resolve_device("auto"))
 
 
 def ct2_convert(model_dir: Path, model: str, compute_type: str) -> Path:
     """Convert a checkpoint (unless already converted); returns the conversion folder."""
-    from .engines.ct2.convert import convert  # imports torch and transformers
+    from ..engines.ct2.convert import convert  # imports torch and transformers
 
     key = ct2_key(model, compute_type, model_dir)
     if key is None:
@@ -403,7 +403,7 @@ def _silent_tqdm() -> type:
 
 def _convert(ref: ModelRef, model_dir: Path, compute_type: str | None) -> tuple[Path | None, str | None, str]:
     """(conversion folder, compute type, why none) for a model the ctranslate2 engine would run."""
-    from .engines import CT2_MODEL_TYPES, model_type
+    from ..engines import CT2_MODEL_TYPES, model_type
 
     if ref.engine not in ("auto", "ctranslate2"):
         return None, None, f"engine {ref.engine}: no conversion needed"
@@ -411,7 +411,7 @@ def _convert(ref: ModelRef, model_dir: Path, compute_type: str | None) -> tuple[
     if kind not in CT2_MODEL_TYPES:
         return None, None, f"model type '{kind}' runs on the transformers engine"
     ct = ct2_compute_type(compute_type or ref.compute_type)
-    from .engines.ct2 import IncompatibleModelError
+    from ..engines.ct2 import IncompatibleModelError
 
     try:
         return ct2_convert(model_dir, ref.model, ct), ct, ""

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .hub import model_identity as _hub_identity
+from ..models.hub import model_identity as _hub_identity
 
 if TYPE_CHECKING:
-    from .engines.base import Engine, EngineOptions, GenerationOptions
+    from ..engines.base import Engine, EngineOptions, GenerationOptions
 
 __all__ = ["MemoryContext", "key_digest", "model_identity", "normalize_source"]
 
@@ -76,14 +76,14 @@ class MemoryContext:
         if identity is None:
             return None
         if engine == "auto":
-            from .engines import CT2_MODEL_TYPES, model_type
-            from .hub import cached_snapshot
+            from ..engines import CT2_MODEL_TYPES, model_type
+            from ..models.hub import cached_snapshot
 
             local = Path(model_ref).expanduser()
             model_dir = local if local.is_dir() else cached_snapshot(model_ref, options.revision)
             engine = "ctranslate2" if model_dir is not None and model_type(model_dir) in CT2_MODEL_TYPES else "transformers"
         if engine == "ctranslate2":
-            from .engines.ct2.device import resolve_compute_type, resolve_device
+            from ..engines.ct2.device import resolve_compute_type, resolve_device
 
             compute = resolve_compute_type(options.compute_type, resolve_device(options.device))
         elif compute == "auto":

@@ -12,7 +12,7 @@ import logging
 import os
 from pathlib import Path
 
-from .errors import ModelLoadError
+from ..errors import ModelLoadError
 
 log = logging.getLogger(__name__)
 

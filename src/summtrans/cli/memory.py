@@ -1,6 +1,6 @@
 """`summtrans memory …`: the translation memory's statistics, clearing, TMX export and import (wiring only).
 
-cli.py registers the group with `register(app)`.
+app.py registers the group with `register(app)`.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli_errors import DebugOpt, fail
-from .cli_help import examples
-from .errors import SummtransError
+from ..errors import SummtransError
+from .errors import DebugOpt, fail
+from .help import examples
 
 __all__ = ["memory_app", "register"]
 
@@ -32,7 +32,7 @@ PathOpt = Annotated[
 
 
 def _open(path: Path | None):
-    from .memory import Memory, MemoryOptions
+    from ..memory.store import Memory, MemoryOptions
 
     return Memory(MemoryOptions(path=path))
 
@@ -92,7 +92,7 @@ def export(
     debug: DebugOpt = False,
 ) -> None:
     """Write every German→English segment pair to a TMX 1.4 file (CAT tools read it)."""
-    from .tmx import export_tmx
+    from ..memory.tmx import export_tmx
 
     try:
         with _open(path) as memory:
@@ -114,7 +114,7 @@ def import_(
     Imported pairs are treated as approved human translations: for the same German segment they
     override the output of any model, and JSON records mark them "origin": "memory-import".
     """
-    from .tmx import import_tmx
+    from ..memory.tmx import import_tmx
 
     try:
         with _open(path) as memory:

@@ -1,6 +1,6 @@
 """`summtrans models …`, `summtrans info` and `summtrans completion`: wiring only.
 
-cli.py registers them with `register(app)`.
+app.py registers them with `register(app)`.
 """
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from .cli_errors import DebugOpt, fail, setup_logging
-from .cli_help import examples
-from .errors import SummtransError
+from ..errors import SummtransError
+from .errors import DebugOpt, fail, setup_logging
+from .help import examples
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from .bundles import BundledModel
+    from ..models.bundles import BundledModel
 
 __all__ = ["completion", "info", "models_app", "register"]
 
@@ -77,8 +77,8 @@ def _table(rows: list[tuple[str, ...]]) -> None:
 @models_app.command("list", epilog=examples("summtrans models list", "summtrans models list --format json"))
 def list_cmd(config: ConfigOpt = None, fmt: FormatOpt = ListFormat.text, debug: DebugOpt = False) -> None:
     """Show the profiles, their models and what of them is on disk."""
-    from .config import load_config
-    from .store import human_size, list_models
+    from ..models.config import load_config
+    from ..models.store import human_size, list_models
 
     try:
         cfg = load_config(config)
@@ -121,8 +121,8 @@ def pull_cmd(
     debug: DebugOpt = False,
 ) -> None:
     """Download models, check them against the hub's checksums and convert them for this machine."""
-    from .config import load_config
-    from .store import human_size, pull
+    from ..models.config import load_config
+    from ..models.store import human_size, pull
 
     setup_logging(quiet, debug)
     try:
@@ -150,9 +150,9 @@ def bundle_cmd(
     debug: DebugOpt = False,
 ) -> None:
     """Pack downloaded models and their conversions into one archive for a machine without network."""
-    from .bundles import bundle
-    from .config import load_config
-    from .store import human_size
+    from ..models.bundles import bundle
+    from ..models.config import load_config
+    from ..models.store import human_size
 
     try:
         result = bundle(out, refs or [], load_config(config), all_profiles=all_profiles)
@@ -174,7 +174,7 @@ def import_cmd(
     debug: DebugOpt = False,
 ) -> None:
     """Check a bundle's checksums and install its models where summtrans and Hugging Face look."""
-    from .bundles import import_bundle
+    from ..models.bundles import import_bundle
 
     try:
         result = import_bundle(bundle_path)
@@ -194,8 +194,8 @@ def rm_cmd(
     debug: DebugOpt = False,
 ) -> None:
     """Delete a model's downloaded snapshots and conversions (a local model directory is kept)."""
-    from .config import load_config
-    from .store import human_size, plan_removal, remove
+    from ..models.config import load_config
+    from ..models.store import human_size, plan_removal, remove
 
     try:
         plan = plan_removal(ref, load_config(config))
@@ -210,8 +210,8 @@ def rm_cmd(
 
 def info(config: ConfigOpt = None, fmt: FormatOpt = ListFormat.text) -> None:
     """Show versions, CPU features, accelerators, caches and the config in use (for bug reports)."""
-    from .store import human_size
-    from .sysinfo import collect_info
+    from ..models.store import human_size
+    from ..sysinfo import collect_info
 
     i = collect_info(config)
     if fmt is ListFormat.json:

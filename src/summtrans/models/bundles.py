@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
+from ..errors import UsageError
 from .config import HUB_ID, Config, is_revision
-from .errors import UsageError
 from .hub import cached_snapshot, hub_cache_dir
 from .store import (
     conversions,
@@ -88,7 +88,7 @@ class ImportResult:
 
 def bundle(out: str | os.PathLike, refs: Sequence[str], config: Config, all_profiles: bool = False) -> BundleResult:
     """Write the downloaded models (default profiles unless named) and their conversions to `out`."""
-    from . import __version__
+    from .. import __version__
 
     out = Path(out)
     entries: list[dict[str, Any]] = []
@@ -137,7 +137,7 @@ def _hash_tree(root: Path, prefix: str, sources: list[tuple[str, Path]]) -> dict
 
 def _write_tar(out: Path, manifest: dict[str, Any], sources: list[tuple[str, Path]]) -> None:
     """Write atomically (`fsio.atomic_write_with`): a temp file beside `out`, renamed when complete."""
-    from .fsio import atomic_write_with
+    from ..fsio import atomic_write_with
 
     def write(fh: BinaryIO) -> None:
         with tarfile.open(fileobj=fh, mode="w", format=tarfile.PAX_FORMAT) as tar:

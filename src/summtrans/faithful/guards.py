@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .engines.base import GenerationOptions
+from ..engines.base import GenerationOptions
 from .numbers import english_numbers, german_numbers, missing_numbers
 from .quality import QualityWarning
 

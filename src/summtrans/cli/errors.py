@@ -15,7 +15,7 @@ import typer
 
 __all__ = ["DebugOpt", "fail", "setup_logging"]
 
-# The --debug option of the commands outside cli.py (models, memory): `fail` then raises.
+# The --debug option of the commands outside app.py (models, memory): `fail` then raises.
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Full tracebacks.")]
 
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .engines import ENGINES, GenerationOptions
-from .engines.base import LENGTH_CAP
-from .errors import ConfigError, UsageError
+from ..engines import ENGINES, GenerationOptions
+from ..engines.base import LENGTH_CAP
+from ..errors import ConfigError, UsageError
 
 TASKS = ("translation", "summarization")  # profile tasks
 # Input languages (--source-lang): auto detects each document's (langdetect); German is translated
@@ -95,16 +95,16 @@ class Config:
 
 
 def _looks_like_path(ref: str) -> bool:
-    """An existing path, or one written as a path (`./m`, `/m`, `~/m`, `a/b/c`): hub.py reports it if missing."""
+    """An existing path, or one written as a path (`./m`, `/m`, `~/m`, `a/b/c`): the hub module reports it if missing."""
     return Path(ref).expanduser().exists() or ref.startswith((".", "/", "~")) or ref.count("/") > 1 or "\\" in ref
 
 
 def default_config_path() -> Path:
     """The models.yaml shipped with summtrans (in the wheel, or at the repository root)."""
-    packaged = Path(__file__).with_name("models.yaml")
+    packaged = Path(__file__).parents[1] / "models.yaml"
     if packaged.is_file():
         return packaged
-    return Path(__file__).resolve().parents[2] / "models.yaml"
+    return Path(__file__).resolve().parents[3] / "models.yaml"
 
 
 def config_path(explicit: str | os.PathLike | None = None) -> Path:

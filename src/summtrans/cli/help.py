@@ -3,7 +3,7 @@
 Typer's plain help (``rich_markup_mode=None``) writes required arguments as ``{paths}...`` and every
 value as ``<list[str]>`` or ``<int range>``. `unix_metavars()` makes it print what the rest of the
 Unix world prints; an explicit ``metavar=`` on a parameter always wins. Call it once where the app
-is built (cli.py). Typer versions without these hooks already print Unix names and are left alone.
+is built (app.py). Typer versions without these hooks already print Unix names and are left alone.
 `examples()` builds the epilog every command's help ends with.
 """
 

@@ -1,0 +1,1 @@
+"""The translation memory: SQLite store, its keys, TMX import and export."""

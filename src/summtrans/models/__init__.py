@@ -1,0 +1,1 @@
+"""Models on disk and in models.yaml: the config schema, the hub cache, downloads, conversions, offline bundles."""
