@@ -29,14 +29,14 @@ def test_pipeline_records(tmp_path):
     assert isinstance(rec, DocumentResult)
     assert rec.translation == "# Titel\n\nText mit `code` hier.\n"
     assert rec.summary == "# Titel Text mit `code` hier."  # echo "summarizes" the sentences, joined
-    assert [s.source for s in rec.segments] == ["Titel", "Text mit", "hier."]  # markdown by extension
+    assert [s.source for s in rec.segments] == ["Titel", "Text mit `code` hier."]  # markdown: one sentence, one input
     assert rec.models["summary"] == "sshleifer/distilbart-cnn-12-6" and rec.summary_chunks == 1
     assert set(rec.timings) == {"translate", "summarize", "total"}
     d = rec.to_dict()  # the JSON schema of -f json
     assert list(d) == ["source", "source_lang", "encoding", "translation", "segments", "models", "timings",
                        "summary", "summary_chunks", "language", "memory", "warnings", "quality"]
     assert d["segments"][0] == {"source": "Titel", "translation": "Titel", "origin": "model"}
-    assert d["memory"] == {"hits": 0, "imported": 0, "model": 3} and d["language"]["lang"] == "de"
+    assert d["memory"] == {"hits": 0, "imported": 0, "model": 2} and d["language"]["lang"] == "de"
     assert "translation" not in rec.to_dict(summary_only=True) and "segments" not in rec.to_dict(summary_only=True)
     assert pipe.settings()["summary"]["model"] == "sshleifer/distilbart-cnn-12-6"
 

@@ -241,7 +241,9 @@ def test_python_api_and_a_pickled_document(tmp_path: Path) -> None:
     assert [u.text for u in units("docx", here[0].output_bytes)] == [u.text for u in units("docx", src.read_bytes())]
 
 
-FORMAT_LIBRARIES = ("docx", "pptx", "bs4", "pypdfium2", "trafilatura", "lxml", "ebooklib", "webvtt", "srt")
+FORMAT_LIBRARIES = (
+    "docx", "pptx", "bs4", "pypdfium2", "trafilatura", "lxml", "ebooklib", "webvtt", "srt", "markdown_it", "mdit_py_plugins",
+)
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["translate", "{file}", "--engine", "echo", "-q", "--no-memory"]])

@@ -12,10 +12,8 @@ from summtrans.errors import InputError
 from summtrans.language.detect import (
     LANGUAGE_NAMES,
     Detection,
-    ParagraphLanguage,
     detect,
-    detect_paragraphs,
-    paragraph_spans,
+    english_units,
     require_source_language,
 )
 
@@ -75,23 +73,14 @@ Team Building Event im Mai
 """
 
 
-def test_paragraphs_of_a_mixed_german_document():
-    paras = detect_paragraphs(MIXED, "de")
-    assert [p.lang for p in paras] == ["de", "en", "de", "de", "de", "de"]
-    english = paras[1]
-    assert MIXED[english.start : english.end] == ENGLISH and english.confidence >= 0.98
-    assert MIXED[paras[2].start : paras[2].end] == "Thank you!"  # short: follows the document
-    assert isinstance(paras[0], ParagraphLanguage) and paras[0].start == 0
+def test_english_units_of_a_mixed_german_document():
+    units = [p.strip() for p in MIXED.split("\n\n")]
+    assert english_units(units) == [1]  # "Thank you!" is too short, the title and French follow the document
 
 
-def test_paragraphs_of_other_documents_follow_the_document():
-    text = f"{ENGLISH}\n\n{GERMAN}\n"
-    assert [p.lang for p in detect_paragraphs(text, "en")] == ["en", "en"]
-
-
-def test_paragraph_spans_exclude_surrounding_whitespace():
-    text = "\n  Eins zwei.\n  drei.\n\n \t\n Vier.  \n"
-    assert [text[s:e] for s, e in paragraph_spans(text)] == ["Eins zwei.\n  drei.", "Vier."]
+def test_a_unit_is_english_only_when_the_detector_is_sure():
+    assert english_units([GERMAN, " ".join(FRENCH[:2]), "Team Building Event im Mai"]) == []
+    assert english_units([ENGLISH, ENGLISH.upper(), "word " * 3]) == [0, 1]
 
 
 def test_the_error_for_another_language_names_it():

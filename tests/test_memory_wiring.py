@@ -235,7 +235,7 @@ def test_detection_is_remembered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         raise AssertionError("detected again")
 
     monkeypatch.setattr(langdetect, "detect", no_detector)
-    monkeypatch.setattr(langdetect, "detect_paragraphs", no_detector)
+    monkeypatch.setattr(langdetect, "english_units", no_detector)
     [again] = Pipeline(PipelineOptions(engine="echo"), load_config()).run([read_document(doc)])
     assert (again.detected_lang, again.lang_confidence) == (first.detected_lang, first.lang_confidence)
     assert [s.origin for s in again.segments][-1] == "kept-english"

@@ -123,11 +123,11 @@ def test_a_text_too_short_to_detect_builds_no_detector(monkeypatch) -> None:
     monkeypatch.setattr(langdetect, "_identifier", no_detector)
     for text in ("Guten Tag.", "OK!", "a b c d e f g", "Hallo\n\nThank you!"):
         assert langdetect.detect(text) == langdetect.Detection("de", 0.0, reliable=False)
-        assert {p.lang for p in langdetect.detect_paragraphs(text)} == {"de"}
+        assert langdetect.english_units(text.split("\n\n")) == []
     with pytest.raises(AssertionError):  # 20 letters and more: detected as before
         langdetect.detect("Der Gemeinderat hat neue Radwege beschlossen.")
-    with pytest.raises(AssertionError):
-        langdetect.detect_paragraphs("1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20\n\n" + "word " * 30)
+    with pytest.raises(AssertionError):  # six words and more: judged
+        langdetect.english_units(["1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20", "word " * 30])
 
 
 def test_a_short_line_is_translated_as_german_through_the_cli(tmp_path: Path) -> None:

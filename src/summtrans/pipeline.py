@@ -22,13 +22,14 @@ from typing import TYPE_CHECKING, Any
 from . import settings as _settings
 from .engines import load_engine
 from .errors import ModelLoadError, SummtransError, UsageError
-from .formats.document import MARKDOWN_SUFFIXES, Document
-from .language.routing import Languages
+from .formats.document import Document, extract, rebuild
+from .language.detect import SOURCE_LANG
+from .language.routing import Languages, Route
 from .models.config import LENGTHS, SOURCE_LANGS, Config, Profile, load_config
 from .progress import Progress
 from .records import DocumentResult, MemoryUse, SegmentResult, document_record
 from .summarize import Summarizer, Summary
-from .translate import Translator
+from .translate import Translator, UnitsTranslation
 
 if TYPE_CHECKING:
     from .faithful.layer import FaithfulOptions
@@ -114,11 +115,6 @@ class Pipeline:
         """The memory key context of `profile` (None when its model is not on disk yet)."""
         return _settings.memory_context(self.options, profile, self.glossary, summary)
 
-    def is_markdown(self, doc: Document) -> bool:
-        if self.options.markdown is not None:
-            return self.options.markdown
-        return doc.source.lower().endswith(MARKDOWN_SUFFIXES)
-
     # -- the translation memory ----------------------------------------------------------------
 
     @cached_property
@@ -139,15 +135,16 @@ class Pipeline:
     def pending_chars(self, doc: Document) -> int:
         """About how many characters of `doc` the models must still process (folder runs size their
         groups on it, so that a re-run's few misses share model batches): with the memory on, the
-        translate task counts only the segments the memory cannot answer. Loads no model."""
-        ctx = self._translation_context if self.options.task == "translate" and doc.format is None else None
+        translate task counts only the sentences of its units the memory cannot answer. Loads no model."""
+        ctx = self._translation_context if self.options.task == "translate" else None
         if ctx is None or self.memory is None:
             return len(doc.text)
         from .segment import normalize_space, segment
 
         if self.languages.copied_through(doc):
             return 0
-        sources = [normalize_space(s.text) for s in segment(doc.text, markdown=self.is_markdown(doc))]
+        units = extract(doc, self.options.markdown).units
+        sources = [normalize_space(s.text) for u in units for s in segment(u.text)]
         hits = self.memory.lookup(ctx, sources, count=False)
         return sum(len(s) + 1 for s in sources if s not in hits)
 
@@ -217,45 +214,48 @@ class Pipeline:
         return self.languages.check(doc)
 
     def run(self, docs: Sequence[Document], progress: Progress | None = None) -> list[DocumentResult]:
-        """Process documents together (their segments share batches); one result per document."""
-        if any(d.format is not None for d in docs):  # docx, pdf, a web page…: see formatted.py
-            from .formatted import run_documents
+        """Process documents together (their units share model batches); one result per document.
 
-            return run_documents(self, docs, progress)
-        n = len(docs)
-        routes = self.languages.route(docs)
-        translations: list[str | None] = [None] * n
-        segments: list[list[SegmentResult]] = [[] for _ in range(n)]
-        memory_use: list[MemoryUse | None] = [None] * n
-        quality: list[QualityReport | None] = [None] * n
-        timings: list[dict[str, float]] = [{} for _ in range(n)]
-        english = [d.text for d in docs]
-        german = [i for i in range(n) if routes[i].lang == "de"]
+        Every document goes one way, whatever its format: its units (`formats`), its language and
+        English units (`language`), the German documents' units translated together (`Translator`),
+        the document written anew, summarized, recorded.
+        """
+        o = self.options
+        extracted = [extract(d, o.markdown) for d in docs]
+        routes = self.languages.route(docs, [ex.units for ex in extracted])
+        german = [i for i, r in enumerate(routes) if r.lang == SOURCE_LANG]
+        done: dict[int, UnitsTranslation] = {}
         if self.translation_profile is not None and german:
             if progress:
                 progress.set_description("translating")
-            results = self.translator.translate_many(
-                [docs[i].text for i in german], markdown=[self.is_markdown(docs[i]) for i in german],
-                keep=[routes[i].keep for i in german], progress=progress,
+            units = self.translator.translate_units(
+                [extracted[i].units for i in german], [routes[i].keep for i in german], progress=progress
             )
-            for i, res in zip(german, results):
-                translations[i] = english[i] = res.text
-                segments[i] = [SegmentResult(s.source, s.translation, s.origin) for s in res.segments]
-                quality[i] = res.quality
-                if self.options.memory:
-                    memory_use[i] = MemoryUse.count([s.origin for s in res.segments])
-                timings[i]["translate"] = round(res.seconds, 4)
-        if self.options.task == "translate":
-            for i in range(n):
-                if routes[i].lang == "en":
-                    translations[i] = docs[i].text  # copied through
-        summaries = self.summaries(english, timings, progress)
+            done = dict(zip(german, units))
+        written = [
+            rebuild(d, ex, done[i].units if i in done else list(ex.units), o.markdown)
+            if i in done or o.task == "translate" else None  # English documents are copied through
+            for i, (d, ex) in enumerate(zip(docs, extracted))
+        ]
+        timings = [{"translate": round(done[i].seconds, 4)} if i in done else {} for i in range(len(docs))]
+        summaries = self.summaries([w[1] if i in done else d.text for i, (d, w) in enumerate(zip(docs, written))],
+                                   timings, progress)
         models = self.models()
         return [
-            self.record(d, routes[i].lang, routes[i].detection, timings[i], translations[i], segments[i], quality[i],
-                        memory_use[i], summaries[i], models=models, encoding=d.encoding)
+            self._record(d, routes[i], done.get(i), written[i], summaries[i], timings[i], models)
             for i, d in enumerate(docs)
         ]
+
+    def _record(self, doc: Document, route: Route, done: UnitsTranslation | None, written: tuple[bytes, str] | None,
+                summary: Summary | None, timings: dict[str, float], models: dict[str, str | None]) -> DocumentResult:
+        segments = [SegmentResult(s.source, s.translation, s.origin) for s in done.segments] if done else []
+        memory = MemoryUse.count([s.origin for s in segments]) if done and self.options.memory else None
+        extra: dict[str, Any] = {"encoding": doc.encoding}
+        if doc.format is not None:  # a formatted document: its translated copy and how its spans fared
+            extra.update(format=doc.format, output_bytes=written[0] if written else None,
+                         inline=done.inline if done else None)
+        return self.record(doc, route.lang, route.detection, timings, written[1] if written else None, segments,
+                           done.quality if done else None, memory, summary, models=models, **extra)
 
     def summaries(self, english: list[str], timings: list[dict[str, float]], progress: Progress | None = None) -> list[Summary | None]:
         """Summaries of the English texts (None each without the summarize task); timings noted."""

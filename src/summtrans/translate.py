@@ -1,4 +1,5 @@
-"""Translator: segments → token-budget batches → engine → reassembled text.
+"""Translator: segments → token-budget batches → engine → reassembled text; a document's units
+(`formats.Unit`) translated whole, their formatted spans placed on the English words.
 
 Whole segments are looked up in the translation memory first (`memory`); only misses reach the
 model. Nothing is dropped: a segment longer than the model's input limit is split at clause boundaries,
@@ -10,13 +11,15 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from .engines.base import Engine, EngineUser, GenerationOptions
 from .faithful.quality import Checked, QualityReport, QualityWarning
+from .formats.base import Unit
+from .formats.inline import InlineStats, translate_units, translated_units
 from .progress import Progress
 from .records import KEPT_ENGLISH, MODEL
 from .segment import Segment, normalize_space, reassemble, segment, split_to_fit
@@ -56,6 +59,17 @@ class Translation:
             if s.quality is not None:
                 total = total.merged(_shifted(s.quality, k))
         return total
+
+
+@dataclass(frozen=True)
+class UnitsTranslation:
+    """A document's units, translated."""
+
+    units: list[Unit]  # the translated units, in order, spans placed on the English words
+    segments: list[SegmentTranslation]  # the units' model inputs in order (kept-English ones too)
+    inline: InlineStats  # formatted spans placed, fallen back, dropped
+    quality: QualityReport  # the units' checks (warnings at their index in `segments`)
+    seconds: float = 0.0  # this document's share of the translation time
 
 
 class Translator(EngineUser):
@@ -141,6 +155,48 @@ class Translator(EngineUser):
             out = reassemble(text, segs, [s.translation for s in seg_results])
             results.append(Translation(text, out, seg_results, elapsed * len(segs) / total))
         return results
+
+    def translate_units(
+        self,
+        documents: Sequence[Sequence[Unit]],
+        keep: Sequence[Collection[int]] | None = None,
+        *,
+        progress: Progress | None = None,
+    ) -> list[UnitsTranslation]:
+        """Translate the units of several documents in one call (they share model batches and the
+        memory); `keep[k]`: indices of document k's units kept as they are (English already).
+
+        Each unit is translated whole, and each of its formatted spans' texts alone, which only
+        helps to find that span's English words (`formats.inline`); the spans' own translations
+        are not reported in `segments`.
+        """
+        keep = list(keep) if keep is not None else [()] * len(documents)
+        asked: list[list[str]] = []  # what translate_units asks for, per document (units, then spans)
+        for units, kept in zip(documents, keep):
+            seen: list[str] = []
+            translate_units(units, lambda texts, seen=seen: seen.extend(texts) or list(texts), kept)
+            asked.append(seen)
+        flat = [text for texts in asked for text in texts]
+        start = time.perf_counter()
+        done = self.translate_many(flat, progress=progress) if flat else []
+        elapsed = time.perf_counter() - start
+        out, pos = [], 0
+        for units, kept, texts in zip(documents, keep, asked):
+            mine, pos = done[pos : pos + len(texts)], pos + len(texts)
+            answers = iter([[t.text for t in mine]])
+            translated, stats = translate_units(units, lambda _texts: next(answers), kept)
+            by_unit = dict(zip(translated_units(units, kept), mine))  # the first answers are the units'
+            segments: list[SegmentTranslation] = []
+            quality = QualityReport()
+            for i, unit in enumerate(units):
+                if i in by_unit:
+                    quality = quality.merged(_shifted(by_unit[i].quality, len(segments)))
+                    segments += by_unit[i].segments
+                elif i in kept:
+                    segments += [SegmentTranslation(s.text, s.text, s.kind, 0, KEPT_ENGLISH) for s in segment(unit.text)]
+            share = elapsed * len(texts) / max(len(flat), 1)
+            out.append(UnitsTranslation(translated, segments, stats, quality, share))
+        return out
 
     def _translate_misses(
         self, misses: list[str], progress: Progress | None

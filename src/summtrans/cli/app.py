@@ -315,35 +315,30 @@ def segment_cmd(
     """Show how the translator cuts a text into segments.
 
     Each segment has character offsets into the decoded input; with the gaps between them they
-    reproduce the input exactly. A formatted document (docx, pdf, html, srt…, a URL) shows its
-    translation units instead: role, text, and the formatted spans (offsets into the text).
+    reproduce the input exactly. Any other document (markdown, docx, pdf, html, srt…, a URL)
+    shows its translation units instead: role, text, and the formatted spans (offsets into the text).
     """
     import json
 
-    from ..formats.document import MARKDOWN_SUFFIXES, extract, read_document
+    from ..formats.document import backend_of, extract, read_document
     from ..segment import segment
 
     try:
         doc = read_document(path)
     except SummtransError as exc:
         fail(exc, debug)
-    if doc.format is not None:
-        from ..formatted import unit_rows
-
-        rows = unit_rows(extract(doc).units)
-        if fmt is SegFormat.json:
-            typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        for row in rows if fmt is SegFormat.text else ():
-            spans = " ".join(f"[{s['start']}-{s['end']}{' ' + s['link'] if s['link'] else ''}]" for s in row["spans"])
-            typer.echo(f"{row['index']:>5} {row['role']:<10} {row['text']}" + (f"  spans: {spans}" if spans else ""))
-        return
-    md = markdown if markdown is not None else path.lower().endswith(MARKDOWN_SUFFIXES)
-    segs = segment(doc.text, markdown=md)
-    if fmt is SegFormat.json:
-        typer.echo(json.dumps([s.as_dict() for s in segs], ensure_ascii=False, indent=2))
+    if backend_of(doc, markdown).name == "text":  # plain text: its sentences, with offsets
+        rows = [s.as_dict() for s in segment(doc.text)]
+        lines = [f"{s['start']:>6}-{s['end']:<6} {s['kind']:<9} {s['text']}" for s in rows]
     else:
-        for s in segs:
-            typer.echo(f"{s.start:>6}-{s.end:<6} {s.kind:<9} {s.text}")
+        rows = [dict(index=i, **u.as_dict()) for i, u in enumerate(extract(doc, markdown).units)]
+        lines = [f"{r['index']:>5} {r['role']:<10} {r['text']}" + _spans_column(r["spans"]) for r in rows]
+    typer.echo(json.dumps(rows, ensure_ascii=False, indent=2) if fmt is SegFormat.json else "\n".join(lines))
+
+
+def _spans_column(spans: list[dict]) -> str:
+    shown = " ".join(f"[{s['start']}-{s['end']}{' ' + s['link'] if s['link'] else ''}]" for s in spans)
+    return f"  spans: {shown}" if shown else ""
 
 
 def main() -> None:

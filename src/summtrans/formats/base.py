@@ -25,6 +25,11 @@ class Unit:
     spans: tuple[Span, ...] = ()  # inline formatting inside text
     role: str = "paragraph"  # paragraph | heading | cell | cue | title | alt | note | …
 
+    def as_dict(self) -> dict[str, Any]:
+        """Role, text and spans (offsets into the text), as `summtrans segment` shows them."""
+        spans = [{"start": s.start, "end": s.end, "text": self.text[s.start : s.end], "link": s.link} for s in self.spans]
+        return {"role": self.role, "text": self.text, "spans": spans}
+
 
 @dataclass
 class Extracted:

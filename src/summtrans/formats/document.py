@@ -18,8 +18,10 @@ __all__ = [
     "MARKDOWN_SUFFIXES",
     "Document",
     "decode_bytes",
+    "backend_of",
     "extract",
     "format_of",
+    "rebuild",
     "read_document",
 ]
 
@@ -341,18 +343,41 @@ def _read_formatted(source: str, fmt: str, max_bytes: int) -> Document:
     return dataclasses.replace(doc, text=text, extracted=extracted)
 
 
-def extract(doc: Document) -> Any:
-    """The `formats.Extracted` of a formatted document: kept from reading, else read from its bytes."""
+def backend_of(doc: Document, markdown: bool | None = None) -> Any:
+    """The `FormatBackend` of `doc`: its format's, or for decoded text the markdown backend
+    (`markdown`, else a MARKDOWN_SUFFIXES name) or the plain-text one."""
+    if doc.format is not None:
+        return _backend(doc.format)
+    md = markdown if markdown is not None else doc.source.lower().endswith(MARKDOWN_SUFFIXES)
+    return _backend("markdown" if md else "text")
+
+
+def extract(doc: Document, markdown: bool | None = None) -> Any:
+    """The `formats.Extracted` of `doc`: kept from reading, else read from its text or bytes."""
     if doc.extracted is not None:
         return doc.extracted
-    if doc.format is None or doc.data is None:
-        raise ValueError(f"{doc.source}: not a formatted document")
+    backend = backend_of(doc, markdown)
+    if doc.format is None:
+        return backend.read_text(doc.text, doc.source)
+    if doc.data is None:
+        raise ValueError(f"{doc.source}: a formatted document without its bytes")
     try:
-        return _backend(doc.format).read(doc.data, doc.source)
+        return backend.read(doc.data, doc.source)
     except InputError:
         raise
     except Exception as exc:  # a library's own error on a broken file: still this document's problem
         raise InputError(doc.source, f"cannot read the {doc.format} document: {type(exc).__name__}: {exc}") from exc
+
+
+def rebuild(doc: Document, extracted: Any, units: list[Any], markdown: bool | None = None) -> tuple[bytes, str]:
+    """`doc` written anew with `units` (translated, or as they were): its bytes, and its text as
+    ``-f text`` shows it (the document itself for text and markdown, markdown for pdf and URLs)."""
+    backend = backend_of(doc, markdown)
+    output = backend.write(extracted, units)
+    if doc.format is None:
+        return output, output.decode("utf-8")
+    written = output.decode("utf-8").strip() if backend.output_suffix == ".md" else None
+    return output, backend.to_text(dataclasses.replace(extracted, units=units, markdown=written))
 
 
 def _backend(fmt: str) -> Any:

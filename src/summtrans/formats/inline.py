@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -50,12 +50,20 @@ def has_letters(text: str) -> bool:
     return any(c.isalpha() for c in text)
 
 
-def translate_units(units: Sequence[Unit], translate: Translate) -> tuple[list[Unit], InlineStats]:
+def translated_units(units: Sequence[Unit], keep: Collection[int] = ()) -> list[int]:
+    """The indices of the units that go to the model: those with letters, not kept as they are."""
+    return [i for i, u in enumerate(units) if i not in keep and has_letters(u.text)]
+
+
+def translate_units(
+    units: Sequence[Unit], translate: Translate, keep: Collection[int] = ()
+) -> tuple[list[Unit], InlineStats]:
     """Translate `units` whole (one batch with their spans' texts) and place the spans on the result.
 
-    Units without letters are kept as they are. Leading and trailing whitespace is kept.
+    Units without letters, and those whose index is in `keep` (English already), are kept as
+    they are. Leading and trailing whitespace is kept.
     """
-    todo = [i for i, u in enumerate(units) if has_letters(u.text)]
+    todo = translated_units(units, keep)
     inputs = [units[i].text.strip() for i in todo]
     inputs += [_span_text(units[i], s) for i in todo for s in units[i].spans]
     outputs = translate(inputs) if inputs else []
@@ -111,6 +119,7 @@ _FILLER = frozenset(
 )
 
 
+_CODE_LIKE = re.compile(r"\S*[/@`_:.]\S*")  # one token with a URL's or code's characters: stays as written
 _VERBATIM = "\0"  # marks the source text as a needle: matched with its own case only ("Kind" is no "kind")
 _GERMAN_ARTICLES = frozenset("der die das den dem des ein eine einen einem einer eines".split())
 
@@ -121,10 +130,12 @@ def _needles(src: str, hint: str) -> list[str]:
     a fragment translated alone often comes back dressed as a caption or sentence."""
     src = src.strip(_EDGE_PUNCT)
     size = len(_WORD.findall(src))
-    out = [_VERBATIM + src] if src[:1].isupper() or any(c.isdigit() for c in src) else []
+    out = [_VERBATIM + src] if src[:1].isupper() or any(c.isdigit() for c in src) or _CODE_LIKE.fullmatch(src) else []
     if len(_WORD.findall(hint)) <= size + 1:  # an article more, not a rambling caption
         with_article = src.split(" ", 1)[0].lower() in _GERMAN_ARTICLES  # "einem Zug" → "a train"
         out += [hint, _unwrapped(hint)] if with_article else [_unwrapped(hint), hint]
+    elif not hint.rstrip().endswith((".", "!", "?")):  # a longer phrase, not a sentence: "by the end of the month"
+        out += [hint, _unwrapped(hint)]
     words: list[str] = []
     for word in _WORD.findall(hint):
         if word.lower() not in _FILLER and (not words or words[-1].lower() != word.lower()):

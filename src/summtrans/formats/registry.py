@@ -24,6 +24,9 @@ _TABLE: dict[str, tuple[str, tuple[str, ...]]] = {
     "vtt": ("summtrans.formats.subtitles:VttBackend", (".vtt",)),
     "pdf": ("summtrans.formats.pdf:PdfBackend", (".pdf",)),
     "url": ("summtrans.formats.url:UrlBackend", ()),  # http(s):// addresses, not files
+    # Decoded text, whatever its suffix (`formats.document.backend_of` picks one of the two).
+    "text": ("summtrans.formats.text:TextBackend", ()),
+    "markdown": ("summtrans.formats.markdown:MarkdownBackend", ()),
 }
 
 BACKENDS: dict[str, str] = {name: target for name, (target, _) in _TABLE.items()}

@@ -1,10 +1,10 @@
-"""Language detection for documents and their paragraphs (py3langid, restricted to common languages).
+"""Language detection for documents and their units (py3langid, restricted to common languages).
 
 py3langid was chosen over lingua-language-detector after measuring both on de-news paragraphs,
 1-2 sentence snippets and Multi30k captions (benchmarks/langdetect_choice.py): equally accurate
 here, 4.4 MB installed instead of 95 MB, a faster import and faster per document. Its normalized
-probabilities are confident, so short texts are never trusted: a paragraph inside a German
-document is marked English only when it is long enough *and* confidently English.
+probabilities are confident, so short texts are never trusted: a unit (paragraph, cell…) inside a
+German document is marked English only when it is long enough *and* confidently English.
 
 The detector is imported and built on first use (about 0.7 s, mostly decompressing its model), so
 ``--help`` pays nothing, and neither does a text under DOC_MIN_LETTERS letters (taken as German).
@@ -15,8 +15,8 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from ..errors import InputError
 
@@ -42,7 +42,6 @@ PARA_MIN_CONFIDENCE = 0.98  # a paragraph is marked English only at or above thi
 PARA_MIN_WORDS = 6  # … and with at least this many words
 SAMPLE_CHARS = 6000  # long documents are judged on three windows of this size (start, middle, end)
 
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 _LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -63,15 +62,6 @@ class Detection:
         return f"{self.name} ({self.lang}, {self.confidence:.2f})"
 
 
-class ParagraphLanguage(NamedTuple):
-    """A paragraph's character span in the document and the language it is treated as."""
-
-    start: int
-    end: int
-    lang: str
-    confidence: float
-
-
 @functools.cache
 def _detector_name() -> str:
     from importlib.metadata import PackageNotFoundError, version
@@ -88,7 +78,7 @@ def detector_settings() -> dict[str, object]:
         "detector": _detector_name(),  # looked up once: importlib.metadata is slow per call
         "languages": list(LANGUAGE_NAMES),
         "document": [DOC_MIN_CONFIDENCE, DOC_MIN_LETTERS, SAMPLE_CHARS],
-        "paragraph": [PARA_MIN_CONFIDENCE, PARA_MIN_WORDS],
+        "unit": [PARA_MIN_CONFIDENCE, PARA_MIN_WORDS],  # English units of a German document, by index
     }
 
 
@@ -131,40 +121,17 @@ def detect(text: str) -> Detection:
     return Detection(lang, prob, reliable=prob >= DOC_MIN_CONFIDENCE)
 
 
-def paragraph_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of the blank-line-separated paragraphs of `text`, surrounding whitespace excluded."""
-    spans, pos = [], 0
-    for m in [*_PARAGRAPH_BREAK.finditer(text), None]:
-        end = m.start() if m else len(text)
-        chunk = text[pos:end]
-        if chunk.strip():
-            lead = len(chunk) - len(chunk.lstrip())
-            spans.append((pos + lead, pos + len(chunk.rstrip())))
-        pos = m.end() if m else end
-    return spans
-
-
-def detect_paragraphs(text: str, doc_lang: str = SOURCE_LANG) -> list[ParagraphLanguage]:
-    """Every paragraph with the language it should be treated as.
-
-    In a German document a paragraph is English only when it has at least PARA_MIN_WORDS words
-    and the detector is at least PARA_MIN_CONFIDENCE sure; every other paragraph (short,
-    uncertain, or in a third language) follows the document. Other documents, and documents too
-    short to detect (under DOC_MIN_LETTERS letters), are not split.
-    """
-    spans = paragraph_spans(text)
-    if doc_lang != SOURCE_LANG or not _long_enough(text):
-        return [ParagraphLanguage(s, e, doc_lang, 1.0) for s, e in spans]
+def english_units(texts: Sequence[str]) -> list[int]:
+    """The indices of the units (paragraphs, cells, headings…) of a German document that are
+    English, to be kept as they are: at least PARA_MIN_WORDS words (and DOC_MIN_LETTERS letters), and the detector at least
+    PARA_MIN_CONFIDENCE sure. Short or uncertain units, and units in a third language, follow
+    the document."""
     out = []
-    for s, e in spans:
-        para = text[s:e]
-        lang, prob = (TARGET_LANG, 0.0)
-        if len(para.split()) >= PARA_MIN_WORDS:
-            lang, prob = _classify(para)
-        if lang == TARGET_LANG and prob >= PARA_MIN_CONFIDENCE:
-            out.append(ParagraphLanguage(s, e, TARGET_LANG, prob))
-        else:
-            out.append(ParagraphLanguage(s, e, doc_lang, prob if lang == doc_lang else 0.0))
+    for i, text in enumerate(texts):
+        if len(text.split()) >= PARA_MIN_WORDS and _long_enough(text):
+            lang, prob = _classify(text)
+            if lang == TARGET_LANG and prob >= PARA_MIN_CONFIDENCE:
+                out.append(i)
     return out
 
 

@@ -21,7 +21,24 @@ from .fit import split_to_fit
 from .inline import inline_gaps
 from .sentences import ALNUM, sentence_spans
 
-__all__ = ["HEADING", "LIST_ITEM", "SENTENCE", "Segment", "normalize_space", "reassemble", "segment", "split_to_fit"]
+__all__ = [
+    "HEADING", "LIST_ITEM", "SENTENCE", "Segment", "normalize_space", "reassemble", "runs", "segment", "split_to_fit",
+]
+
+
+def runs(text: str, *, markdown: bool = False) -> list[tuple[int, int, str]]:
+    """The text runs of `text` that sentences are found in, as ``(start, end, kind)``: a paragraph,
+    heading or list item whole, or each line of a one-sentence-per-line block (captions)."""
+    out: list[tuple[int, int, str]] = []
+    for block in parse_blocks(text, markdown):
+        if not block.lines:
+            continue
+        if block.whole and not line_per_sentence(text, block):
+            spans = [(block.lines[0][0], block.lines[-1][1])]
+        else:
+            spans = block.lines
+        out += [(a, b, block.kind) for a, b in spans if a < b]
+    return out
 
 
 def segment(text: str, *, markdown: bool = False) -> list[Segment]:
@@ -33,30 +50,21 @@ def segment(text: str, *, markdown: bool = False) -> list[Segment]:
     returns `text` unchanged. Paragraph breaks never fall inside a segment.
     """
     segments: list[Segment] = []
-    for block in parse_blocks(text, markdown):
-        if not block.lines:
-            continue
-        if block.whole and not line_per_sentence(text, block):
-            runs = [(block.lines[0][0], block.lines[-1][1])]
+    for run_start, run_end, kind in runs(text, markdown=markdown):
+        pieces: list[tuple[int, int]] = []
+        if markdown:  # inline code, link targets, images, HTML: gaps inside the run
+            pos = run_start
+            for a, b in inline_gaps(text, run_start, run_end):
+                if a > pos:
+                    pieces.append((pos, a))
+                pos = max(pos, b)
+            if pos < run_end:
+                pieces.append((pos, run_end))
         else:
-            runs = block.lines
-        for run_start, run_end in runs:
-            if run_start >= run_end:
-                continue
-            pieces: list[tuple[int, int]] = []
-            if markdown:  # inline code, link targets, images, HTML: gaps inside the run
-                pos = run_start
-                for a, b in inline_gaps(text, run_start, run_end):
-                    if a > pos:
-                        pieces.append((pos, a))
-                    pos = max(pos, b)
-                if pos < run_end:
-                    pieces.append((pos, run_end))
-            else:
-                pieces.append((run_start, run_end))
-            for ps, pe in pieces:
-                for a, b in sentence_spans(text, ps, pe, markdown):
-                    a, b = trim_span(text, a, b)
-                    if a < b and ALNUM.search(text, a, b):  # else: nothing to translate
-                        segments.append(Segment(a, b, text[a:b], block.kind))
+            pieces.append((run_start, run_end))
+        for ps, pe in pieces:
+            for a, b in sentence_spans(text, ps, pe, markdown):
+                a, b = trim_span(text, a, b)
+                if a < b and ALNUM.search(text, a, b):  # else: nothing to translate
+                    segments.append(Segment(a, b, text[a:b], kind))
     return segments
