@@ -279,7 +279,7 @@ def test_invented_summary_figure_is_retried_then_flagged_or_fixed():
 def test_summary_warnings_reach_the_record():
     from summtrans.models.config import Profile
     from summtrans.pipeline import Pipeline
-    from summtrans.summarize import Summary
+    from summtrans.records import Summary
 
     pipe = Pipeline(PipelineOptions(engine="echo", task="summarize", source_lang="en", memory=False))
     summary = Summary("The council spent 5000 euros.", 1, 1, warnings=(QualityWarning(None, "invented-number", "5000"),))

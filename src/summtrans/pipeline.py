@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,10 +24,11 @@ from .errors import ModelLoadError, SummtransError, UsageError
 from .formats.document import Document, extract, rebuild
 from .language.detect import SOURCE_LANG
 from .language.routing import Languages, Route
-from .models.config import LENGTHS, SOURCE_LANGS, Config, Profile, load_config
+from .models.config import Config, Profile, load_config
 from .progress import Progress
-from .records import DocumentResult, MemoryUse, SegmentResult, document_record
-from .summarize import Summarizer, Summary
+from .records import DocumentResult, MemoryUse, SegmentResult, Summary, document_record
+from .settings import TASKS, PipelineOptions  # re-exported: the public names live here
+from .summarize import Summarizer
 from .translate import Translator, UnitsTranslation
 
 if TYPE_CHECKING:
@@ -37,47 +37,8 @@ if TYPE_CHECKING:
     from .language.detect import Detection
     from .memory.store import Memory, MemoryContext
 
-TASKS = ("translate", "summarize")  # the one list of task names (CLI commands, PipelineOptions.task)
+__all__ = ["TASKS", "Pipeline", "PipelineOptions"]
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class PipelineOptions:
-    """What to run and how. `None` means: as the profile in models.yaml says."""
-
-    task: str = "translate"  # translate | summarize
-    model: str | None = None  # translation profile, hub id or directory
-    summary_model: str | None = None  # summarization profile, hub id or directory
-    source_lang: str = "auto"  # auto: detect each document's; de or en: force it (en: no translation)
-    length: str | None = None  # short | medium | long summary; None: the profile's limits
-    engine: str | None = None  # auto | transformers | ctranslate2 | echo (overrides the profiles)
-    compute_type: str | None = None  # overrides the profiles
-    device: str = "auto"  # auto | cpu | cuda | mps
-    num_beams: int | None = None  # overrides the profiles
-    max_batch_tokens: int = 4096  # token budget per model batch
-    threads: int | None = None  # CPU threads; None: one per core
-    markdown: bool | None = None  # treat input as markdown; None: by file extension
-    offline: bool = False  # never reach for the network
-    memory: bool = True  # use the translation memory (--no-memory: False)
-    memory_path: str | None = None  # its SQLite file; None: $SUMMTRANS_CACHE_DIR/memory.sqlite3
-    glossary: str | Mapping[str, str] | tuple[tuple[str, str], ...] | None = None  # TSV/CSV file or {German: English ('' keeps it)}; None: the profile's
-    protect: bool = True  # protected spans (URLs, IBANs, amounts…) reach the output unchanged (--no-protect: False)
-    guards: bool = True  # length cap, degenerate output retried once and flagged (--no-guards: False)
-    max_length_factor: float | None = None  # new tokens ≤ factor × input tokens + slack; 0: no cap; None: the profile's
-
-    def __post_init__(self) -> None:
-        if self.task not in TASKS:
-            raise UsageError(f"unknown task '{self.task}' (choose from {', '.join(TASKS)})")
-        if self.source_lang not in SOURCE_LANGS:
-            raise UsageError(f"source language '{self.source_lang}' is not supported (choose from {', '.join(SOURCE_LANGS)})")
-        if self.length is not None and self.length not in LENGTHS:
-            raise UsageError(f"unknown summary length '{self.length}' (choose from {', '.join(LENGTHS)})")
-        if self.max_batch_tokens < 16:
-            raise UsageError("--batch-tokens must be at least 16")
-        if self.max_length_factor is not None and not self.max_length_factor >= 0:
-            raise UsageError("--max-length-factor must be a number >= 0 (0: no length cap)")
-        if isinstance(self.glossary, Mapping):  # kept as pairs: frozen, hashable, the same on Ray workers
-            object.__setattr__(self, "glossary", tuple((str(k), v or "") for k, v in self.glossary.items()))
 
 
 class Pipeline:

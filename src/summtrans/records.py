@@ -22,13 +22,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .faithful.quality import QualityReport
+from .faithful.quality import QualityReport, QualityWarning
 from .formats.inline import InlineStats
 
 if TYPE_CHECKING:
     from .formats.document import Document
     from .language.detect import Detection
-    from .summarize import Summary
 
 __all__ = [
     "KEPT_ENGLISH",
@@ -39,6 +38,7 @@ __all__ = [
     "DocumentResult",
     "MemoryUse",
     "SegmentResult",
+    "Summary",
     "display_name",
     "document_record",
     "name_bytes_b64",
@@ -82,6 +82,18 @@ class SegmentResult:
     source: str  # the German segment
     translation: str  # its English translation
     origin: str = MODEL  # one of ORIGINS
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A summarized document."""
+
+    text: str
+    chunks: int  # model inputs in the first (map) round
+    rounds: int  # 1 when the text fit one input
+    seconds: float = 0.0
+    from_memory: bool = False  # remembered by the translation memory (chunks and rounds are 0)
+    warnings: tuple[QualityWarning, ...] = ()  # document-level: a loop, a length out of bounds, invented figures
 
 
 @dataclass(frozen=True)

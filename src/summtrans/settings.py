@@ -1,4 +1,4 @@
-"""What a pipeline's results depend on, known without loading a model.
+"""A pipeline's options, and what its results depend on, known without loading a model.
 
 Per profile: the engine and generation options, the faithful layer around the translation model,
 the settings a folder's journal compares (`settings`) and the translation memory's key
@@ -9,17 +9,61 @@ name a local model's revision.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .engines import EngineOptions
-from .models.config import LENGTHS, Profile
+from .errors import UsageError
+from .models.config import LENGTHS, SOURCE_LANGS, Profile
 
 if TYPE_CHECKING:
     from .engines import GenerationOptions
     from .faithful.glossary import Glossary
     from .faithful.layer import FaithfulOptions
     from .memory.store import MemoryContext
-    from .pipeline import PipelineOptions
+
+
+TASKS = ("translate", "summarize")  # the one list of task names (CLI commands, PipelineOptions.task)
+
+
+@dataclass(frozen=True)
+class PipelineOptions:
+    """What to run and how. `None` means: as the profile in models.yaml says."""
+
+    task: str = "translate"  # translate | summarize
+    model: str | None = None  # translation profile, hub id or directory
+    summary_model: str | None = None  # summarization profile, hub id or directory
+    source_lang: str = "auto"  # auto: detect each document's; de or en: force it (en: no translation)
+    length: str | None = None  # short | medium | long summary; None: the profile's limits
+    engine: str | None = None  # auto | transformers | ctranslate2 | echo (overrides the profiles)
+    compute_type: str | None = None  # overrides the profiles
+    device: str = "auto"  # auto | cpu | cuda | mps
+    num_beams: int | None = None  # overrides the profiles
+    max_batch_tokens: int = 4096  # token budget per model batch
+    threads: int | None = None  # CPU threads; None: one per core
+    markdown: bool | None = None  # treat input as markdown; None: by file extension
+    offline: bool = False  # never reach for the network
+    memory: bool = True  # use the translation memory (--no-memory: False)
+    memory_path: str | None = None  # its SQLite file; None: $SUMMTRANS_CACHE_DIR/memory.sqlite3
+    glossary: str | Mapping[str, str] | tuple[tuple[str, str], ...] | None = None  # TSV/CSV file or {German: English ('' keeps it)}; None: the profile's
+    protect: bool = True  # protected spans (URLs, IBANs, amounts…) reach the output unchanged (--no-protect: False)
+    guards: bool = True  # length cap, degenerate output retried once and flagged (--no-guards: False)
+    max_length_factor: float | None = None  # new tokens ≤ factor × input tokens + slack; 0: no cap; None: the profile's
+
+    def __post_init__(self) -> None:
+        if self.task not in TASKS:
+            raise UsageError(f"unknown task '{self.task}' (choose from {', '.join(TASKS)})")
+        if self.source_lang not in SOURCE_LANGS:
+            raise UsageError(f"source language '{self.source_lang}' is not supported (choose from {', '.join(SOURCE_LANGS)})")
+        if self.length is not None and self.length not in LENGTHS:
+            raise UsageError(f"unknown summary length '{self.length}' (choose from {', '.join(LENGTHS)})")
+        if self.max_batch_tokens < 16:
+            raise UsageError("--batch-tokens must be at least 16")
+        if self.max_length_factor is not None and not self.max_length_factor >= 0:
+            raise UsageError("--max-length-factor must be a number >= 0 (0: no length cap)")
+        if isinstance(self.glossary, Mapping):  # kept as pairs: frozen, hashable, the same on Ray workers
+            object.__setattr__(self, "glossary", tuple((str(k), v or "") for k, v in self.glossary.items()))
 
 
 def load_glossary(options: PipelineOptions, profile: Profile | None) -> Glossary | None:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .engines.base import Engine, EngineUser, GenerationOptions
 from .faithful.quality import QualityWarning
 from .progress import Progress
+from .records import Summary
 from .segment import normalize_space, segment, split_to_fit
 
 if TYPE_CHECKING:
@@ -23,18 +23,6 @@ if TYPE_CHECKING:
     from .memory.store import Memory, MemoryContext
 
 MAX_ROUNDS = 8
-
-
-@dataclass(frozen=True)
-class Summary:
-    """A summarized document."""
-
-    text: str
-    chunks: int  # model inputs in the first (map) round
-    rounds: int  # 1 when the text fit one input
-    seconds: float = 0.0
-    from_memory: bool = False  # remembered by the translation memory (chunks and rounds are 0)
-    warnings: tuple[QualityWarning, ...] = ()  # document-level: a loop, a length out of bounds, invented figures
 
 
 class Summarizer(EngineUser):
