@@ -200,3 +200,35 @@ def test_segment_command_shows_markdown_units(tmp_path: Path) -> None:
     [unit] = json.loads(r.stdout)
     assert unit["text"] == "Ich habe jedoch nur eine Vorlage gefunden, die wirklich passt."
     assert [(s["text"], s["link"]) for s in unit["spans"]] == [("eine Vorlage", "https://example.org/vorlage"), ("passt", None)]
+
+
+@pytest.mark.parametrize(
+    ("text", "units"),
+    [
+        ("# Überschrift eins\n\nText.\n\n## Zweite Überschrift ##\n\n###### Klein. Zwei Sätze?\n",
+         [("heading", "Überschrift eins"), ("paragraph", "Text."), ("heading", "Zweite Überschrift"),
+          ("heading", "Klein. Zwei Sätze?")]),
+        ("Vorher.\n\n```python\nprint('Hallo. Welt.')\n```\n\n~~~\nTilde. Code.\n~~~\n\n"
+         "    eingerückter Code. Nicht übersetzen.\n    zweite Zeile\n\nRufe `foo(x)` auf, um zu starten. Fertig.\n",
+         [("paragraph", "Vorher."), ("paragraph", "Rufe `foo(x)` auf, um zu starten. Fertig.")]),
+        ("Text.\n\n```\nCode. Mehr Code.\n\nNoch Code.", [("paragraph", "Text.")]),  # an unclosed fence runs to the end
+        ('Siehe [die Doku](https://example.de/doc.html "Titel") oder <https://example.de>. ![Bild](a.png) Ende.',
+         [("paragraph", "Siehe die Doku oder https://example.de.  Ende.")]),
+        ("[![Build](https://ci/badge.svg)](https://ci) Ein [Verweis][ref] hier.\n\n[ref]: https://example.de\n",
+         [("paragraph", " Ein Verweis hier.")]),
+        ("Das ist **sehr** wichtig. *Wirklich.* Gut.", [("paragraph", "Das ist sehr wichtig. Wirklich. Gut.")]),
+        ("---\ntitle: Hallo\n---\n> Zitat eins.\n> Zitat zwei.\n\n| Spalte A | Spalte B |\n|---|:---:|\n"
+         "| Wert eins | Wert zwei |\n\n<!-- Kommentar.\n\nNoch Kommentar. -->\nEnde.\n",
+         [("quote", "Zitat eins. Zitat zwei."), ("cell", "Spalte A"), ("cell", "Spalte B"), ("cell", "Wert eins"),
+          ("cell", "Wert zwei"), ("paragraph", "Ende.")]),
+        ("- Punkt mit [Link](x.html).\n- Punkt `code` zwei\n\n1. Erstens\n",
+         [("list_item", "Punkt mit Link."), ("list_item", "Punkt `code` zwei"), ("list_item", "Erstens")]),
+        ("<div>\n\nIm *HTML*-Block ein Absatz.\n\n</div>\n", [("paragraph", "Im HTML-Block ein Absatz.")]),
+    ],
+    ids=["headings", "code", "unclosed-fence", "links", "badge-and-reference", "emphasis", "blocks", "lists",
+         "markdown-inside-html"],
+)
+def test_units_of_markdown_constructs(text: str, units: list[tuple[str, str]]) -> None:
+    ex = MarkdownBackend().read_text(text, "a.md")
+    assert [(u.role, u.text) for u in ex.units] == units
+    assert MarkdownBackend().write(ex, list(ex.units)).decode("utf-8") == text  # unchanged: byte for byte

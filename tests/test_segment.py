@@ -34,7 +34,7 @@ def _marker_positions(text: str) -> set[int]:
     return covered
 
 
-def check_invariants(text: str, segs: list[Segment], *, markdown: bool = False) -> None:
+def check_invariants(text: str, segs: list[Segment]) -> None:
     """The contract every segmentation must meet."""
     pos = 0
     gaps: list[tuple[int, int]] = []
@@ -48,25 +48,24 @@ def check_invariants(text: str, segs: list[Segment], *, markdown: bool = False) 
         pos = seg.end
     gaps.append((pos, len(text)))
     assert reassemble(text, segs, [s.text for s in segs]) == text
-    if not markdown:
-        # Plain text: a gap holds whitespace, list markers and symbols (rules, a lone "…"),
-        # never a letter or digit outside a list marker.
-        covered = _marker_positions(text)
-        for a, b in gaps:
-            for k in range(a, b):
-                if text[k].isalnum():
-                    assert k in covered, f"text {text[a:b]!r} left in a gap of {text!r}"
+    # A gap holds whitespace, list markers and symbols (rules, a lone "…"), never a letter or
+    # digit outside a list marker.
+    covered = _marker_positions(text)
+    for a, b in gaps:
+        for k in range(a, b):
+            if text[k].isalnum():
+                assert k in covered, f"text {text[a:b]!r} left in a gap of {text!r}"
 
 
-def texts(text: str, *, markdown: bool = False) -> list[str]:
-    segs = segment(text, markdown=markdown)
-    check_invariants(text, segs, markdown=markdown)
+def texts(text: str) -> list[str]:
+    segs = segment(text)
+    check_invariants(text, segs)
     return [s.text for s in segs]
 
 
-def kinds(text: str, *, markdown: bool = False) -> list[tuple[str, str]]:
-    segs = segment(text, markdown=markdown)
-    check_invariants(text, segs, markdown=markdown)
+def kinds(text: str) -> list[tuple[str, str]]:
+    segs = segment(text)
+    check_invariants(text, segs)
     return [(s.kind, s.text) for s in segs]
 
 
@@ -219,7 +218,7 @@ def test_paragraph_breaks_always_lie_in_gaps() -> None:
 def test_empty_and_blank_input() -> None:
     assert segment("") == []
     assert segment(" \n\n\t ") == []
-    assert segment("---\n…\n", markdown=False) == []
+    assert segment("---\n…\n") == []
 
 
 # --------------------------------------------------------------------------------------------
@@ -309,92 +308,6 @@ def test_wrapped_lines_that_look_like_markers_are_not_list_items() -> None:
     assert texts("Er kam\n- und ging wieder. Gut.") == ["Er kam\n- und ging wieder.", "Gut."]
 
 
-# --------------------------------------------------------------------------------------------
-# Markdown
-
-
-def test_markdown_headings() -> None:
-    text = "# Überschrift eins\n\nText.\n\n## Zweite Überschrift ##\n\n###### Klein. Zwei Sätze?\n"
-    assert kinds(text, markdown=True) == [
-        ("heading", "Überschrift eins"),
-        ("sentence", "Text."),
-        ("heading", "Zweite Überschrift"),
-        ("heading", "Klein."),
-        ("heading", "Zwei Sätze?"),
-    ]
-    segs = segment(text, markdown=True)
-    assert text[: segs[0].start] == "# "
-    assert text[segs[2].end : segs[3].start] == " ##\n\n###### "
-
-
-def test_markdown_code_is_never_translated() -> None:
-    text = (
-        "Vorher.\n\n"
-        "```python\nprint('Hallo. Welt.')\n```\n\n"
-        "~~~\nTilde. Code.\n~~~\n\n"
-        "    eingerückter Code. Nicht übersetzen.\n    zweite Zeile\n\n"
-        "Rufe `foo(x)` auf, um zu starten. Fertig.\n"
-    )
-    assert texts(text, markdown=True) == ["Vorher.", "Rufe", "auf, um zu starten.", "Fertig."]
-
-
-def test_markdown_unclosed_fence_runs_to_the_end() -> None:
-    assert texts("Text.\n\n```\nCode. Mehr Code.\n\nNoch Code.", markdown=True) == ["Text."]
-
-
-def test_markdown_links_images_autolinks() -> None:
-    text = 'Siehe [die Doku](https://example.de/doc.html "Titel") oder <https://example.de>. ![Bild](a.png) Ende.'
-    segs = segment(text, markdown=True)
-    check_invariants(text, segs, markdown=True)
-    assert [s.text for s in segs] == ["Siehe", "die Doku", "oder", "Ende."]
-    assert text[segs[0].end : segs[1].start] == " ["
-    assert text[segs[1].end : segs[2].start] == '](https://example.de/doc.html "Titel") '
-    assert text[segs[2].end : segs[3].start] == " <https://example.de>. ![Bild](a.png) "
-
-
-def test_markdown_badge_link_and_reference_links() -> None:
-    text = "[![Build](https://ci/badge.svg)](https://ci) Ein [Verweis][ref] hier.\n\n[ref]: https://example.de\n"
-    assert texts(text, markdown=True) == ["Ein", "Verweis", "hier."]
-
-
-def test_markdown_emphasis_stays_inside_segments() -> None:
-    assert texts("Das ist **sehr** wichtig. *Wirklich.* Gut.", markdown=True) == [
-        "Das ist **sehr** wichtig.",
-        "*Wirklich.*",
-        "Gut.",
-    ]
-
-
-def test_markdown_tables_quotes_front_matter_comments() -> None:
-    text = (
-        "---\ntitle: Hallo\n---\n"
-        "> Zitat eins.\n> Zitat zwei.\n\n"
-        "| Spalte A | Spalte B |\n|---|:---:|\n| Wert eins | Wert zwei |\n\n"
-        "<!-- Kommentar.\n\nNoch Kommentar. -->\n"
-        "Ende.\n"
-    )
-    assert texts(text, markdown=True) == [
-        "Zitat eins.",
-        "Zitat zwei.",
-        "Spalte A",
-        "Spalte B",
-        "Wert eins",
-        "Wert zwei",
-        "Ende.",
-    ]
-
-
-def test_markdown_lists() -> None:
-    text = "- Punkt mit [Link](x.html).\n- Punkt `code` zwei\n\n1. Erstens\n"
-    assert kinds(text, markdown=True) == [
-        ("list_item", "Punkt mit"),
-        ("list_item", "Link"),
-        ("list_item", "Punkt"),
-        ("list_item", "zwei"),
-        ("list_item", "Erstens"),
-    ]
-
-
 def test_plain_mode_ignores_markdown() -> None:
     text = "Text mit `backticks` und [Link](x). Gut.\n\n```\nKein Code. Hier.\n```"
     assert texts(text) == ["Text mit `backticks` und [Link](x).", "Gut.", "```\nKein Code.", "Hier."]
@@ -412,8 +325,6 @@ def test_crlf_offsets_are_exact() -> None:
         ("list_item", "Punkt"),
     ]
     assert text[segs[-2].end : segs[-1].start] == "\r\n\r\n- "
-    md = "# Titel\r\n\r\n```\r\nCode.\r\n```\r\nText.\r\n"
-    assert texts(md, markdown=True) == ["Titel", "Text."]
 
 
 # --------------------------------------------------------------------------------------------
@@ -429,12 +340,11 @@ _PIECES = [
 ]
 
 
-@pytest.mark.parametrize("markdown", [False, True])
-def test_fuzz_invariants(markdown: bool) -> None:
-    rng = random.Random(20240601 + markdown)
+def test_fuzz_invariants() -> None:
+    rng = random.Random(20240601)
     for _ in range(400):
         text = "".join(rng.choice(_PIECES) for _ in range(rng.randint(0, 60)))
-        check_invariants(text, segment(text, markdown=markdown), markdown=markdown)
+        check_invariants(text, segment(text))
 
 
 def test_long_text_without_full_stop_is_one_segment() -> None:
@@ -450,9 +360,8 @@ def test_long_text_without_full_stop_is_one_segment() -> None:
 )
 def test_pathological_inputs_reassemble(text: str) -> None:
     # Their speed (linear, not quadratic) is measured in benchmarks/, not asserted here.
-    for markdown in (False, True):
-        segs = segment(text, markdown=markdown)
-        assert reassemble(text, segs, [s.text for s in segs]) == text
+    segs = segment(text)
+    assert reassemble(text, segs, [s.text for s in segs]) == text
 
 
 def _news() -> list[Path]:
@@ -467,10 +376,8 @@ def _news() -> list[Path]:
 def test_news_corpus_invariants_and_sanity() -> None:
     for path in _news():
         text = path.read_text(encoding="utf-8")
-        for markdown in (False, True):
-            segs = segment(text, markdown=markdown)
-            check_invariants(text, segs, markdown=markdown)
         segs = segment(text)
+        check_invariants(text, segs)
         assert len(segs) >= 3, path.name
         for seg in segs:
             # A sentence never starts with a lowercase word, nor ends in a mid-sentence abbreviation.
@@ -508,10 +415,10 @@ def test_segment_record() -> None:
 
 
 def test_reassemble_replaces_segments_and_keeps_gaps() -> None:
-    text = "# Titel\n\n- Erster Punkt. Zweiter Satz.\n\n```\ncode\n```\n"
-    segs = segment(text, markdown=True)
+    text = "Titel\n\n- Erster Punkt. Zweiter Satz.\n\n---\n"
+    segs = segment(text)
     out = reassemble(text, segs, [s.text.upper() for s in segs])
-    assert out == "# TITEL\n\n- ERSTER PUNKT. ZWEITER SATZ.\n\n```\ncode\n```\n"
+    assert out == "TITEL\n\n- ERSTER PUNKT. ZWEITER SATZ.\n\n---\n"
     assert reassemble(text, [], []) == text
 
 

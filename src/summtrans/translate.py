@@ -22,7 +22,7 @@ from .formats.base import Unit
 from .formats.inline import InlineStats, translate_units, translated_units
 from .progress import Progress
 from .records import KEPT_ENGLISH, MODEL
-from .segment import Segment, normalize_space, reassemble, segment, split_to_fit
+from .segment import normalize_space, reassemble, segment, split_to_fit
 
 if TYPE_CHECKING:
     from .faithful.layer import FaithfulOptions, FaithfulTranslator
@@ -110,14 +110,20 @@ class Translator(EngineUser):
         return FaithfulTranslator(self.engine, self.generation, options, self.prefix)
 
     def translate(self, text: str, *, markdown: bool = False, progress: Progress | None = None) -> Translation:
-        """Translate one document."""
-        return self.translate_many([text], markdown=markdown, progress=progress)[0]
+        """Translate one document (`markdown`: read as markdown, its units translated whole)."""
+        if not markdown:
+            return self.translate_many([text], progress=progress)[0]
+        from .formats.markdown import MarkdownBackend
+
+        backend = MarkdownBackend()
+        extracted = backend.read_text(text, "<text>")
+        [done] = self.translate_units([extracted.units], progress=progress)
+        return Translation(text, backend.write(extracted, done.units).decode("utf-8"), done.segments, done.seconds)
 
     def translate_many(
         self,
         texts: Sequence[str],
         *,
-        markdown: bool | Sequence[bool] = False,
         keep: Sequence[Sequence[tuple[int, int]]] | None = None,
         progress: Progress | None = None,
     ) -> list[Translation]:
@@ -125,29 +131,21 @@ class Translator(EngineUser):
 
         Whole segments are looked up in the memory first; only the misses are split to fit the
         model and sent to it (each distinct segment once), and their translations are stored.
-        `keep`: per text, character spans (English paragraphs) whose segments are kept as they are.
         """
         start = time.perf_counter()
-        flags = [markdown] * len(texts) if isinstance(markdown, bool) else list(markdown)
-        docs = [segment(t, markdown=md) for t, md in zip(texts, flags)]
-        spans = list(keep) if keep is not None else [()] * len(texts)
-        kept = [[_inside(s, sp) for s in segs] for segs, sp in zip(docs, spans)]
-        wanted = list(dict.fromkeys(
-            normalize_space(s.text) for segs, ks in zip(docs, kept) for s, k in zip(segs, ks) if not k
-        ))
+        docs = [segment(t) for t in texts]
+        wanted = list(dict.fromkeys(normalize_space(s.text) for segs in docs for s in segs))
         hits = self.memory.lookup(self.memory_context, wanted) if self.memory is not None and wanted else {}
         misses = [n for n in wanted if n not in hits]
         fresh = self._translate_misses(misses, progress)
         elapsed = time.perf_counter() - start
         total = max(sum(len(segs) for segs in docs), 1)
         results = []
-        for text, segs, ks in zip(texts, docs, kept):
+        for text, segs in zip(texts, docs):
             seg_results = []
-            for seg, k in zip(segs, ks):
+            for seg in segs:
                 n = normalize_space(seg.text)
-                if k:
-                    seg_results.append(SegmentTranslation(seg.text, seg.text, seg.kind, 0, KEPT_ENGLISH))
-                elif n in hits:
+                if n in hits:
                     seg_results.append(SegmentTranslation(seg.text, hits[n].text, seg.kind, 0, hits[n].origin))
                 else:
                     done, parts, report = fresh[n]
@@ -268,7 +266,3 @@ def _combined(parts: Sequence[QualityReport]) -> QualityReport:
         warnings += [QualityWarning(0, w.kind, w.detail) for w in r.warnings]
         numbers, spans, terms = numbers + r.numbers, spans + r.spans, terms + r.terms
     return QualityReport(tuple(warnings), numbers, spans, terms, segments=1)
-
-
-def _inside(seg: Segment, spans: Sequence[tuple[int, int]]) -> bool:
-    return any(start <= seg.start and seg.end <= end for start, end in spans)

@@ -1,11 +1,11 @@
-"""Block structure, read line by line: paragraphs, headings, list items, rules, and in markdown
-mode fences, indented code, block quotes, tables, HTML comments and front matter.
+"""Block structure of plain text, read line by line: paragraphs, headings, list items, rules.
+(Markdown is read by its own parser, `formats.markdown`.)
 
 - Every segment of a list item has kind ``"list_item"`` and every segment of a heading has kind
   ``"heading"`` (the kind names the block a segment belongs to, not just its first sentence).
 - Plain-text headings: a paragraph of one short line (at most 12 words) without sentence
   punctuation at its end (``. ! ? … : ; ,``) and with more text after it; or a short title line
-  directly above a much longer line of text. Markdown adds ATX (``#``) and setext headings.
+  directly above a much longer line of text, or a line underlined with ``===``/``---``.
 - A list marker (``- * + • – 1. 1) a) (a)``) starts an item at the start of a block or inside a
   list; inside a wrapped paragraph only where it cannot be a wrapped word (`am` / `3. Oktober`,
   `gegen den` / `1. FC Köln`). Indented lines continue the item.
@@ -26,12 +26,6 @@ _MARKER = re.compile(
     r"(?:[ \t]+|$)"
 )
 _RULE = re.compile(r"[ \t]*([-*_=~#])(?:[ \t]*\1){2,}[ \t]*$")
-_FENCE = re.compile(r"[ \t]*(`{3,}|~{3,})")
-_ATX = re.compile(r"[ \t]{0,3}#{1,6}(?=[ \t]|$)")
-_ATX_CLOSE = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")
-_QUOTE = re.compile(r"[ \t]{0,3}>(?:[ \t]*>)*[ \t]?")
-_REFDEF = re.compile(r"[ \t]{0,3}\[(?!\^)[^\]]+\]:[ \t]*\S")
-_TABLE_SEPARATOR = re.compile(r"[ \t]*:?-+:?[ \t]*")
 _TERMINAL = ".!?…:;,"
 
 
@@ -96,7 +90,7 @@ def _starts_item(text: str, m: re.Match[str], cur: Block | None, end: int) -> bo
     return True
 
 
-def _heading_like(text: str, span: tuple[int, int], markdown: bool, max_words: int = 12) -> bool:
+def _heading_like(text: str, span: tuple[int, int], max_words: int = 12) -> bool:
     """A short line of one sentence, without sentence punctuation at its end."""
     line = text[span[0] : span[1]]
     if not 1 <= len(line.split()) <= max_words:
@@ -106,11 +100,11 @@ def _heading_like(text: str, span: tuple[int, int], markdown: bool, max_words: i
         bool(core)
         and core[-1] not in _TERMINAL
         and any(ch.isalpha() for ch in line)
-        and len(sentence_spans(text, span[0], span[1], markdown)) == 1
+        and len(sentence_spans(text, span[0], span[1])) == 1
     )
 
 
-def parse_blocks(text: str, markdown: bool) -> list[Block]:
+def parse_blocks(text: str) -> list[Block]:
     lines = _lines(text)
     n = len(lines)
     blocks: list[Block] = []
@@ -121,12 +115,6 @@ def parse_blocks(text: str, markdown: bool) -> list[Block]:
 
     def line_text(k: int) -> str:
         return text[lines[k][0] : lines[k][1]]
-
-    if markdown and n and line_text(0).strip() == "---":  # YAML front matter
-        for j in range(1, n):
-            if line_text(j).strip() in ("---", "..."):
-                i = j + 1
-                break
 
     while i < n:
         s, e = lines[i]
@@ -142,83 +130,10 @@ def parse_blocks(text: str, markdown: bool) -> list[Block]:
         ind = _indent(line)
         was_blank, prev_blank = prev_blank, False
 
-        if markdown:
-            m = _FENCE.match(line)
-            if m:
-                if cur is not None:
-                    blocks.append(cur)
-                    cur = None
-                fence = m.group(1)
-                i += 1
-                while i < n:
-                    close = line_text(i).strip()
-                    i += 1
-                    if close.startswith(fence[:3]) and close == close[0] * len(close) and len(close) >= len(fence):
-                        break
-                in_list = in_list and ind > 0
-                continue
-            if text.startswith("<!--", lead):
-                if cur is not None:
-                    blocks.append(cur)
-                    cur = None
-                stop = text.find("-->", lead + 4)
-                stop = len(text) if stop < 0 else stop + 3
-                while i < n and lines[i][0] < stop:
-                    i += 1
-                continue
-            if ind >= 4 and was_blank and cur is None and not in_list:  # indented code block
-                while i < n and (_indent(line_text(i)) >= 4 or not line_text(i).strip()):
-                    i += 1
-                prev_blank = True
-                continue
-            if text.startswith("|", lead):  # table row: one run per cell
-                if cur is not None:
-                    blocks.append(cur)
-                    cur = None
-                cells = _table_cells(text, lead, tail)
-                if cells and not all(_TABLE_SEPARATOR.fullmatch(text, a, b) for a, b in cells):
-                    blocks.append(Block(SENTENCE, [trim_span(text, a, b) for a, b in cells], whole=False))
-                in_list = False
-                i += 1
-                continue
-            m = _QUOTE.match(line)
-            if m:  # block quote: each line on its own, since `>` markers may not enter a segment
-                if cur is not None:
-                    blocks.append(cur)
-                    cur = None
-                cs = s + m.end()
-                if cs < tail:
-                    mm = _MARKER.match(text, cs, tail)
-                    hm = _ATX.match(text, cs, tail)
-                    if mm:
-                        blocks.append(Block(LIST_ITEM, [trim_span(text, mm.end(), tail)]))
-                    elif hm:
-                        blocks.append(Block(HEADING, [_atx_span(text, hm.end(), tail)]))
-                    else:
-                        blocks.append(Block(SENTENCE, [trim_span(text, cs, tail)]))
-                in_list = False
-                i += 1
-                continue
-            m = _ATX.match(line)
-            if m:
-                if cur is not None:
-                    blocks.append(cur)
-                    cur = None
-                blocks.append(Block(HEADING, [_atx_span(text, s + m.end(), tail)]))
-                in_list = False
-                i += 1
-                continue
-            if _REFDEF.match(line):
-                if cur is not None:
-                    blocks.append(cur)
-                    cur = None
-                i += 1
-                continue
-
         if _RULE.match(line):  # thematic break or setext underline
             if cur is not None:
                 underline = set(line.strip()) - {" ", "\t"}
-                if cur.kind == "para" and underline <= {"=", "-"} and (markdown or len(cur.lines) == 1):
+                if cur.kind == "para" and underline <= {"=", "-"} and len(cur.lines) == 1:
                     cur.kind = HEADING
                 blocks.append(cur)
                 cur = None
@@ -255,36 +170,10 @@ def parse_blocks(text: str, markdown: bool) -> list[Block]:
         i += 1
     if cur is not None:
         blocks.append(cur)
-    return _decide_headings(text, blocks, markdown)
+    return _decide_headings(text, blocks)
 
 
-def _atx_span(text: str, s: int, e: int) -> tuple[int, int]:
-    """The title of an ATX heading line, without the optional closing `#`s."""
-    m = _ATX_CLOSE.search(text, s, e)
-    if m:
-        e = m.start()
-    return trim_span(text, s, e)
-
-
-def _table_cells(text: str, s: int, e: int) -> list[tuple[int, int]]:
-    cells: list[tuple[int, int]] = []
-    start = s + 1  # after the leading pipe
-    k = start
-    while k < e:
-        ch = text[k]
-        if ch == "\\":
-            k += 2
-            continue
-        if ch == "|":
-            cells.append((start, k))
-            start = k + 1
-        k += 1
-    if start < e and text[start:e].strip():
-        cells.append((start, e))
-    return cells
-
-
-def _decide_headings(text: str, blocks: list[Block], markdown: bool) -> list[Block]:
+def _decide_headings(text: str, blocks: list[Block]) -> list[Block]:
     """Turn undecided paragraphs into sentences or headings (plain-text heading rules)."""
     last = len(text.rstrip())
     out: list[Block] = []
@@ -295,13 +184,13 @@ def _decide_headings(text: str, blocks: list[Block], markdown: bool) -> list[Blo
         first = text[b.lines[0][0] : b.lines[0][1]]
         if len(b.lines) == 1:
             # A short line standing alone, without sentence punctuation, with text after it.
-            b.kind = HEADING if b.lines[0][1] < last and _heading_like(text, b.lines[0], markdown) else SENTENCE
+            b.kind = HEADING if b.lines[0][1] < last and _heading_like(text, b.lines[0]) else SENTENCE
             out.append(b)
             continue
         second = text[b.lines[1][0] : b.lines[1][1]]
         first_char = second.lstrip(OPENERS)[:1]
         if (
-            _heading_like(text, b.lines[0], markdown, max_words=8)
+            _heading_like(text, b.lines[0], max_words=8)
             and not first.endswith("-")
             and first.split()[-1] not in LINKING_WORDS
             and 2 * len(first) <= len(second)

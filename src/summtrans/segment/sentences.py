@@ -15,7 +15,6 @@ from .lexicon import ABBREVIATIONS, DETERMINERS, FINAL_ABBREVIATIONS, MONTHS, OR
 OPENERS = "\"'„“”‚‘’»«([{¿¡*_"
 CLOSERS = ")]}\"'“”’‘»«"
 _CANDIDATE = re.compile(r"[.!?…]+[)\]}\"'“”’‘»«]*")
-_CANDIDATE_MD = re.compile(r"[.!?…]+[)\]}\"'“”’‘»«*_~]*")
 _NONSPACE = re.compile(r"\S+")
 _SPACE = re.compile(r"\s+")
 _NUMBER = re.compile(r"\d+(?:[.,:/]\d+)*")
@@ -111,13 +110,13 @@ def _is_boundary(text: str, lo: int, m: re.Match[str], nxt: str) -> bool:
     return True
 
 
-def sentence_spans(text: str, s: int, e: int, markdown: bool) -> list[tuple[int, int]]:
+def sentence_spans(text: str, s: int, e: int) -> list[tuple[int, int]]:
     """Sentence spans inside [s, e), in order, each starting at a non-space character."""
     start = s
     while start < e and text[start].isspace():
         start += 1
     out: list[tuple[int, int]] = []
-    pattern = _CANDIDATE_MD if markdown else _CANDIDATE
+    pattern = _CANDIDATE
     for m in pattern.finditer(text, start, e):
         end = m.end()
         if end >= e or not text[end].isspace() or m.start() <= start:
