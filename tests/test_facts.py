@@ -355,7 +355,8 @@ def test_estimate_moves_off_a_weekend() -> None:
 
 
 def test_no_estimate_without_a_statutory_presumption() -> None:
-    body = "Bitte zahlen Sie innerhalb von 14 Tagen nach Zugang dieses Schreibens."
+    # a company (even one that mentions an authority) has no presumed notification date
+    body = "Bitte zahlen Sie innerhalb von 14 Tagen nach Zugang dieses Schreibens, damit wir nicht das Amtsgericht anrufen müssen."
     d = only_deadline(letter(body, head="Versandhaus Sonnenschein GmbH\n33311 Gütersloh", closing="Mit freundlichen Grüßen"))
     assert str(d.rule) == "P14D after receipt" and d.estimate is None and d.estimate_basis is None
 
@@ -410,6 +411,18 @@ def test_unknown_action_takes_the_translation() -> None:
     (d,) = facts.deadlines
     assert d.action_id is None and d.action == f"EN {body}"
     assert extract_facts(s).deadlines[0].action is None
+
+
+def test_translations_name_unknown_amount_labels_and_listed_documents() -> None:
+    body = "Zuschuss Klassenfahrt: 120,00 €\n\nBitte reichen Sie bis zum 30.04.2026 folgende Unterlagen ein:\n- Teilnahmebestätigung"
+    s = segs(letter(body))
+    english = {"Zuschuss Klassenfahrt: 120,00 €": "Class trip subsidy: €120.00", "Teilnahmebestätigung": "Confirmation of participation"}
+    facts = extract_facts(s, translations=[english.get(x, "x") for x in s])
+    (a,) = facts.amounts
+    assert (a.label, a.label_en) == ("Zuschuss Klassenfahrt", "Class trip subsidy")
+    assert [(d.name, d.name_en) for d in facts.documents] == [("Teilnahmebestätigung", "Confirmation of participation")]
+    plain = extract_facts(s)
+    assert plain.amounts[0].label_en is None and plain.documents[0].name_en is None
 
 
 def test_translations_must_match_segments() -> None:

@@ -128,20 +128,18 @@ def find_kind(segments: Sequence[str]) -> tuple[str | None, str | None, int | No
     return None, None, None
 
 
+_COMPANY = re.compile(r"GmbH|\bAG\b|\bKG\b|e\.\s?V\.|mbH|\bUG\b|OHG|GbR|Inkasso|[Pp]raxis\b|Hausverwaltung|Bank\b|Sparkasse|Kanzlei")
+
+
 def notification_law(sender: str | None, segments: Sequence[str]) -> str | None:
-    """The statute that presumes when a posted letter of this sender was notified, if any."""
-    texts = ([sender] if sender else []) + list(segments)
-    for text in texts:
+    """The statute that presumes when this sender's posted letter was notified: by the sender's
+    name, else (unless the sender is a company, for which no such statute exists) by the text."""
+    for text in ([sender] if sender else []) + ["\n".join(segments)]:
         for pattern, law in lx.NOTIFICATION_LAWS:
             if re.search(pattern, text):
                 return law
-        if sender:  # the sender decides when it names a kind of authority; else the whole text
-            texts = texts[1:]
-            break
-    joined = "\n".join(texts)
-    for pattern, law in lx.NOTIFICATION_LAWS:
-        if re.search(pattern, joined):
-            return law
+        if sender and _COMPANY.search(sender):
+            return None
     return None
 
 
