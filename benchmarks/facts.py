@@ -8,7 +8,8 @@ gold deadlines, amounts, dates and appointments) were written and committed befo
 Matching: a found deadline matches a gold one with the same date, or (for a gold deadline
 without a fixed date) the same rule (`P1M after notification`); each gold deadline matches at
 most once. "with action" also requires the same action. Amounts match on (value, currency),
-each distinct pair once. The letter gate is measured on the 4 non-letters and, where present,
+each distinct pair once. Where dateparser is installed, its `search_dates` is compared with
+`facts.dates.find_dates` as a date finder (it has no notion of deadlines or rules). The letter gate is measured on the 4 non-letters and, where present,
 the 30 news articles of ../shared/corpus/de-news (cue counts, and what the rules would invent
 there without the gate).
 
@@ -155,6 +156,48 @@ def news_check() -> dict:
     }
 
 
+def dateparser_check(records: list[dict]) -> dict | None:
+    """Date finding alone: `facts.dates.find_dates` vs dateparser's `search_dates` (German, the
+    letter's date as base, future preferred) on the segments of each letter: how many gold fixed
+    deadline dates each finds, how many dates each returns, and its time. None without dateparser."""
+    try:
+        from dateparser.search import search_dates
+    except ImportError:
+        return None
+    from datetime import datetime
+
+    from summtrans.facts.dates import find_dates
+
+    gold_n = hits_a = hits_b = found_a = found_b = 0
+    sec_a = sec_b = 0.0
+    for rec in records:
+        gold = rec["gold"]
+        if not gold["is_letter"]:
+            continue
+        base = date.fromisoformat(gold["date"])
+        wanted = {d["date"] for d in gold["deadlines"] if d["date"] and not d["rule"]}
+        s = segs(rec["text"])
+        t0 = time.perf_counter()
+        ours = {m.resolve(base) for seg in s for m in find_dates(seg)}
+        sec_a += time.perf_counter() - t0
+        t0 = time.perf_counter()
+        theirs = set()
+        for seg in s:
+            found = search_dates(seg, languages=["de"], settings={"RELATIVE_BASE": datetime(base.year, base.month, base.day),
+                                                                 "PREFER_DATES_FROM": "future"}) or []
+            theirs |= {d.date() for _text, d in found}
+        sec_b += time.perf_counter() - t0
+        ours_iso = {d.isoformat() for d in ours if d}
+        theirs_iso = {d.isoformat() for d in theirs}
+        gold_n += len(wanted)
+        hits_a += len(wanted & ours_iso)
+        hits_b += len(wanted & theirs_iso)
+        found_a += len(ours_iso)
+        found_b += len(theirs_iso)
+    return {"gold_dates": gold_n, "find_dates": {"hits": hits_a, "returned": found_a, "ms": round(1000 * sec_a)},
+            "dateparser": {"hits": hits_b, "returned": found_b, "ms": round(1000 * sec_b)}}
+
+
 def table(name: str, report: dict) -> list[str]:
     lines = [
         f"{name}: {report['letters']} letters, {report['non_letters']} non-letters",
@@ -197,8 +240,16 @@ def main() -> None:
     for path in map(Path, args.data):
         records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
         result = evaluate(records)
+        check = dateparser_check(records)
+        if check:
+            result["dateparser_check"] = check
         report["sets"][path.name] = result
-        lines += table(path.name, result) + [""]
+        lines += table(path.name, result)
+        if check:
+            a, b = check["find_dates"], check["dateparser"]
+            lines.append(f"  date finding alone, {check['gold_dates']} fixed deadline dates: find_dates {a['hits']} "
+                         f"({a['returned']} dates returned, {a['ms']} ms), dateparser {b['hits']} ({b['returned']} returned, {b['ms']} ms)")
+        lines.append("")
     report["news"] = news = news_check()
     lines.append(
         f"news (../shared/corpus/de-news): {news['with_facts']}/{news['files']} with a facts block; cues per article {news['cue_counts']}; "
