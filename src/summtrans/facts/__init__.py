@@ -1,0 +1,68 @@
+"""Key facts of official letters: deadlines, amounts, references and what to do, read exactly.
+
+A summary model trained on news may drop the one thing a person with an official letter needs:
+by when must I do what, and how much is it. `extract_facts` reads those facts from the German
+source segments with rules (`rules`, phrases in `lexicon`) over the protected-span detectors for
+dates, amounts and identifiers, so nothing depends on the model's wording; `render_markdown`
+writes them as an English "Key facts" section to put above the summary.
+
+A text without enough letter cues (salutation, closing, reference number, date line,
+Rechtsbehelfsbelehrung, postcode) is not a letter and gets no facts at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .model import Amount, Appointment, Deadline, Document, Facts, Period, Reference, Remedy, Rule
+from .render import render_markdown
+
+__all__ = [
+    "Amount", "Appointment", "Deadline", "Document", "Facts", "Period", "Reference", "Remedy", "Rule",
+    "extract_facts", "render_markdown",
+]
+
+
+def extract_facts(segments: Sequence[str], *, translations: Sequence[str] | None = None) -> Facts | None:
+    """The key facts of a letter, or None when `segments` are not a letter.
+
+    `segments` are the German source sentences in document order (``summtrans.segment.segment``
+    gives them); every fact's ``segment`` indexes this list. `translations`, their English
+    translations (same length), are used only where the lexicon has no English wording (an
+    action or consequence it does not know, a listed document's name).
+    """
+    from . import rules
+
+    segments = list(segments)
+    if translations is not None:
+        translations = list(translations)
+        if len(translations) != len(segments):
+            raise ValueError(f"translations has {len(translations)} entries for {len(segments)} segments")
+    cues = rules.letter_cues(segments)
+    if not rules.is_letter(cues):
+        return None
+    day, day_segment = rules.letter_date(segments)
+    sender, sender_segment = rules.find_sender(segments)
+    kind, kind_en, kind_segment = rules.find_kind(segments)
+    law = rules.notification_law(sender, segments)
+    ranges = rules.find_ranges(segments, day)
+    appointments = rules.find_appointments(segments, day)
+    deadlines, appointments, found = rules.deadlines_and_more(segments, day, law, appointments, ranges, translations)
+    deadlines.sort(key=lambda d: d.sort_key)
+    return Facts(
+        kind=kind,
+        kind_en=kind_en,
+        kind_segment=kind_segment,
+        sender=sender,
+        sender_segment=sender_segment,
+        date=day,
+        date_segment=day_segment,
+        references=tuple(rules.find_references(segments)),
+        deadlines=tuple(deadlines),
+        appointments=tuple(appointments),
+        amounts=tuple(rules.find_amounts(segments, translations)),
+        period=rules.find_period(ranges),
+        documents=tuple(rules.find_documents(segments, found, translations)),
+        remedy=rules.find_remedy(segments, deadlines),
+        cues=cues,
+    )
