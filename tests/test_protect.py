@@ -83,6 +83,8 @@ def test_numbers_follow_english_conventions():
     assert localize_number("1.000.000") == "1,000,000"
     assert localize_number("3,50") == "3.50"
     assert localize_number("2016") == "2016"
+    assert localize_quantity("1.000.000") == "1,000,000" and localize_quantity("3,50") == "3.50"  # a bare number too
+    assert localize_quantity("9:00") == "9:00"
     assert localize_quantity("1.000.000 Euro") == "1,000,000 euros"
     assert localize_quantity("1 Euro") == "1 euro"
     assert localize_quantity("3,50 €") == "€3.50"
