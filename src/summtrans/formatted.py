@@ -69,7 +69,7 @@ def translate_documents(
         segments = [SegmentResult(s.source, s.translation, s.origin) for t in mine[:n_units] for s in t.segments]
         # The units' checks, warnings moved to the index in `segments`; formatted spans' own
         # translations (a bold word, a link text) only help place the spans and are not reported.
-        quality, offset = QualityReport(), 0
+        quality, offset = QualityReport(ex.warnings), 0  # what the backend could not read (a scanned page)
         for t in mine[:n_units]:
             q = t.quality
             quality = quality.merged(dataclasses.replace(q, warnings=tuple(w.shifted(offset) for w in q.warnings)))
@@ -116,14 +116,14 @@ def run_documents(pipeline: Pipeline, docs: Sequence[Document], progress: Progre
             if translated[k] is None:
                 ex = extract(d)
                 output, text = _rebuild(d, ex, list(ex.units))
-                translated[k] = FormattedTranslation(text, output, [], InlineStats(), 0.0)
+                translated[k] = FormattedTranslation(text, output, [], InlineStats(), 0.0, QualityReport(ex.warnings))
     summaries = pipeline.summaries(english, timings, progress)
     models = pipeline.models()
     for k, (i, doc, tr) in enumerate(zip(picked, formatted, translated)):
         memory = MemoryUse.count([s.origin for s in tr.segments]) if tr and pipeline.options.memory else None
         results[i] = pipeline.record(
             doc, langs[k], detections[k], timings[k], tr.text if tr else None, list(tr.segments) if tr else [],
-            tr.quality if tr else None, memory, summaries[k], models=models,
+            tr.quality if tr else QualityReport(extract(doc).warnings), memory, summaries[k], models=models,
             format=doc.format, output_bytes=tr.output if tr else None, inline=tr.inline if tr else None,
         )
     return [r for r in results if r is not None]
