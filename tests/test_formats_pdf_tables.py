@@ -325,3 +325,18 @@ def test_a_vertical_rule_between_two_words_ends_the_fragment() -> None:
     assert [ln.text for ln in build_lines(words, 0, [wall])] == ["Postamt", "postoffice"]
     low = Rule(True, 97.5, 0, 50)  # the rule of another row
     assert [ln.text for ln in build_lines(words, 0, [low])] == ["Postamt postoffice"]
+
+
+def test_rules_framing_a_letter_and_its_sidebar_are_not_a_table() -> None:
+    pdf = _pdf()
+    pdf.add_page()
+    _lines(pdf, 50, 60, ["Jobcenter Berlin Mitte"], size=15)
+    _lines(pdf, 420, 60, ["Telefon 030 1234"], size=9)
+    pdf.line(40, 80, 560, 80)  # under the letterhead
+    pdf.line(400, 40, 400, 800)  # the sidebar's edge
+    pdf.rect(40, 40, 520, 760)  # a frame around the page
+    body = [f"Satz {n} des Bescheids erklärt, was sich ändert, und wie es" for n in range(1, 19)] + ["weitergeht."]
+    _lines(pdf, 50, 110, body)
+    _lines(pdf, 420, 110, ["Sprechzeiten", "Mo bis Fr", "8 bis 12 Uhr"], size=9)
+    ex = _read(bytes(pdf.output()))
+    assert "cell" not in {u.role for u in ex.units}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ctypes
 import re
 import threading
-from collections import Counter
+from bisect import bisect_right
 from collections.abc import Sequence
 from typing import Any
 
@@ -179,7 +179,7 @@ def build_lines(words: list[tuple[str, str, Any]], page: int, walls: Sequence[Ru
     def close() -> None:
         nonlocal text, boxes, hyphen_at_end
         if boxes:
-            sizes = Counter(round(b[4], 1) for b in boxes)
+            sizes = [round(b[4], 1) for b in boxes]
             lines.append(
                 Line(
                     page,
@@ -188,13 +188,15 @@ def build_lines(words: list[tuple[str, str, Any]], page: int, walls: Sequence[Ru
                     max(b[1] for b in boxes),
                     min(b[2] for b in boxes),
                     max(b[3] for b in boxes),
-                    sizes.most_common(1)[0][0],
+                    max(sizes, key=sizes.count) if len(set(sizes)) > 1 else sizes[0],
                     hyphen_at_end,
                     mono=2 * sum(len(b) > 5 and b[5] for b in boxes) > len(boxes),
                 )
             )
         text, boxes, hyphen_at_end = "", [], False
 
+    walls = sorted(walls, key=lambda w: w.at)
+    wall_xs = [w.at for w in walls]
     for sep, word, box in words:
         if boxes:
             last = boxes[-1]
@@ -210,7 +212,7 @@ def build_lines(words: list[tuple[str, str, Any]], page: int, walls: Sequence[Ru
             elif (
                 not _same_row(last, box)
                 or box[0] - last[1] > COLUMN_GAP * max(box[4], 1.0)
-                or _walled(last, box, walls)
+                or _walled(last, box, walls, wall_xs)
             ):
                 close()
         text += (" " if boxes else "") + word
@@ -224,8 +226,10 @@ def _same_row(a: Any, b: Any) -> bool:
     return abs((a[2] + a[3]) / 2 - (b[2] + b[3]) / 2) < 0.6 * size
 
 
-def _walled(a: Any, b: Any, walls: Sequence[Rule]) -> bool:
+def _walled(a: Any, b: Any, walls: Sequence[Rule], wall_xs: list[float]) -> bool:
     """A vertical rule stands between the start of word box `a` and the next word `b` (a word
-    that runs over its cell's rule still ends the cell)."""
+    that runs over its cell's rule still ends the cell); `walls` sorted by x, `wall_xs` their x."""
     middle = (b[2] + b[3]) / 2
-    return any(a[0] < w.at <= b[0] + 1.0 and w.start <= middle <= w.end for w in walls)
+    return any(
+        w.start <= middle <= w.end for w in walls[bisect_right(wall_xs, a[0]) : bisect_right(wall_xs, b[0] + 1.0)]
+    )

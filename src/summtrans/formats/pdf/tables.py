@@ -9,6 +9,7 @@ Pure functions over line fragments and rules: no PDFium here.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -16,9 +17,10 @@ from dataclasses import dataclass
 from .model import Line, Rule, Table
 
 TOL = 2.0  # pt: rules (and rule ends) this close are one
-MAX_RULES = 600  # more rules on a page (a drawing): no grid is looked for (the search is pairwise)
+MAX_RULES = 3000  # more rules on a page (a drawing): no grid is looked for
 MAX_ROW_GAP = 2.0  # font sizes: a wider blank between two rows of aligned text ends the table
 PROSE_WIDTH = 0.25  # share of the page width: columns all this wide (median) are prose columns
+MAX_CELL_LINES = 15  # a ruled "cell" with more lines is a framed block of text (a sidebar), not a cell
 MARKER_GAP = 4.0  # font sizes: a list marker at most this far before its text is merged with it
 _MARKER = re.compile(r"^(?:[•▪◦●∙‣*]|\d{1,3}[.)]|[a-zA-Z][.)]|\(\d{1,3}\))$")
 _POSTCODE = re.compile(r"^(?:D-\s?)?\d{5}\s+[A-ZÄÖÜ]")  # "10115 Berlin": the last lines of an address
@@ -130,10 +132,8 @@ def _grids(rules: Sequence[Rule]) -> Iterator[_Grid]:
             i = parent[i]
         return i
 
-    for i in range(len(rules)):
-        for j in range(i + 1, len(rules)):
-            if _touch(rules[i], rules[j]):
-                parent[root(i)] = root(j)
+    for i, j in _touching(rules):
+        parent[root(i)] = root(j)
     parts: dict[int, list[Rule]] = defaultdict(list)
     for i, rule in enumerate(rules):
         parts[root(i)].append(rule)
@@ -146,6 +146,26 @@ def _grids(rules: Sequence[Rule]) -> Iterator[_Grid]:
         ys = _cluster([r.at for r in hs] + [min(v.start for v in vs), max(v.end for v in vs)])[::-1]
         if len(xs) >= 3 and len(ys) >= 3:
             yield _Grid(xs, ys, part)
+
+
+def _touching(rules: Sequence[Rule]) -> Iterator[tuple[int, int]]:
+    """Pairs of rules that touch or cross (sorted by position, not all pairs tried)."""
+    order = sorted(range(len(rules)), key=lambda i: rules[i].at)
+    for direction in (True, False):  # collinear rules: neighbours by position
+        same = [i for i in order if rules[i].vertical == direction]
+        for k, i in enumerate(same):
+            for j in same[k + 1 :]:
+                if rules[j].at - rules[i].at > TOL:
+                    break
+                if _touch(rules[i], rules[j]):
+                    yield i, j
+    across = [i for i in order if not rules[i].vertical]
+    heights = [rules[i].at for i in across]
+    for i, v in enumerate(rules):
+        if v.vertical:
+            for j in across[bisect_left(heights, v.start - TOL) : bisect_right(heights, v.end + TOL)]:
+                if _touch(v, rules[j]):
+                    yield i, j
 
 
 def _joined(rules: list[Rule]) -> list[Rule]:
@@ -162,18 +182,21 @@ def _joined(rules: list[Rule]) -> list[Rule]:
 
 def _ruled_table(grid: _Grid, lines: list[Line], body: float) -> tuple[Table, list[Line]] | None:
     """The grid's cells (slots not parted by a rule are one cell) with the lines whose middle
-    lies in them; None when fewer than 2 rows have text in 2 cells (a frame, not a table)."""
+    lies in them; None for a frame around blocks of text (fewer than 2 rows with text in 2
+    cells, or a cell of more than MAX_CELL_LINES lines)."""
     xs, ys = grid.xs, grid.ys
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
 
+    walls = [[v for v in grid.rules if v.vertical and abs(v.at - x) <= TOL] for x in xs]
+    floors = [[h for h in grid.rules if not h.vertical and abs(h.at - y) <= TOL] for y in ys]
+
     def wall(r: int, c: int) -> bool:  # a rule between columns c - 1 and c, in row r
         mid = (ys[r] + ys[r + 1]) / 2
-        return any(v.vertical and abs(v.at - xs[c]) <= TOL and v.start - TOL <= mid <= v.end + TOL for v in grid.rules)
+        return any(v.start - TOL <= mid <= v.end + TOL for v in walls[c])
 
     def floor(r: int, c: int) -> bool:  # a rule between rows r - 1 and r, in column c
         mid = (xs[c] + xs[c + 1]) / 2
-        return any(not h.vertical and abs(h.at - ys[r]) <= TOL and h.start - TOL <= mid <= h.end + TOL
-                   for h in grid.rules)
+        return any(h.start - TOL <= mid <= h.end + TOL for h in floors[r])
 
     parent = {(r, c): (r, c) for r in range(n_rows) for c in range(n_cols)}
 
@@ -206,6 +229,8 @@ def _ruled_table(grid: _Grid, lines: list[Line], body: float) -> tuple[Table, li
         caption += grid_rows.pop(0)[0]  # a first row across the whole table: its title
     if sum(1 for row in grid_rows if any(row)) <= 2:  # rules under the header only: rows from the text
         grid_rows = [part for row in grid_rows for part in _parted(row, xs, body)]
+    if any(len(cell) > MAX_CELL_LINES for row in grid_rows for cell in row):
+        return None
     table = _trimmed(grid_rows, xs[:-1], caption)
     return (table, inside) if table is not None else None
 
@@ -224,14 +249,16 @@ def _parted(row: list[list[Line]], xs: list[float], body: float) -> list[list[li
     return _table_rows(text_rows, column, len(xs) - 1, [], body)
 
 
-def _trimmed(rows: list[list[list[Line]]], edges: list[float], caption: list[Line]) -> Table | None:
-    """Without empty rows and columns; None unless 2 rows have text in 2 cells."""
+def _trimmed(rows: list[list[list[Line]]], edges: list[float], caption: Sequence[Line] = ()) -> Table | None:
+    """Without empty rows and columns; None unless 2 rows, and at least half of them, have text
+    in 2 cells (text beside a few short lines is not a table)."""
     rows = [row for row in rows if any(row)]
     keep = [c for c in range(len(edges)) if any(row[c] for row in rows)]
     rows = [[row[c] for c in keep] for row in rows]
-    if len(keep) < 2 or sum(1 for row in rows if sum(1 for cell in row if cell) >= 2) < 2:
+    full = sum(1 for row in rows if sum(1 for cell in row if cell) >= 2)
+    if len(keep) < 2 or full < 2 or 2 * full < len(rows):
         return None
-    return Table(rows, [edges[c] for c in keep], caption)
+    return Table(rows, [edges[c] for c in keep], list(caption))
 
 
 # --------------------------------------------------------------------------------------------
@@ -340,8 +367,8 @@ def _accept(
             stand_ins += sub[0]
             used += sub[1]
         return stand_ins, used, len(rows)
-    table = Table(_table_rows(rows, column, len(spans), across, body), [s[0] for s in spans])
-    return [_stand_in(everything, table=table)], everything, len(rows)
+    table = _trimmed(_table_rows(rows, column, len(spans), across, body), [s[0] for s in spans])
+    return ([_stand_in(everything, table=table)], everything, len(rows)) if table is not None else None
 
 
 def _table_rows(
