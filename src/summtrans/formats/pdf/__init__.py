@@ -20,8 +20,10 @@ __all__ = ["PdfBackend"]
 
 @dataclass
 class _State:
-    shape: list[str | list[list[bool]]]  # per block: its markdown prefix ("## ", "- ", ""; one unit),
-    # or a table's rows, True where a cell has text (one unit each)
+    """Per block: its markdown prefix ("## ", "- ", "": one unit), or a table's rows with True
+    where a cell has text (one unit each)."""
+
+    shape: list[str | list[list[bool]]]
 
 
 class PdfBackend(FormatBackend):
