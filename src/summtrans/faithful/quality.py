@@ -30,6 +30,7 @@ WARNING_KINDS: dict[str, str] = {
     "term-missing": "a glossary term's English side is missing from the translation",
     "invented-number": "the summary has a number that the translation does not",
     "summary-length": "the summary is out of its length bounds",
+    "page-without-text": "a page without a text layer (a scan?) was not read",
 }
 
 
