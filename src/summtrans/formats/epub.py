@@ -271,4 +271,4 @@ def _spliced(
     for el, changes in values.items():
         names = {("xml:lang" if name == XML_LANG else name): value for name, value in changes.items()}
         edits += attribute_edits(text, mine[order[el]], names)
-    return splice(text, edits).encode(codec)
+    return splice(text, edits).encode(codec, "xmlcharrefreplace")

@@ -32,7 +32,9 @@ from summtrans.errors import InputError
 from .base import Extracted, FormatBackend, Span, Unit
 from .inline import cut_points
 
-__all__ = ["Element", "HtmlBackend", "InlineTag", "Other", "Text", "build_tree", "same_words", "splice"]
+__all__ = [
+    "Element", "HtmlBackend", "InlineTag", "Other", "Text", "attribute_edits", "build_tree", "same_words", "splice"
+]
 
 BLOCK_TAGS = frozenset(
     "address article aside blockquote body caption center dd details dialog dir div dl dt fieldset "
@@ -345,6 +347,7 @@ class _Run:
     elements: list[Element] = field(default_factory=list)  # inline elements with text, in preorder
     # (textless node, the element it sits in, offset in the text)
     anchors: list[tuple[Element | Other, int | None, int]] = field(default_factory=list)
+    spaced: set[Element | Other] = field(default_factory=set)  # anchors between two spaces in the source
 
 
 @dataclass
@@ -533,6 +536,9 @@ class _Collector:
         piece = _HTML_SPACE.sub(" ", raw)
         if piece.startswith(" ") and (not self.text or self.text.endswith(" ")):
             piece = piece[1:]
+            anchors = self.run.anchors
+            if self.text and anchors and anchors[-1][2] == len(self.text):  # "a <img> b": one space kept
+                self.run.spaced.add(anchors[-1][0])
         self.text += piece
 
 
@@ -581,7 +587,7 @@ def _rebuild(text: str, run: _Run, unit: Unit, new: Unit, attribute: list[Edit])
         start += len(re.match(r"[ \t\n\r\f]*", text[start:end]).group())
     if isinstance(run.nodes[-1], Text):
         end -= len(re.search(r"[ \t\n\r\f]*$", text[start:end]).group())
-    return start, end, _render(text, english, root, attribute)
+    return start, end, _render(text, english, root, attribute, run.spaced)
 
 
 def _span_element(run: _Run, span: Span) -> Element | _NewLink | None:
@@ -637,7 +643,7 @@ def _protected(node: _Node) -> bool:
     return node.element is not None and node.element.name in PROTECTED_INLINE
 
 
-def _render(source: str, english: str, node: _Node, attribute: list[Edit]) -> str:
+def _render(source: str, english: str, node: _Node, attribute: list[Edit], spaced: set[Element | Other]) -> str:
     """Markup for `node`: text escaped, elements and anchors copied from `source` (with the
     attribute edits that fall inside them)."""
     out: list[str] = []
@@ -648,12 +654,15 @@ def _render(source: str, english: str, node: _Node, attribute: list[Edit]) -> st
         element = child.element
         if child.anchor is not None:
             out.append(splice(source, attribute, child.anchor.start, child.anchor.end))
+            at = child.start
+            if child.anchor in spaced and 0 < at < len(english) and english[at - 1] == " " and english[at] != " ":
+                out.append(" ")  # spaces on both sides, as in the source
         elif isinstance(element, _NewLink):
-            out.append(f"<a href={quoted(element.href)}>{_render(source, english, child, attribute)}</a>")
+            out.append(f"<a href={quoted(element.href)}>{_render(source, english, child, attribute, spaced)}</a>")
         elif element is not None and element.name in PROTECTED_INLINE:
             out.append(splice(source, attribute, element.start, element.end))
         elif element is not None:
-            inner = _render(source, english, child, attribute)
+            inner = _render(source, english, child, attribute, spaced)
             start_tag = splice(source, attribute, element.start, element.tag_end)
             out.append(f"{start_tag}{inner}</{element.written or element.name}>")
         pos = max(pos, child.end)
