@@ -146,10 +146,10 @@ class FaithfulTranslator:
                 if rp.split:
                     warnings = [QualityWarning(i, "split", f"{len(rp.spans)} spans"), *warnings]
                 plain = [s for s in rp.spans if s.kind != "term"]
-                terms_ = [s for s in rp.spans if s.kind == "term"]
+                term_spans = [s for s in rp.spans if s.kind == "term"]
                 lost = [s for s in rp.missing if s.kind != "term"]
                 lost_terms = [s for s in rp.missing if s.kind == "term"]
-                spans, terms_checked = Checked(len(plain), len(lost)), Checked(len(terms_), len(lost_terms))
+                spans, terms_checked = Checked(len(plain), len(lost)), Checked(len(term_spans), len(lost_terms))
                 warnings += [QualityWarning(i, "span-missing", f"{s.kind}: {s.text}") for s in lost]
                 warnings += [QualityWarning(i, "term-missing", s.output) for s in lost_terms]
                 warnings += [QualityWarning(i, "span-duplicated", f"{s.kind}: {s.text}") for s in rp.duplicated]
