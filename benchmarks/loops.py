@@ -62,10 +62,11 @@ def loops(source: str, translation: str) -> str | None:
 
 def export(rev: str, into: Path) -> Path:
     """`src/` (and the models.yaml it reads) of git revision `rev`, unpacked under `into`; returns its src folder."""
-    sha = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", rev], capture_output=True, text=True, check=True).stdout.strip()
+    git = ["git", "-C", str(REPO)]
+    sha = subprocess.run([*git, "rev-parse", "--short", rev], capture_output=True, text=True, check=True).stdout.strip()
     target = into / sha
     if not target.exists():
-        blob = subprocess.run(["git", "-C", str(REPO), "archive", rev, "src", "models.yaml"], capture_output=True, check=True).stdout
+        blob = subprocess.run([*git, "archive", rev, "src", "models.yaml"], capture_output=True, check=True).stdout
         with tarfile.open(fileobj=BytesIO(blob)) as tar:
             tar.extractall(target, filter="data")
     return target / "src"

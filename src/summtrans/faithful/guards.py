@@ -46,7 +46,7 @@ class GuardOptions:
 
     length_factor: float | None = 2.0  # new tokens ≤ factor × input tokens + slack; None: no cap
     length_slack: int = 10  # tokens added to the cap (short inputs need room)
-    repeat_times: int = 4  # an n-gram (n ≤ 4) this many times in a row is a loop (the last word may trail on: "give given")
+    repeat_times: int = 4  # an n-gram (n ≤ 4) this many times in a row is a loop (the last may trail on: "given")
     min_distinct: float = 0.3  # outputs of 20+ words with fewer distinct words than this share loop
     ratio_low: float = 0.25  # output/input character ratio below this is suspicious …
     ratio_high: float = 3.0  # … and above this (inputs of 20+ characters only)

@@ -180,7 +180,8 @@ class CTranslate2Engine(Engine):
             return kwargs
         cap -= 1 if self.defaults.get("forced_eos") else 0  # as in _decoding_options
         top = max(1, min(kwargs["max_decoding_length"], cap))
-        return {**kwargs, "max_decoding_length": top, "min_decoding_length": self.clamp_minimum(kwargs["min_decoding_length"], top)}
+        low = self.clamp_minimum(kwargs["min_decoding_length"], top)
+        return {**kwargs, "max_decoding_length": top, "min_decoding_length": low}
 
     def _failure(self, exc: Exception) -> EngineError:
         return EngineError(f"model '{self.model_id}' failed on the ctranslate2 engine: {exc or type(exc).__name__}")
