@@ -169,7 +169,7 @@ def guarded_translate(
     `summary_check`; outputs that are not strings need their own).
     """
     options = options or GuardOptions()
-    check = check or (lambda s, o: problems(s, o, options))  # type: ignore[arg-type]
+    check = check or (lambda s, o: problems(s, o, options))
     outputs = list(translate(list(sources)))
     found = {i: check(s, o) for i, (s, o) in enumerate(zip(sources, outputs))}
     bad = [i for i, p in found.items() if p]
