@@ -121,12 +121,22 @@ class TransformersEngine(Engine):
 
     def _capped(self, kwargs: dict, options: GenerationOptions, longest: int) -> dict:
         """`kwargs` with max_new_tokens lowered to the length cap for a batch whose longest input
-        has `longest` tokens (never above the profile's or the model's own limit)."""
+        has `longest` tokens (never above the profile's or the model's own limit), and the model's
+        minimum length (generation config or profile) never above that maximum."""
+        gen = self.model.generation_config
+        top = kwargs.get("max_new_tokens") or (getattr(gen, "max_length", None) or 21) - 1
         cap = options.length_cap(longest)
-        if cap is None:
-            return kwargs
-        own = kwargs.get("max_new_tokens") or (getattr(self.model.generation_config, "max_length", None) or 21) - 1
-        return {**kwargs, "max_new_tokens": max(1, min(own, cap))}
+        if cap is not None:
+            top = max(1, min(top, cap))
+            kwargs = {**kwargs, "max_new_tokens": top}
+        # transformers: min_new_tokens wins over min_length, which counts the decoder start token
+        minimum = getattr(gen, "min_new_tokens", None)
+        if minimum is None:
+            minimum = (kwargs.get("min_length") or getattr(gen, "min_length", None) or 0) - 1
+        if minimum > top:
+            kwargs = {k: v for k, v in kwargs.items() if k != "min_length"}
+            kwargs["min_new_tokens"] = self.clamp_minimum(minimum, top)
+        return kwargs
 
     def describe(self):
         return {"engine": self.name, "model": self.model_id, "device": self.device, "dtype": str(self.dtype).removeprefix("torch.")}

@@ -99,7 +99,7 @@ class CTranslate2Engine(Engine):
         kwargs: dict[str, Any] = {
             "beam_size": max(1, int(pick(options.num_beams, d.get("num_beams") or 1))),
             "max_decoding_length": max_decoding,
-            "min_decoding_length": max(0, min(min_decoding, max_decoding)),
+            "min_decoding_length": max(0, self.clamp_minimum(min_decoding, max_decoding)),
             "length_penalty": float(pick(options.length_penalty, d.get("length_penalty", 1.0))),
             "no_repeat_ngram_size": int(pick(options.no_repeat_ngram_size, d.get("no_repeat_ngram_size", 0))),
             "repetition_penalty": float(pick(options.repetition_penalty, d.get("repetition_penalty", 1.0))),
@@ -173,12 +173,15 @@ class CTranslate2Engine(Engine):
         return results
 
     def _capped(self, kwargs: dict[str, Any], options: GenerationOptions, batch: list[int], lengths: list[int]) -> dict[str, Any]:
-        """`kwargs` with max_decoding_length lowered to the length cap of the batch's longest input."""
+        """`kwargs` with max_decoding_length lowered to the length cap of the batch's longest input,
+        and min_decoding_length to that cap (CTranslate2 refuses a minimum above the maximum)."""
         cap = options.length_cap(max(lengths[i] for i in batch))
         if cap is None:
             return kwargs
         cap -= 1 if self.defaults.get("forced_eos") else 0  # as in _decoding_options
-        return {**kwargs, "max_decoding_length": max(1, min(kwargs["max_decoding_length"], cap))}
+        top = max(1, min(kwargs["max_decoding_length"], cap))
+        low = self.clamp_minimum(kwargs["min_decoding_length"], top)
+        return {**kwargs, "max_decoding_length": top, "min_decoding_length": low}
 
     def _failure(self, exc: Exception) -> EngineError:
         return EngineError(f"model '{self.model_id}' failed on the ctranslate2 engine: {exc or type(exc).__name__}")
