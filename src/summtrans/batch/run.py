@@ -95,8 +95,7 @@ def _doc_fields(doc: Document, res: DocumentResult | None = None) -> dict[str, A
     return {"sha256": doc.sha256, "encoding": doc.encoding, "format": doc.format, "bytes": doc.n_bytes, "chars": chars,
             "segments": len(res.segments) if res is not None else None,
             "timings": dict(res.timings) if res is not None else {},
-            "language": ({"lang": res.detected_lang, "confidence": round(res.lang_confidence or 0.0, 4)}
-                         if res is not None and res.detected_lang is not None else None),
+            "language": res.language if res is not None else None,
             "memory": res.memory.to_dict() if res is not None and res.memory is not None else None,
             "quality": res.quality.to_dict() if res is not None and res.quality is not None else None}
 
