@@ -100,15 +100,30 @@ def _doc_fields(doc: Document, res: DocumentResult | None = None) -> dict[str, A
             "quality": res.quality.to_dict() if res is not None and res.quality is not None else None}
 
 
+def _run_settings(pipeline: Pipeline, options: BatchOptions) -> dict[str, Any]:
+    """What a folder's outputs depend on (the journal's fingerprint), as JSON would give it back."""
+    return json.loads(json.dumps({
+        "pipeline": pipeline.settings(), "format": options.format,
+        "summary_only": options.summary_only, "markdown": pipeline.options.markdown,
+    }))
+
+
+def _read(item: Item, max_bytes: int) -> Document:
+    """One input read, named by its key; any failure to read it is an InputError (the document's
+    problem, never the run's)."""
+    try:
+        doc = read_document(item.url or item.path, max_bytes=max_bytes)
+    except (OSError, ValueError) as exc:
+        raise InputError(str(item.path), f"cannot read: {type(exc).__name__}: {exc}") from exc
+    return dataclasses.replace(doc, source=item.key)
+
+
 class _Run:
     def __init__(self, inputs: list[Path | str], pipeline: Pipeline, options: BatchOptions, executor: Executor | None) -> None:
         self.inputs, self.pipeline, self.options = inputs, pipeline, options
         self.writer = get_writer(options.format)
         self.outdir = options.output_dir
-        self.settings: dict[str, Any] = json.loads(json.dumps({
-            "pipeline": pipeline.settings(), "format": options.format,
-            "summary_only": options.summary_only, "markdown": pipeline.options.markdown,
-        }))
+        self.settings = _run_settings(pipeline, options)
         self.report = BatchReport(journal=self.outdir / JOURNAL_NAME)
         self.progress = Progress("documents", "off", "documents")
         self.meter = _SegmentMeter(self.progress)
@@ -142,20 +157,12 @@ class _Run:
             return None
         t0 = time.perf_counter()
         try:
-            try:
-                doc = read_document(item.url or item.path, max_bytes=o.max_bytes)
-            except (OSError, ValueError) as exc:  # a document's problem, never the run's
-                raise InputError(str(item.path), f"cannot read: {type(exc).__name__}: {exc}") from exc
+            doc = _read(item, o.max_bytes)
         except InputError as exc:
             self._refuse(item, exc, t0)
             return None
-        doc = dataclasses.replace(doc, source=item.key)
-        if self.writer.combined:
-            present, foreign = (item.key, doc.sha256) in self.outputs.present, False
-        else:
-            target = self.outdir / item.output
-            present = prev is not None and prev.output == item.output and target.is_file()
-            foreign = os.path.lexists(target) and item.output not in self.journal.outputs
+        present, foreign = self.outputs.state(item.key, doc.sha256, item.output, prev.output if prev else None,
+                                              self.journal.outputs)
         decision = decide(prev, doc.sha256, self.journal.fingerprint, output_present=present, output_foreign=foreign,
                           force=o.force, retry_failed=o.retry_failed)
         if decision is Decision.UNCHANGED:
