@@ -84,3 +84,19 @@ def test_nbest_lists_start_with_the_best_and_are_distinct(tiny_marian: Path, eng
     nbest = e.generate_nbest(texts, options, 3)
     assert [h[0] for h in nbest] == best  # the best of the list is what generate() gives
     assert all(len(h) == 3 and len(set(h)) > 1 for h in nbest)
+
+
+def test_a_round_waits_for_as_many_requests_as_the_last_one_and_a_lone_client_not_at_all() -> None:
+    rounds: list[list[str]] = []
+    thread = ModelThread(lambda items: rounds.append(list(items)) or list(items), window_s=5.0)
+    assert thread.submit("alone").result(2) == "alone"  # the last round had 1: no wait for company
+    gate = held(thread)
+    first = [thread.submit(f"a{i}") for i in range(3)]
+    gate.set()
+    [f.result(5) for f in first]  # a round of 3
+    late = [thread.submit("b0")]
+    time.sleep(0.3)  # the thread waits for two more, as the last round had three
+    late += [thread.submit("b1"), thread.submit("b2")]
+    assert [f.result(5) for f in late] == ["b0", "b1", "b2"]
+    assert rounds == [["alone"], ["a0", "a1", "a2"], ["b0", "b1", "b2"]]
+    thread.stop(5)

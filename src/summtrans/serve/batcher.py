@@ -1,8 +1,9 @@
 """One thread runs every model call of the server: concurrent text requests batched, documents between.
 
 Many small /translate calls share engine batches, as a folder run's documents do: the thread takes
-every request waiting (after a short collection window, up to a cap on texts), runs them in one
-call, and hands each request its part. The queue is bounded: past `max_queue` waiting requests,
+every request waiting (up to a cap on texts), runs them in one call, and hands each request its
+part. Before a round it waits (at most `window_s`) for as many requests as the last round had:
+a steady crowd of clients shares each round, and a lone client is never kept waiting. The queue is bounded: past `max_queue` waiting requests,
 `submit` raises `Busy` (the API's 429). Document jobs (`call`) run when no text request waits, so
 typing in the page stays quick while a long document is queued (a document already running is
 not interrupted). The pipeline is used from this thread alone: the engine, the translation memory's
@@ -47,7 +48,7 @@ class ModelThread(Generic[T]):
         run_batch: Callable[[list[T]], Sequence[Any]],
         *,
         max_queue: int = 256,
-        window_s: float = 0.002,
+        window_s: float = 0.02,
         max_batch: int = 64,
         name: str = "summtrans-model",
         on_exit: Callable[[], None] | None = None,
@@ -61,6 +62,7 @@ class ModelThread(Generic[T]):
         self._texts: deque[_Waiting[T]] = deque()
         self._calls: deque[tuple[Callable[[], Any], Future]] = deque()
         self._stopping = False
+        self._last_round = 1  # requests in the last round: how many to wait for in the next
         self.batches = 0  # engine rounds run (for /v1/status)
         self.requests = 0  # text requests answered
         self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
@@ -108,9 +110,12 @@ class ModelThread(Generic[T]):
             while not (self._texts or self._calls or self._stopping):
                 self._cond.wait()
             if self._texts:
-                # A short window after the first request: those arriving together share the call.
+                # Wait (at most window_s) for as many requests as the last round had: clients just
+                # answered send their next request within milliseconds, and one round for all of
+                # them beats a round for each. One client: the last round had 1, no wait at all.
                 deadline = time.monotonic() + self.window_s
-                while sum(w.size for w in self._texts) < self.max_batch and not self._stopping:
+                want = min(self._last_round, self.max_batch)
+                while len(self._texts) < want and sum(w.size for w in self._texts) < self.max_batch and not self._stopping:
                     left = deadline - time.monotonic()
                     if left <= 0:
                         break
@@ -120,6 +125,7 @@ class ModelThread(Generic[T]):
                     waiting = self._texts.popleft()
                     batch.append(waiting)
                     texts += waiting.size
+                self._last_round = len(batch)
                 return batch
             if self._calls:
                 return self._calls.popleft()

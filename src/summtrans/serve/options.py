@@ -23,7 +23,7 @@ class ServeOptions:
     cors_origins: tuple[str, ...] = ()  # origins allowed to call the API from a browser ('*': any); empty: CORS off
     max_upload_mb: float = 25.0  # request bodies (uploads) over this are refused while streaming (413)
     state_dir: Path | None = None  # the job store and its files; None: $SUMMTRANS_CACHE_DIR/serve
-    batch_window_s: float = 0.002  # how long the model thread waits for more requests after the first
+    batch_window_s: float = 0.02  # longest wait for the requests of a round (as many as the last round had)
     max_batch: int = 64  # texts per shared engine call (a request is never split)
     max_alternatives: int = 3  # most alternatives a request may ask for (LibreTranslate's default limit)
     frontend_timeout_ms: int = 500  # the page translates this long after the last keystroke
