@@ -65,7 +65,7 @@ def serve(
     Ctrl-C stops taking requests, lets those in flight finish, and exits.
     """
     try:
-        import multipart  # noqa: F401
+        import python_multipart  # noqa: F401
         import starlette  # noqa: F401
         import uvicorn  # noqa: F401
     except ImportError:
