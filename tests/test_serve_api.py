@@ -453,3 +453,24 @@ def test_upload_names_never_reach_the_file_system(client, tmp_path: Path) -> Non
     names = {p.name for p in state.rglob("*")}
     assert not any("evil" in n for n in names)
     assert not Path("/tmp/evil").exists()
+
+
+def test_job_store_resumes_unfinished_jobs_and_deletes_expired_ones(tmp_path: Path) -> None:
+    from summtrans.serve.jobs import JobStore, Jobs
+
+    service, _, _ = make_service(tmp_path)
+    store = JobStore(tmp_path / "jobs")
+    upload = tmp_path / "u.txt"
+    upload.write_text("Ein Satz hier.\n")
+    job = store.create("translate", "brief.txt", ".txt", upload)
+    store.update(job.id, status="running")  # as a killed server left it
+    again = JobStore(tmp_path / "jobs")  # a new process over the same folder
+    assert again.get(job.id).status == "running" and again.input_path(job).read_text() == "Ein Satz hier.\n"
+    jobs = Jobs(again, service, keep_hours=1)
+    assert jobs.resume() == 1
+    jobs.future(job.id).result(20) if jobs.future(job.id) else None
+    done = again.get(job.id)
+    assert done.status == "done" and again.output_path(done, "document").read_text() == "Ein Satz hier.\n"
+    again.update(job.id, finished=time.time() - 2 * 3600)
+    assert jobs.sweep() == 1 and again.get(job.id) is None and not again.folder(job.id).exists()
+    service.close(5)

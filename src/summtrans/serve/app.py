@@ -56,8 +56,7 @@ class Api:
         self.service = service
         self.jobs = jobs
         self.options = options
-        self.uploads = jobs.store.root / "uploads"  # private: a random name per upload, never the client's
-        self.uploads.mkdir(mode=0o700, exist_ok=True)
+        self.uploads = jobs.store.uploads  # private: a random name per upload, never the client's
 
     # -- reading requests ----------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ again queues the jobs left unfinished, and deletes finished ones older than `kee
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -91,6 +92,8 @@ class JobStore:
         self.root = Path(root)
         self.files = self.root / "files"
         self.files.mkdir(parents=True, exist_ok=True)
+        self.uploads = self.root / "uploads"  # uploads being checked, each under a random name
+        self.uploads.mkdir(exist_ok=True)
         self.root.chmod(0o700)  # uploads are private to the server's user
         self._lock = threading.Lock()
         with self._db() as db:
@@ -156,6 +159,10 @@ class JobStore:
             db.executemany("DELETE FROM jobs WHERE id = ?", [(i,) for i in ids])
         for job_id in ids:
             shutil.rmtree(self.folder(job_id), ignore_errors=True)
+        for left in self.uploads.iterdir():  # a server killed while it checked an upload
+            with contextlib.suppress(OSError):
+                if left.stat().st_mtime < time.time() - 3600:
+                    left.unlink()
         return len(ids)
 
 
