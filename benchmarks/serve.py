@@ -138,7 +138,8 @@ def main() -> None:
     cache = Path(tempfile.mkdtemp(prefix="summtrans-bench-serve-"))
     os.environ["SUMMTRANS_CACHE_DIR"] = str(cache)
     os.environ["HF_HUB_OFFLINE"] = "1"
-    report: dict = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+    report: dict = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                                "load_average_before": [round(x, 1) for x in os.getloadavg()]},
                     "seconds_per_run": args.seconds, "libretranslate_best_issue23": LIBRETRANSLATE_BEST}
     report["in_process"] = in_process(captions, paragraphs)
     runs = []
@@ -155,6 +156,7 @@ def main() -> None:
             proc.terminate()
             proc.wait(60)
     report["runs"] = runs
+    report["machine"]["load_average_after"] = [round(x, 1) for x in os.getloadavg()]  # others' work shares the cores
     report["targets"] = targets(runs, report["in_process"])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
