@@ -348,5 +348,9 @@ def _spans_column(spans: list[dict]) -> str:
     return f"  spans: {shown}" if shown else ""
 
 
+from .serve import register as register_serve_command  # noqa: E402 - it reuses the options above
+register_serve_command(app)  # serve: the web page and the LibreTranslate-compatible API
+
+
 def main() -> None:
     app()

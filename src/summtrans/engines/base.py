@@ -95,6 +95,11 @@ class Engine(ABC):
     ) -> list[str]:
         """Generate one output per input, in input order. Inputs must fit `max_input_tokens`."""
 
+    def generate_nbest(self, texts: Sequence[str], options: GenerationOptions, n: int) -> list[list[str]]:
+        """Up to `n` hypotheses per input, best first (beam search widened to `n`). This default
+        has only the best one; engines with an n-best list override it."""
+        return [[out] for out in self.generate(texts, options)]
+
     def describe(self) -> dict[str, Any]:
         """What ran: for JSON output and journals."""
         return {"engine": self.name, "model": self.model_id}

@@ -92,29 +92,40 @@ class TransformersEngine(Engine):
     def generate(
         self, texts: Sequence[str], options: GenerationOptions, progress: ProgressCallback | None = None
     ) -> list[str]:
+        return [hyps[0] for hyps in self._generate(texts, options, progress)]
+
+    def generate_nbest(self, texts: Sequence[str], options: GenerationOptions, n: int) -> list[list[str]]:
+        return self._generate(texts, options, None, max(n, 1))
+
+    def _generate(
+        self, texts: Sequence[str], options: GenerationOptions, progress: ProgressCallback | None, n: int = 1
+    ) -> list[list[str]]:
         import torch
 
         texts = list(texts)
-        results: list[str] = [""] * len(texts)
+        results: list[list[str]] = [[""] for _ in texts]
         kwargs = options.as_dict()
         # Beam search runs num_beams hypotheses per input: the budget covers them all. On CPU,
         # smaller batches are faster too (measured: a 1024-token budget 1.4x a 4096 one, beam 4).
         beams = kwargs.get("num_beams") or getattr(self.model.generation_config, "num_beams", None) or 1
+        if n > 1:  # an n-best list: beam search at least n wide, n sequences returned per input
+            beams = max(beams, n)
+            kwargs = {**kwargs, "num_beams": beams, "num_return_sequences": n}
         budget = max(self.options.max_batch_tokens // beams, 1)
         for batch in token_budget_batches(self.count_tokens(texts), budget):
             enc = self.tokenizer([texts[i] for i in batch], return_tensors="pt", padding=True)
-            n = enc["input_ids"].shape[1]
-            if n > self.max_input_tokens:
-                raise input_too_long(n, self)
+            width = enc["input_ids"].shape[1]
+            if width > self.max_input_tokens:
+                raise input_too_long(width, self)
             enc = {k: v.to(self.device) for k, v in enc.items()}
             try:
                 with torch.inference_mode():
-                    out = self.model.generate(**enc, **self._capped(kwargs, options, n))
+                    out = self.model.generate(**enc, **self._capped(kwargs, options, width))
             except (RuntimeError, ValueError) as exc:  # out of memory, invalid generation settings, …
                 raise EngineError(f"model '{self.model_id}' failed on the transformers engine: {exc}") from exc
-            decoded = self.tokenizer.batch_decode(out, skip_special_tokens=True)
-            for i, text in zip(batch, decoded):
-                results[i] = text.strip()
+            decoded = [text.strip() for text in self.tokenizer.batch_decode(out, skip_special_tokens=True)]
+            for k, i in enumerate(batch):
+                results[i] = decoded[k * n : (k + 1) * n]
             if progress:
                 progress(len(batch))
         return results

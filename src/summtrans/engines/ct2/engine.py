@@ -125,16 +125,26 @@ class CTranslate2Engine(Engine):
     def generate(
         self, texts: Sequence[str], options: GenerationOptions, progress: ProgressCallback | None = None
     ) -> list[str]:
+        return [hyps[0] for hyps in self._generate(texts, options, progress)]
+
+    def generate_nbest(self, texts: Sequence[str], options: GenerationOptions, n: int) -> list[list[str]]:
+        return self._generate(texts, options, None, max(n, 1))
+
+    def _generate(
+        self, texts: Sequence[str], options: GenerationOptions, progress: ProgressCallback | None, n: int = 1
+    ) -> list[list[str]]:
         texts = list(texts)
         if not texts:
             return []
         sources = self.tokenizer.encode_batch(texts)
         lengths = [len(s) for s in sources]
-        for n in lengths:
-            if n > self.max_input_tokens:
-                raise input_too_long(n, self)
+        for length in lengths:
+            if length > self.max_input_tokens:
+                raise input_too_long(length, self)
         kwargs = self._decoding_options(options)
-        results: list[str] = [""] * len(texts)
+        if n > 1:  # an n-best list: beam search at least n wide
+            kwargs.update(beam_size=max(kwargs["beam_size"], n), num_hypotheses=n)
+        results: list[list[str]] = [[""] for _ in texts]
         batches = self._plan_batches(lengths)
         if kwargs["max_decoding_length"] < 1:  # nothing but the forced end token fits
             if progress:
@@ -157,7 +167,7 @@ class CTranslate2Engine(Engine):
                     hypotheses = future.result().hypotheses
                 except Exception as exc:
                     raise self._failure(exc) from exc
-                results[i] = self.tokenizer.decode(hypotheses[0]).strip()
+                results[i] = [self.tokenizer.decode(h).strip() for h in hypotheses[:n]]
             if progress:
                 progress(len(batch))
 
