@@ -15,12 +15,28 @@ from typing import Annotated, Any, Optional
 import typer
 
 from ..errors import SummtransError
-from .app import (
-    BatchOpt, ComputeOpt, ConfigOpt, DebugOpt, Device, DeviceOpt, EngineOpt, GlossaryOpt, LengthFactorOpt, Length,
-    ModelOpt, NoGuardsOpt, NoMemoryOpt, NoProtectOpt, OfflineOpt, QuietOpt, ThreadsOpt, BeamsOpt,
-)
 from .errors import fail, setup_logging
 from .help import examples
+from .options import (
+    BatchOpt,
+    BeamsOpt,
+    ComputeOpt,
+    ConfigOpt,
+    DebugOpt,
+    Device,
+    DeviceOpt,
+    EngineOpt,
+    GlossaryOpt,
+    Length,
+    LengthFactorOpt,
+    ModelOpt,
+    NoGuardsOpt,
+    NoMemoryOpt,
+    NoProtectOpt,
+    OfflineOpt,
+    QuietOpt,
+    ThreadsOpt,
+)
 
 __all__ = ["register", "serve"]
 
