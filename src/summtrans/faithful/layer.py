@@ -19,7 +19,7 @@ from typing import Any
 from ..engines.base import Engine, GenerationOptions, ProgressCallback
 from .glossary import Glossary
 from .guards import GuardOptions, RetryPolicy, cap_groups, guarded_translate, number_warnings, problems
-from .protect import ProtectOptions, ProtectReport, protected_translate, single_token_numbers
+from .protect import ProtectOptions, ProtectReport, protected_translate, rules_version, single_token_numbers
 from .quality import Checked, QualityReport, QualityWarning
 
 
@@ -56,7 +56,7 @@ def faithful_settings(options: FaithfulOptions | None) -> dict[str, Any]:
         entries = sorted((e.german, e.english) for e in options.glossary.entries)
         terms = hashlib.sha256(repr(entries).encode("utf-8")).hexdigest()[:16]
     return {
-        "protect": options.protect is not None,
+        "protect": rules_version() if options.protect is not None else False,  # the rules, not just on/off
         "guards": options.guards is not None,
         "max_length_factor": options.guards.length_factor if options.guards is not None else None,
         "glossary": terms,
