@@ -165,8 +165,8 @@ def guarded_translate(
     Warnings carry the index in `sources`: ``retried`` where the retry fixed the output, the
     remaining problem kinds where it did not (the output with fewer problems is kept; on a tie,
     the retry's). `translate_safe` None: no retry, the problems are flagged as found.
-    `check(source, output)` finds the problems (default: `problems`; for summaries,
-    `summary_check`; outputs that are not strings need their own).
+    `check(source, output)` finds the problems (default: `problems`; outputs that are not strings
+    need their own).
     """
     options = options or GuardOptions()
     check = check or (lambda s, o: problems(s, o, options))
@@ -206,12 +206,6 @@ class SummaryBounds:
 
     min_words: int = 3  # fewer words is no summary
     max_share: float = 1.0  # more words than this share of the text's is no summary
-
-
-def summary_check(text: str, summary: str) -> list[tuple[str, str]]:
-    """`guarded_translate`'s check for summaries: (kind, detail) of `summary_problems`, so that
-    a looping or out-of-bounds summary of `text` is retried under safer settings too."""
-    return [(w.kind, w.detail) for w in summary_problems(summary, text)]
 
 
 def summary_problems(
