@@ -34,7 +34,7 @@ from summtrans.facts import extract_facts  # noqa: E402
 from summtrans.facts import rules  # noqa: E402
 from summtrans.segment import segment  # noqa: E402
 
-DATA = (REPO / "benchmarks" / "data" / "facts_letters.jsonl", REPO / "benchmarks" / "data" / "facts_letters_b.jsonl")
+DATA = tuple(REPO / "benchmarks" / "data" / name for name in ("facts_letters.jsonl", "facts_letters_b.jsonl", "facts_letters_c.jsonl"))
 SHARED = Path(os.environ.get("SUMMTRANS_SHARED", REPO.parent / "shared"))
 
 
