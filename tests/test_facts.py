@@ -731,6 +731,7 @@ def test_month_end_that_is_no_deadline(sentence: str) -> None:
         ("Gesamtschule Am Lindenhof\nLindenhof 2, 44135 Dortmund", "Mit freundlichen Grüßen\nKlassenleitung 8b",
          "Gesamtschule Am Lindenhof"),
         ("Grünstrom Nord GmbH · Kundenservice · Postfach 11 20 · 24101 Kiel", "Mit freundlichen Grüßen", "Grünstrom Nord GmbH"),
+        ("Stadtwerke Ulm GmbH, Karlstraße 1, 89073 Ulm", "Mit freundlichen Grüßen", "Stadtwerke Ulm GmbH"),
         ("Zahnarztpraxis Dr. med. dent. Sabine Ott\nMarktplatz 3, 93047 Regensburg", "Mit freundlichen Grüßen",
          "Zahnarztpraxis Dr. med. dent. Sabine Ott"),
         # the recipient's block first: the sender comes from the closing
@@ -761,3 +762,8 @@ def test_letter_date_from_a_vom_line_under_the_heading() -> None:
             "Sehr geehrte Damen und Herren,\n\nZahlbar ohne Abzug bis 05.05.2026.\n\nMit freundlichem Gruß\nYilmaz & Söhne\n")
     facts = facts_of(text)
     assert facts.date == date(2026, 4, 21) and facts.deadlines[0].date == date(2026, 5, 5)
+
+
+def test_appointment_place_without_the_verb_particle() -> None:
+    (a,) = facts_of(letter("Das Gespräch findet am Dienstag, dem 7. April 2026, um 15 Uhr im Raum 104 statt.")).appointments
+    assert (a.date, a.time, a.place) == (date(2026, 4, 7), "15:00", "Raum 104")

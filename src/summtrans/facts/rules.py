@@ -116,7 +116,8 @@ _ON_BEHALF = re.compile(r"^(?:Im\s+Auftrag|i\.\s?A\.|In\s+Vertretung|i\.\s?V\.|I
 
 def _name_piece(line: str) -> str:
     """The first part of a letterhead line (`Grünstrom Nord GmbH · Kundenservice · Postfach …`)."""
-    return re.split(r"\s+[·•|]\s+|\s+[–—]\s+", line.strip())[0].strip(" ,")
+    piece = re.split(r"\s+[·•|]\s+|\s+[–—]\s+", line.strip())[0]
+    return re.split(r",\s+(?=[^,]*\d)", piece)[0].strip(" ,")  # `Stadtwerke Ulm GmbH, Karlstraße 1, 89073 Ulm`
 
 
 def _name_like(piece: str) -> bool:
@@ -511,6 +512,7 @@ def _place(segments: Sequence[str], i: int, time_end: int) -> str | None:
     rest = re.split(r"(?<=[^\d\s])\.(?:\s|$)|;|\n\n", rest)[0]
     rest = re.sub(r"^[\s,]*(?:(?:in|im|ins|bei|beim|zu|zum|zur)\s+)?(?:(?:die|der|das|den|dem|unser|unsere|unserem|unseren)\s+)?", "", rest)
     rest = re.sub(r"\s+", " ", rest).strip(" ,.")
+    rest = re.sub(r"\s+statt(?:finden|finden\s+wird)?$", "", rest)  # `findet … im Raum 104 statt`
     return rest if rest and _PLACE_CUE.search(rest) and len(rest) <= 120 else None
 
 
