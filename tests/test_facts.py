@@ -767,3 +767,24 @@ def test_letter_date_from_a_vom_line_under_the_heading() -> None:
 def test_appointment_place_without_the_verb_particle() -> None:
     (a,) = facts_of(letter("Das Gespräch findet am Dienstag, dem 7. April 2026, um 15 Uhr im Raum 104 statt.")).appointments
     assert (a.date, a.time, a.place) == (date(2026, 4, 7), "15:00", "Raum 104")
+
+
+@pytest.mark.parametrize(
+    ("rule", "english"),
+    [
+        (Rule(0, "M", "letter date", month_end=True), "by the end of the letter's month"),
+        (Rule(1, "M", "letter date", month_end=True), "by the end of the month after the letter's month"),
+        (Rule(2, "M", "letter date", month_end=True), "by the end of the second month after the letter's month"),
+        (Rule(1, "M", "receipt", month_end=True), "by the end of the calendar month after receipt"),
+        (Rule(2, "M", "receipt", month_end=True), "by the end of the second calendar month after receipt"),
+    ],
+)
+def test_month_end_rules_in_english(rule: Rule, english: str) -> None:
+    assert rule.english() == english
+
+
+def test_documents_sent_back_end_at_the_clause() -> None:
+    body = "Bitte schicken Sie uns ein unterschriebenes Exemplar bis 23.04.2026 zurück; das zweite ist für Ihre Unterlagen."
+    facts = facts_of(letter(body))
+    assert [d.name for d in facts.documents] == ["ein unterschriebenes Exemplar"]
+    assert facts.deadlines[0].action_id == "return"

@@ -60,10 +60,13 @@ class Rule:
         if anchor is None and self.anchor_text:
             anchor = f"„{self.anchor_text}“ (as written)"
         if self.month_end:
-            month = "the month of" if self.count == 0 else (
-                f"the {ENGLISH_ORDINALS[self.count] if self.count < len(ENGLISH_ORDINALS) else str(self.count) + 'th'} "
-                "calendar month after")
-            return f"by the end of {month} {anchor or 'this letter'}"
+            nth = ENGLISH_ORDINALS[self.count] if self.count < len(ENGLISH_ORDINALS) else f"{self.count}th"
+            if self.anchor == "letter date" or anchor is None:
+                return ("by the end of the letter's month" if self.count == 0 else
+                        f"by the end of the {'' if self.count == 1 else nth + ' '}month after the letter's month")
+            if self.count == 0:
+                return f"by the end of the month of {anchor}"
+            return f"by the end of the {'' if self.count == 1 else nth + ' '}calendar month after {anchor}"
         count = ENGLISH_NUMBERS[self.count] if self.count < len(ENGLISH_NUMBERS) else str(self.count)
         if self.working_days:
             singular, plural = next((s, p) for d, s, p, w in UNITS.values() if w)

@@ -879,7 +879,7 @@ _DOC_CUE = re.compile(
     r"|bringen\s+Sie\b[^.]*\bmit\s*:|(?:Unterlagen|Nachweise|Dokumente)\s*:\s*$"
 )
 _DOC_VERBS = re.compile(
-    r"\b(?P<verb>legen|reichen|senden|schicken|bringen|fügen)\s+Sie\s+(?P<obj>.+?)\s+(?P<particle>vor|ein|zu|mit|bei)\s*[.!]?\s*$"
+    r"\b(?P<verb>legen|reichen|senden|schicken|bringen|fügen)\s+Sie\s+(?P<obj>.+?)\s+(?P<particle>vor|ein|zu|mit|bei|zurück)\s*[.!]?\s*$"
     r"|\b(?:übersenden|übermitteln|schicken|senden)\s+Sie\s+(?P<obj2>.+?)\s*[.!]?\s*$"
 )
 _GENERIC_DOCS = re.compile(r"^(?:(?:die|diese|alle|sämtliche|Ihre|fehlenden|angeforderten|genannten|erforderlichen)\s+)*"
@@ -906,7 +906,7 @@ def find_documents(segments: Sequence[str], deadlines: Sequence[_Found], transla
                         break
                     out.append(Document(j, item.rstrip("."), translations[j].strip().rstrip(".") if translations is not None else None))
                 continue
-        m = _DOC_VERBS.search(seg)
+        m = _DOC_VERBS.search(seg.split(";")[0])  # `… zurück; das zweite ist für Ihre Unterlagen`
         if not m:
             continue
         obj = m.group("obj") if m.group("obj") is not None else m.group("obj2")
