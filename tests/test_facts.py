@@ -12,6 +12,7 @@ import pytest
 
 from summtrans.facts import extract_facts, render_markdown
 from summtrans.facts.model import Rule
+from summtrans.facts.rules import find_sender
 from summtrans.segment import segment
 
 SHARED = Path(os.environ.get("SUMMTRANS_SHARED", Path(__file__).resolve().parents[1].parent / "shared"))
@@ -749,6 +750,12 @@ def test_no_sender_from_a_subject_line_or_a_clerk() -> None:
     text = ("Herrn\nMax Muster\nHauptstraße 1, 10115 Berlin\n\nBerlin, 12.03.2026\n\nFamilienversicherung Ihres Sohnes\n\n"
             "Sehr geehrter Herr Muster,\n\nbitte zahlen Sie bis zum 30.04.2026.\n\nMit freundlichen Grüßen\nIm Auftrag\nSchmidt\n")
     assert facts_of(text).sender is None
+
+
+def test_a_greeting_is_no_sender() -> None:
+    text = ("Newsletter Mai 2026 | Stadtbibliothek\n\nLiebe Leserinnen und Leser,\n\nKarten kosten 12 € und sind bis zum 10.05. "
+            "erhältlich.\n\nHerzliche Grüße\n\nStadtbibliothek Wolfsburg, Porschestraße 51, 38440 Wolfsburg\n")
+    assert find_sender(segs(text))[0] == "Stadtbibliothek Wolfsburg"  # not the greeting, not the closing
 
 
 def test_capitalised_sender_gets_its_notification_law() -> None:

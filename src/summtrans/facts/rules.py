@@ -104,7 +104,7 @@ _LEGAL_FORM = re.compile(r"(?<!\w)(?:GmbH|AG|KG|KGaA|SE|OHG|GbR|UG|eG|mbH|e\.\s?
 _READER_WORD = re.compile(r"\b(?:Ihr|Ihre|Ihres|Ihrer|Ihren|Ihrem|Ihnen|Sie|Dein\w*|Euer|Eure)\b")
 _ENVELOPE_NOTE = re.compile(
     r"^(?:Einschreiben|Persönlich|Vertraulich|Wichtig|Eilt|Bitte|Per\s+(?:Fax|E-Mail|Post)|Postzustellungsurkunde|Rückschein"
-    r"|Entgelt\s+bezahlt|Absender|Betreff)\b",
+    r"|Entgelt\s+bezahlt|Absender|Betreff|Liebe[rs]?|Hallo|Hi|Sehr\s+geehrte[rs]?|Guten\s+(?:Tag|Morgen|Abend)|Moin|Servus)\b",
     re.I,
 )
 _RECIPIENT_START = re.compile(r"^(?:Herrn?|Frau|Familie|Eheleute|An(?:\s+(?:die|den|das))?)$|^(?:Herrn?|Frau|Familie|Eheleute)\s")
@@ -126,7 +126,7 @@ def _name_like(piece: str) -> bool:
     legal = bool(_LEGAL_FORM.search(piece))
     if not piece or len(piece.split()) > 8 or len(piece) > 80:
         return False
-    if _NOT_SENDER.search(piece) or _READER_WORD.search(piece) or _ENVELOPE_NOTE.match(piece):
+    if _NOT_SENDER.search(piece) or _READER_WORD.search(piece) or _ENVELOPE_NOTE.match(piece) or _CLOSING.match(piece):
         return False
     if not legal and (any(c.isdigit() for c in piece) or (piece[-1] in ".!?,;" and not _TITLE_END.search(piece))):
         return False
