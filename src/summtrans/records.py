@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from .language.detect import Detection
 
 __all__ = [
+    "COPIED",
     "KEPT_ENGLISH",
     "MEMORY",
     "MEMORY_IMPORT",
@@ -51,7 +52,8 @@ MODEL = "model"  # the segment went to the model in this run
 MEMORY = "memory"  # remembered model output (translation memory)
 MEMORY_IMPORT = "memory-import"  # an imported human translation (TMX): wins over any model
 KEPT_ENGLISH = "kept-english"  # a confidently English paragraph inside a German document, kept as is
-ORIGINS = (MODEL, MEMORY, MEMORY_IMPORT, KEPT_ENGLISH)
+COPIED = "copied"  # a unit without words (an amount and a date in a table row, a number): nothing to translate
+ORIGINS = (MODEL, MEMORY, MEMORY_IMPORT, KEPT_ENGLISH, COPIED)
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
