@@ -576,3 +576,10 @@ def test_letter_dates_and_floors_do_not_end_sentences() -> None:
         "Bitte legen Sie uns bis 20.02. Ihren aktuellen Mietvertrag vor."]
     assert texts("Ort: Rathaus, 2. OG, Zimmer 214. Gut.") == ["Ort: Rathaus, 2. OG, Zimmer 214.", "Gut."]
     assert texts("Die Sitzung ist am 20.02. Die Teilnehmer kommen.") == ["Die Sitzung ist am 20.02.", "Die Teilnehmer kommen."]
+
+
+def test_letter_abbreviations_and_roman_ordinals() -> None:
+    assert texts("Mit freundlichen Grüßen Dr. med. dent. Anna Weber. Gut.") == [
+        "Mit freundlichen Grüßen Dr. med. dent. Anna Weber.", "Gut."]
+    assert texts("Siehe Pos. 1 der Rechnung. Gut.") == ["Siehe Pos. 1 der Rechnung.", "Gut."]
+    assert texts("Im IV. Quartal zahlen Sie. Gut.") == ["Im IV. Quartal zahlen Sie.", "Gut."]

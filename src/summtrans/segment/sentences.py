@@ -107,6 +107,8 @@ def _is_boundary(text: str, lo: int, m: re.Match[str], nxt: str) -> bool:
     if core in ABBREVIATIONS or key in ABBREVIATIONS or (core.endswith("str") and core[0].isupper()):
         return starter and (core in FINAL_ABBREVIATIONS or key in FINAL_ABBREVIATIONS)
     if _ROMAN.fullmatch(core):
+        if following in ORDINAL_NOUNS:
+            return False  # im IV. Quartal
         before = _token_before(text, lo, m.start() - len(word)).lstrip(OPENERS)
         if before[:1].isupper() and before.isalpha() and before not in STARTERS:
             return starter  # Ludwig XIV. war …
