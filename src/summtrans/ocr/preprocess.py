@@ -1,0 +1,222 @@
+"""What is done to a page image before the engine reads it; each step was kept because it
+measured better in benchmarks/ocr.py (rendered German letters, degraded), and is skipped where
+it is not needed:
+
+- grey: colour carries nothing Tesseract uses; its own Otsu binarization is kept (Sauvola measured
+  worse on photos, and a flat-field correction was not needed on the measured photos);
+- fax aspect ratio: a 204×98 dpi fax is stretched to square pixels (CER 2.7 % → 1.3 %);
+- text size: pages whose text is smaller than 11 pt at ~200 dpi (low-resolution scans, small photos)
+  are enlarged to 300 dpi-sized text, very large text is reduced (speed);
+- noise: a 3×3 median filter where isolated specks are many (salt-and-pepper scans: 12 % → 1.3 %;
+  on clean pages it costs a little, so only there);
+- deskew: the angle (±15°) that makes the row profile of the ink sharpest; Tesseract itself reads
+  up to about 2° (4°: 48 % CER without this);
+- ruling lines removed: a table's rules touching its rows made Tesseract lose whole rows of
+  amounts on a noisy 150 dpi scan (CER 9.5 % → 2.1 %).
+
+Page finding and perspective correction for photos (OpenCV) were not added: on the measured
+phone-photo pages Tesseract reads the page on its desk as well as a scan.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Prepared", "prepare"]
+
+# Line heights as `measure` sees them: the dense part of a text line, about the x-height plus a bit.
+TARGET_LINE = 35.0  # px: 11 pt text at 300 dpi, which Tesseract reads best
+MIN_LINE = 24.0  # px: lower lines (11 pt under ~200 dpi) are enlarged to TARGET_LINE
+MAX_LINE = 80.0  # px: higher lines are reduced to 2 × TARGET_LINE (speed)
+MAX_SCALE = 4.0  # never enlarge more than this (a thumbnail stays unreadable)
+NOISE_SHARE = 0.005  # share of pixels a 3×3 median changes by > 60 grey levels: a noisy scan
+MIN_SKEW = 0.5  # degrees: a smaller skew is left alone
+MAX_SKEW = 15.0  # degrees searched either way
+RULE_LINES = 7  # a straight ink run this many text-line heights long is a rule (table border), not text
+RULE_CONTRAST = 40  # this much darker than the paper around is ink for finding rules (a light rule breaks at Otsu's)
+_PROFILE_SIZE = 1000  # px: the long side of the copy the skew and line height are measured on
+
+
+@dataclass
+class Prepared:
+    """A page image ready for the engine."""
+
+    image: Any  # PIL image, mode L
+    dpi: float  # pixels per inch of `image` (measured from the text size where the file does not say)
+    skew: float  # degrees it was turned back by
+    scale: float  # how much it was enlarged (> 1) or reduced
+    denoised: bool
+    ruled: int  # pixels of ruling lines removed (table rules, underlines)
+
+
+def prepare(image: Any, dpi: tuple[float, float] | None = None) -> Prepared:
+    """Grey, square pixels, readable text size, no specks, straight lines."""
+    from PIL import Image
+
+    grey = image.convert("L")
+    dpi = (float(dpi[0]), float(dpi[1])) if dpi and len(dpi) == 2 else None  # TIFF gives IFDRational
+    if dpi and dpi[0] > 0 and dpi[1] > 0 and abs(dpi[0] / dpi[1] - 1) > 0.1:  # a fax: 204×98 dpi
+        grey = grey.resize((grey.width, round(grey.height * dpi[0] / dpi[1])), Image.BICUBIC)
+    skew, line = measure(grey)
+    scale = 1.0
+    if line and line < MIN_LINE:
+        scale = min(TARGET_LINE / line, MAX_SCALE)
+    elif line and line > MAX_LINE:
+        scale = 2 * TARGET_LINE / line
+    native = grey
+    if scale != 1.0:
+        grey = native.resize((round(native.width * scale), round(native.height * scale)), Image.LANCZOS)
+    # Specks are counted at the readable size (small text at its own size looks like specks) and
+    # removed at the scan's own (enlarged, a speck is too big for a 3×3 median).
+    denoised = noise_share(grey) > NOISE_SHARE
+    if denoised:
+        from PIL import ImageFilter
+
+        grey = native.filter(ImageFilter.MedianFilter(3))
+        if scale != 1.0:
+            grey = grey.resize((round(native.width * scale), round(native.height * scale)), Image.LANCZOS)
+    if abs(skew) >= MIN_SKEW:
+        grey = grey.rotate(skew, resample=Image.BICUBIC, expand=True, fillcolor=_paper(grey))
+    grey, ruled = remove_rules(grey, round(RULE_LINES * TARGET_LINE * (scale if line is None else line * scale / TARGET_LINE)))
+    file_dpi = dpi[0] if dpi and 100 <= dpi[0] <= 1200 else None
+    if file_dpi is not None:
+        page_dpi = file_dpi * scale
+    elif line:
+        page_dpi = 300 * line * scale / TARGET_LINE
+    else:
+        page_dpi = 300.0
+    return Prepared(grey, page_dpi, skew if abs(skew) >= MIN_SKEW else 0.0, scale, denoised, ruled)
+
+
+def _paper(grey: Any) -> int:
+    """The page's background grey (for the corners a rotation uncovers)."""
+    histogram = grey.histogram()
+    return max(range(128, 256), key=lambda v: histogram[v])
+
+
+def measure(grey: Any) -> tuple[float, float | None]:
+    """(skew in degrees to turn the image by, median text-line height in pixels) of a grey page;
+    the height is None where no text lines are seen."""
+    import numpy as np
+
+    factor = min(1.0, _PROFILE_SIZE / max(grey.size))
+    small = grey.resize((max(1, round(grey.width * factor)), max(1, round(grey.height * factor))))
+    from PIL import ImageFilter
+
+    a = np.asarray(small, dtype=np.float32)
+    paper = np.asarray(small.filter(ImageFilter.MaxFilter(7)), dtype=np.float32)  # the paper around each pixel
+    ink = paper - a > np.maximum(0.3 * paper, 25)  # darker than its paper: a desk or a shadow is not ink
+    ys, xs = np.nonzero(ink)
+    if len(ys) < 50:
+        return 0.0, None
+    xs = xs - xs.mean()
+    ys = ys - ys.mean()
+
+    def profile(degrees: float) -> Any:
+        theta = math.radians(degrees)
+        rows = ys * math.cos(theta) - xs * math.sin(theta)
+        return np.bincount((rows - rows.min()).astype(np.int64))
+
+    def sharpness(degrees: float) -> float:
+        h = profile(degrees).astype(np.float64)
+        return float((h * h).sum())
+
+    best = max(np.arange(-MAX_SKEW, MAX_SKEW + 0.01, 0.5), key=sharpness)
+    best = max(np.arange(best - 0.5, best + 0.51, 0.05), key=sharpness)
+    return float(best), _line_height(profile(float(best)), factor)
+
+
+def _line_height(rows: Any, per_pixel: float) -> float | None:
+    """The median height of the bands of rows with ink (text lines), in pixels of the full image."""
+    import numpy as np
+
+    if rows.max() == 0:
+        return None
+    base = np.percentile(rows, 20)  # ink between the lines: specks
+    inked = rows > base + 0.15 * (np.percentile(rows, 90) - base)
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], inked.astype(np.int8), [0]))))
+    heights = (edges[1::2] - edges[::2]) / per_pixel
+    heights = heights[heights * per_pixel >= 2]  # specks
+    return float(np.median(heights)) if len(heights) >= 3 else None
+
+
+def noise_share(grey: Any) -> float:
+    """The share of pixels of a central crop that a 3×3 median filter changes by more than 60 grey
+    levels: specks on the paper (clean scans ~0.002, salt-and-pepper ~0.02)."""
+    import numpy as np
+    from PIL import ImageFilter
+
+    w, h = grey.size
+    side = min(800, w // 2, h // 2)
+    if side < 16:
+        return 0.0
+    crop = grey.crop((w // 4, h // 4, w // 4 + side, h // 4 + side))
+    a = np.asarray(crop, dtype=np.int16)
+    m = np.asarray(crop.filter(ImageFilter.MedianFilter(3)), dtype=np.int16)
+    return float((np.abs(a - m) > 60).mean())
+
+
+def remove_rules(grey: Any, length: int) -> tuple[Any, int]:
+    """`grey` without its straight horizontal and vertical rules (ink runs of at least `length`
+    pixels, gaps of a few pixels bridged, one pixel off the row allowed), and how many pixels went."""
+    import numpy as np
+    from PIL import Image
+
+    a = np.asarray(grey)
+    ink = a < _paper_map(grey) - RULE_CONTRAST
+    mask = _runs(ink, length) | _runs(ink.T, length).T
+    if not mask.any():
+        return grey, 0
+    grown = mask.copy()  # the rule's blurred edges, where they are ink too
+    grown[1:] |= mask[:-1]
+    grown[:-1] |= mask[1:]
+    grown[:, 1:] |= mask[:, :-1]
+    grown[:, :-1] |= mask[:, 1:]
+    out = a.copy()
+    out[grown] = _paper(grey)
+    return Image.fromarray(out, "L"), int(grown.sum())
+
+
+def _runs(ink: Any, length: int) -> Any:
+    """Ink pixels on horizontal runs of at least `length` (rows ±1 pooled, gaps under 3 px bridged)."""
+    import numpy as np
+
+    h, w = ink.shape
+    if w < length:
+        return np.zeros_like(ink)
+    band = ink.copy()
+    band[1:] |= ink[:-1]
+    band[:-1] |= ink[1:]
+    smear = _window_sum(band, 15) >= 13
+    c = np.zeros((h, w + 1), dtype=np.int32)
+    np.cumsum(smear, axis=1, out=c[:, 1:])
+    full = (c[:, length:] - c[:, :-length]) == length  # the window starting at x is all ink
+    starts = np.zeros((h, w + 1), dtype=np.int32)
+    np.cumsum(full, axis=1, out=starts[:, 1 : w - length + 2])
+    starts[:, w - length + 2 :] = starts[:, w - length + 1 : w - length + 2]
+    x = np.arange(w)
+    covered = starts[:, np.minimum(x, w - length) + 1] - starts[:, np.clip(x - length + 1, 0, w - length + 1)] > 0
+    return covered & ink
+
+
+def _window_sum(ink: Any, k: int) -> Any:
+    import numpy as np
+
+    h, w = ink.shape
+    c = np.zeros((h, w + 1), dtype=np.int32)
+    np.cumsum(ink, axis=1, out=c[:, 1:])
+    x = np.arange(w)
+    return c[:, np.clip(x + k // 2 + 1, 0, w)] - c[:, np.clip(x - k // 2, 0, w)]
+
+
+def _paper_map(grey: Any) -> Any:
+    """The paper's brightness around each pixel (a desk, a shadow, uneven light): the brightest
+    grey nearby, taken on a small copy and enlarged."""
+    import numpy as np
+    from PIL import Image, ImageFilter
+
+    small = grey.resize((max(1, grey.width // 8), max(1, grey.height // 8)), Image.BOX)
+    paper = small.filter(ImageFilter.MaxFilter(9)).filter(ImageFilter.BoxBlur(4)).resize(grey.size, Image.BILINEAR)
+    return np.asarray(paper, dtype=np.int16)
