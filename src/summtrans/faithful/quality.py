@@ -29,6 +29,8 @@ WARNING_KINDS: dict[str, str] = {
     "term-missing": "a glossary term's English side is missing from the translation",
     "invented-number": "the summary has a number that the translation does not",
     "summary-length": "the summary is out of its length bounds",
+    "ocr-low-confidence": "an amount, date, IBAN or other number read by OCR from words it was unsure of",
+    "iban-checksum": "an IBAN (read by OCR) that fails its check digits: compare it with the paper",
 }
 
 
