@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -12,6 +13,7 @@ pytest.importorskip("pypdfium2")
 fpdf = pytest.importorskip("fpdf")
 
 from summtrans.errors import InputError
+from summtrans.faithful.quality import QualityWarning
 from summtrans.formats.base import Unit
 from summtrans.formats.pdf import PdfBackend
 
@@ -168,6 +170,31 @@ def test_pdf_with_owner_password_only_opens() -> None:
     assert PdfBackend().read(bytes(pdf.output()), "o.pdf").markdown == "Nur der Besitzer darf drucken."
 
 
+def _scan_page(pdf: fpdf.FPDF) -> None:
+    from PIL import Image
+
+    pdf.add_page()
+    pdf.image(Image.new("RGB", (60, 60), "gray"), x=10, y=10, w=200)
+
+
+def test_pdf_pages_without_text_are_warned_about() -> None:
+    pdf = _pdf()
+    pdf.add_page()
+    _lines(pdf, 50, 100, ["Seite eins hat Text."])
+    _scan_page(pdf)
+    pdf.add_page()  # blank: nothing to read, nothing to warn about
+    pdf.add_page()
+    _lines(pdf, 50, 100, ["Seite vier hat auch Text."])
+    _scan_page(pdf)
+    ex = PdfBackend().read(bytes(pdf.output()), "teils.pdf")
+    assert ex.markdown == "Seite eins hat Text.\n\nSeite vier hat auch Text."
+    assert ex.warnings == (
+        QualityWarning(None, "page-without-text", "page 2 of 5"),
+        QualityWarning(None, "page-without-text", "page 5 of 5"),
+    )
+    assert PdfBackend().read(_letter(), "b.pdf").warnings == ()
+
+
 def test_pdf_without_text_layer() -> None:
     from PIL import Image
 
@@ -215,7 +242,7 @@ def test_pdf_form_rows_are_not_columns() -> None:
         pdf.text(50, 100 + 14 * i, key)
         pdf.text(320, 100 + 14 * i, value)
     ex = PdfBackend().read(bytes(pdf.output()), "form.pdf")
-    assert (ex.markdown or "").split()[:4] == ["Name:", "Erika", "Mustermann", "Geburtsdatum:"]  # row by row
+    assert [u.text for u in ex.units] == [text for row in rows for text in row]  # row by row (a table's cells)
 
 
 @pytest.mark.parametrize(("meta", "title"), [("Mietvertrag 2024", "Mietvertrag 2024"), ("Microsoft Word - a.docx", None)])
@@ -225,3 +252,67 @@ def test_pdf_title_from_metadata_when_no_heading(meta: str, title: str | None) -
     _lines(pdf, 50, 100, ["Nur ein Absatz ohne Überschrift."])
     pdf.set_title(meta)
     assert PdfBackend().read(bytes(pdf.output()), "m.pdf").title == title
+
+
+# --------------------------------------------------------------------------------------------
+# Through the CLI: a page without text is warned about, never dropped in silence
+# --------------------------------------------------------------------------------------------
+
+PAGE_ONE = "Ein Hund läuft über die Wiese."
+
+
+def _half_scanned(tmp_path: Path) -> Path:
+    pdf = _pdf()
+    pdf.add_page()
+    _lines(pdf, 50, 100, [PAGE_ONE])
+    _scan_page(pdf)
+    src = tmp_path / "halb.pdf"
+    src.write_bytes(bytes(pdf.output()))
+    return src
+
+
+def _cli(*args: str):
+    from typer.testing import CliRunner
+
+    from summtrans.cli.app import app
+
+    return CliRunner().invoke(app, list(args))
+
+
+def test_cli_warns_about_a_page_without_text(tmp_path: Path) -> None:
+    src = _half_scanned(tmp_path)
+    r = _cli("translate", str(src), "--engine", "echo", "-f", "json")
+    assert r.exit_code == 0, r.output
+    record = json.loads(r.stdout)
+    assert record["translation"] == PAGE_ONE
+    assert record["warnings"] == [{"segment": None, "kind": "page-without-text", "detail": "page 2 of 2"}]
+    assert record["quality"]["warnings"] == {"page-without-text": 1}
+    r = _cli("translate", str(src), "--engine", "echo")
+    assert (r.exit_code, r.stdout.strip()) == (0, PAGE_ONE)
+    assert f"warning: {src}: document: page-without-text: page 2 of 2\n" in r.stderr
+    r = _cli("translate", str(src), "--engine", "echo", "-q")
+    assert (r.exit_code, r.stderr) == (0, "")
+    r = _cli("summarize", str(src), "--engine", "echo", "-f", "json")  # no translation made: still warned
+    assert r.exit_code == 0, r.output
+    assert [w["kind"] for w in json.loads(r.stdout)["warnings"]] == ["page-without-text"]
+
+
+@pytest.mark.slow
+def test_cli_translates_page_one_of_a_half_scanned_pdf(tmp_path: Path, tiny_marian: Path) -> None:
+    src = _half_scanned(tmp_path)
+    r = _cli("translate", str(src), "-m", str(tiny_marian), "-f", "json", "--no-memory")
+    assert r.exit_code == 0, r.output
+    record = json.loads(r.stdout)
+    assert [s["source"] for s in record["segments"]] == [PAGE_ONE]  # page one went through the model
+    assert record["translation"].strip() and record["translation"] != PAGE_ONE
+    assert {"segment": None, "kind": "page-without-text", "detail": "page 2 of 2"} in record["warnings"]
+
+
+def test_cli_pdf_without_any_text_is_still_skipped(tmp_path: Path) -> None:
+    pdf = _pdf()
+    _scan_page(pdf)
+    _scan_page(pdf)
+    src = tmp_path / "scan.pdf"
+    src.write_bytes(bytes(pdf.output()))
+    r = _cli("translate", str(src), "--engine", "echo", "-q")
+    assert (r.exit_code, r.stderr) == (1, f"Error: {src}: no text layer (scanned PDF?) — OCR it first\n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import re
 import threading
 from collections.abc import Iterator
 
@@ -75,6 +76,7 @@ def test_html_identity_round_trip_keeps_every_text_node() -> None:
     backend = HtmlBackend()
     ex = backend.read(PAGE.encode(), "p.html")
     out = backend.write(ex, list(ex.units))
+    assert out == PAGE.replace('<html lang="de">', '<html lang="en">').encode()  # byte for byte
     assert _texts(out) == _texts(PAGE.encode())
     soup = _soup(out)
     assert soup.html["lang"] == "en"
@@ -100,6 +102,15 @@ def test_html_changed_translation_changes_every_node_and_keeps_structure() -> No
     assert soup.find("input")["placeholder"] == "SUCHBEGRIFF EINGEBEN"
     assert soup.find("script").string == 'var gruss = "Hallo Welt";'
     assert soup.find(string=lambda s: "Kommentar" in s) is not None  # comments kept
+    # Every tag is the source's, as written and in order, but the translated attributes and lang.
+    changed = {'lang="de"': 'lang="en"', '"Zur Seite"': '"ZUR SEITE"', '"Ein Bild"': '"EIN BILD"',
+               '"Suchbegriff eingeben"': '"SUCHBEGRIFF EINGEBEN"'}
+    expected = []
+    for tag in re.findall(r"<[^>]*>", PAGE):
+        for old, new in changed.items():
+            tag = tag.replace(old, new)
+        expected.append(tag)
+    assert re.findall(r"<[^>]*>", out.decode()) == expected
 
 
 def test_html_spans_follow_the_words_in_a_reordered_translation() -> None:

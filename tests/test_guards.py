@@ -139,6 +139,7 @@ def test_quality_report_format():
         "numbers": {"checked": 0, "missing": 0},
         "spans": {"checked": 0, "missing": 0},
         "terms": {"checked": 0, "missing": 0},
+        "kept_english": 0,
     }
     assert report.warnings_list()[1] == {"segment": None, "kind": "invented-number", "detail": "5000"}
     assert format_warnings(report.warnings, "a.txt")[0] == "a.txt: segment 0: retried: repetition fixed by a retry"

@@ -21,12 +21,13 @@ from summtrans.faithful.protect import (
 
 # A letter full of spans; every (kind, text) must be found and reach the output.
 LETTER = (
-    "Sehr geehrte Frau Müller, bitte überweisen Sie 1.250,50 € bis zum 15.03.2024 auf das Konto "
+    "Sehr geehrte Frau Müller, zum Aktenzeichen S 12 AS 345/25 überweisen Sie bitte 1.250,50 € bis zum 15.03.2024 auf das Konto "
     "DE89 3704 0044 0532 0130 00. Fragen an info@beispiel.de oder unter +49 30 1234567 von 9:00 bis "
     "14.30 Uhr. Details: https://example.com/rechnung?id=42. Die Datei /home/anna/rechnung.pdf "
     "enthält 51 Prozent der Daten; folgen Sie @stadtwerke_ulm und führen Sie `summtrans eval` aus."
 )
 LETTER_SPANS = [
+    ("identifier", "S 12 AS 345/25"),
     ("amount", "1.250,50 €"),
     ("date", "15.03.2024"),
     ("iban", "DE89 3704 0044 0532 0130 00"),
@@ -42,7 +43,7 @@ LETTER_SPANS = [
 ]
 # What each of them becomes in the translation.
 LETTER_OUTPUTS = [
-    "€1,250.50", "15.03.2024", "DE89 3704 0044 0532 0130 00", "info@beispiel.de", "+49 30 1234567", "9:00",
+    "S 12 AS 345/25", "€1,250.50", "15.03.2024", "DE89 3704 0044 0532 0130 00", "info@beispiel.de", "+49 30 1234567", "9:00",
     "14:30", "https://example.com/rechnung?id=42", "/home/anna/rechnung.pdf", "51 percent", "@stadtwerke_ulm",
     "`summtrans eval`",
 ]
@@ -83,6 +84,8 @@ def test_numbers_follow_english_conventions():
     assert localize_number("1.000.000") == "1,000,000"
     assert localize_number("3,50") == "3.50"
     assert localize_number("2016") == "2016"
+    assert localize_quantity("1.000.000") == "1,000,000" and localize_quantity("3,50") == "3.50"  # a bare number too
+    assert localize_quantity("9:00") == "9:00"
     assert localize_quantity("1.000.000 Euro") == "1,000,000 euros"
     assert localize_quantity("1 Euro") == "1 euro"
     assert localize_quantity("3,50 €") == "€3.50"

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from . import settings as _settings
 from .engines import load_engine
 from .errors import ModelLoadError, SummtransError, UsageError
+from .faithful.quality import QualityReport
 from .formats.document import Document, extract, rebuild
 from .language.detect import SOURCE_LANG
 from .language.routing import Languages, Route
@@ -33,7 +34,7 @@ from .translate import Translator, UnitsTranslation
 
 if TYPE_CHECKING:
     from .faithful.layer import FaithfulOptions
-    from .faithful.quality import QualityReport
+    from .formats.base import Extracted
     from .language.detect import Detection
     from .memory.store import Memory, MemoryContext
 
@@ -203,20 +204,27 @@ class Pipeline:
                                    timings, progress)
         models = self.models()
         return [
-            self._record(d, routes[i], done.get(i), written[i], summaries[i], timings[i], models)
+            self._record(d, extracted[i], routes[i], done.get(i), written[i], summaries[i], timings[i], models)
             for i, d in enumerate(docs)
         ]
 
-    def _record(self, doc: Document, route: Route, done: UnitsTranslation | None, written: tuple[bytes, str] | None,
-                summary: Summary | None, timings: dict[str, float], models: dict[str, str | None]) -> DocumentResult:
+    def _record(self, doc: Document, extracted: Extracted, route: Route, done: UnitsTranslation | None,
+                written: tuple[bytes, str] | None, summary: Summary | None, timings: dict[str, float],
+                models: dict[str, str | None]) -> DocumentResult:
         segments = [SegmentResult(s.source, s.translation, s.origin) for s in done.segments] if done else []
         memory = MemoryUse.count([s.origin for s in segments]) if done and self.options.memory else None
         extra: dict[str, Any] = {"encoding": doc.encoding}
+        if done and self.options.facts:  # read from the German sentences; each fact names its segment
+            from .facts import extract_facts
+
+            extra["facts"] = extract_facts([s.source for s in segments], translations=[s.translation for s in segments])
         if doc.format is not None:  # a formatted document: its translated copy and how its spans fared
             extra.update(format=doc.format, output_bytes=written[0] if written else None,
                          inline=done.inline if done else None)
+        quality = QualityReport(extracted.warnings)  # what reading found (a page without text…), then the units'
+        quality = quality.merged(done.quality) if done else quality
         return self.record(doc, route.lang, route.detection, timings, written[1] if written else None, segments,
-                           done.quality if done else None, memory, summary, models=models, **extra)
+                           quality, memory, summary, models=models, **extra)
 
     def summaries(self, english: list[str], timings: list[dict[str, float]], progress: Progress | None = None) -> list[Summary | None]:
         """Summaries of the English texts (None each without the summarize task); timings noted."""

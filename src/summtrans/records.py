@@ -26,6 +26,7 @@ from .faithful.quality import QualityReport, QualityWarning
 from .formats.inline import InlineStats
 
 if TYPE_CHECKING:
+    from .facts import Facts
     from .formats.document import Document
     from .language.detect import Detection
 
@@ -141,6 +142,7 @@ class DocumentResult:
     output_bytes: bytes | None = field(default=None, repr=False)  # the translated document (NAME.en.docx…)
     inline: InlineStats | None = None  # formatted spans placed, fallen back, dropped (formatted inputs)
     quality: QualityReport | None = None  # warnings (segment = index in `segments`) and checks; None: not checked
+    facts: Facts | None = None  # key facts of an official letter (each names its index in `segments`); None: none
 
     @property
     def warnings(self) -> tuple:
@@ -182,6 +184,8 @@ class DocumentResult:
         if self.quality is not None:
             out["warnings"] = self.quality.warnings_list()
             out["quality"] = self.quality.to_dict()
+        if self.facts is not None:
+            out["facts"] = self.facts.to_dict()
         return out
 
 

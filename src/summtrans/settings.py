@@ -50,6 +50,7 @@ class PipelineOptions:
     protect: bool = True  # protected spans (URLs, IBANs, amounts…) reach the output unchanged (--no-protect: False)
     guards: bool = True  # length cap, degenerate output retried once and flagged (--no-guards: False)
     max_length_factor: float | None = None  # new tokens ≤ factor × input tokens + slack; 0: no cap; None: the profile's
+    facts: bool | None = None  # key facts of official letters (deadlines, amounts…); None: with the summarize task
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:
@@ -62,6 +63,8 @@ class PipelineOptions:
             raise UsageError("--batch-tokens must be at least 16")
         if self.max_length_factor is not None and not self.max_length_factor >= 0:
             raise UsageError("--max-length-factor must be a number >= 0 (0: no length cap)")
+        if self.facts is None:
+            object.__setattr__(self, "facts", self.task == "summarize")
         if isinstance(self.glossary, Mapping):  # kept as pairs: frozen, hashable, the same on Ray workers
             object.__setattr__(self, "glossary", tuple((str(k), v or "") for k, v in self.glossary.items()))
 

@@ -191,7 +191,9 @@ class Translator(EngineUser):
                     quality = quality.merged(_shifted(by_unit[i].quality, len(segments)))
                     segments += by_unit[i].segments
                 elif i in kept:
-                    segments += [SegmentTranslation(s.text, s.text, s.kind, 0, KEPT_ENGLISH) for s in segment(unit.text)]
+                    english = [SegmentTranslation(s.text, s.text, s.kind, 0, KEPT_ENGLISH) for s in segment(unit.text)]
+                    quality = quality.merged(QualityReport(kept_english=len(english)))
+                    segments += english
             share = elapsed * len(texts) / max(len(flat), 1)
             out.append(UnitsTranslation(translated, segments, stats, quality, share))
         return out

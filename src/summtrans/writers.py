@@ -38,24 +38,38 @@ AUTO = "auto"  # the input's own format for a formatted document's file output, 
 DEFAULT_FORMAT = AUTO  # the one default of -f / --format
 
 
-def _body(rec: DocumentResult, summary_only: bool, heading: Callable[[str], str]) -> str:
+def _body(rec: DocumentResult, summary_only: bool, heading: Callable[[str], str], markdown: bool) -> str:
+    facts = _facts(rec, heading, markdown)
     if not rec.summarized:
-        return rec.translation or ""
+        translation = rec.translation or ""
+        return f"{translation.rstrip()}\n\n{facts}" if facts else translation
     assert rec.summary is not None
     if summary_only:
-        return rec.summary
+        return f"{facts}\n{rec.summary}" if facts else rec.summary
     parts = []
     if rec.translation is not None:
         parts.append(f"{heading('Translation')}\n\n{rec.translation.strip()}\n")
+    if facts:  # above the summary: deadlines, amounts, references read from the German letter
+        parts.append(facts)
     parts.append(f"{heading('Summary')}\n\n{rec.summary.strip()}\n")
     return "\n".join(parts)
+
+
+def _facts(rec: DocumentResult, heading: Callable[[str], str], markdown: bool) -> str:
+    """The key facts section ("" without facts); in text output without markdown's ``**``."""
+    if rec.facts is None:
+        return ""
+    from .facts import render_markdown
+
+    section = render_markdown(rec.facts, heading=heading("Key facts"))
+    return section if markdown else section.replace("**", "")
 
 
 def render_text(records: Sequence[DocumentResult], summary_only: bool = False) -> str:
     many = len(records) > 1
     out = []
     for rec in records:
-        body = _body(rec, summary_only, lambda h: f"== {h} ==").rstrip("\n") + "\n"
+        body = _body(rec, summary_only, lambda h: f"== {h} ==", False).rstrip("\n") + "\n"
         out.append(f"==> {display_name(rec.source)} <==\n{body}" if many else body)
     return "\n".join(out)
 
@@ -63,7 +77,7 @@ def render_text(records: Sequence[DocumentResult], summary_only: bool = False) -
 def render_markdown(records: Sequence[DocumentResult], summary_only: bool = False) -> str:
     out = []
     for rec in records:
-        body = _body(rec, summary_only, lambda h: f"## {h}").rstrip("\n") + "\n"
+        body = _body(rec, summary_only, lambda h: f"## {h}", True).rstrip("\n") + "\n"
         title = display_name(rec.source) if rec.source != "-" else "stdin"
         out.append(f"# {title}\n\n{body}" if len(records) > 1 or rec.summarized else body)
     return "\n".join(out)

@@ -98,6 +98,10 @@ GlossaryOpt = Annotated[Optional[str], typer.Option("--glossary", metavar="FILE"
 LengthFactorOpt = Annotated[Optional[float], typer.Option("--max-length-factor", min=0, metavar="X", help="Cap new tokens at X × input tokens + 10 (0: no cap; default: the profile's, else 2).")]
 NoGuardsOpt = Annotated[bool, typer.Option("--no-guards", help="No length cap, no retry of degenerate output, no flags for it.")]
 NoProtectOpt = Annotated[bool, typer.Option("--no-protect", help="Let the model rewrite URLs, e-mails, IBANs, numbers, dates…")]
+FactsOpt = Annotated[
+    Optional[bool],
+    typer.Option("--facts/--no-facts", help="Key facts of official letters (deadlines, amounts, references) in the output (default: with summarize).", show_default=False),
+]
 
 
 def _version(value: bool) -> None:
@@ -133,6 +137,7 @@ def _run(task: str, a: dict[str, Any]) -> None:
             device=a["device"], num_beams=a["num_beams"], max_batch_tokens=a["batch_tokens"], threads=a["threads"],
             markdown=a["markdown"], offline=a["offline"], memory=not a["no_memory"], glossary=a["glossary"],
             max_length_factor=a["max_length_factor"], guards=not a["no_guards"], protect=not a["no_protect"],
+            facts=a["facts"],
         )
         if task == "summarize":
             options.update(summary_model=a["summary_model"], length=a["length"])
@@ -198,6 +203,7 @@ def translate(
     max_length_factor: LengthFactorOpt = None,
     no_guards: NoGuardsOpt = False,
     no_protect: NoProtectOpt = False,
+    facts: FactsOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -253,6 +259,7 @@ def summarize(
     max_length_factor: LengthFactorOpt = None,
     no_guards: NoGuardsOpt = False,
     no_protect: NoProtectOpt = False,
+    facts: FactsOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:

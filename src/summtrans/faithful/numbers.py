@@ -73,7 +73,7 @@ def localize_quantity(text: str) -> str:
     if not match:
         return text
     number, space, rest = match.groups()
-    if rest[:1] in ":.,/-":  # not a number with a unit (a time like 9:00): leave it
+    if rest and rest[0] in ":.,/-":  # not a number with a unit (a time like 9:00): leave it
         return text
     english = localize_number(number)
     if not rest:

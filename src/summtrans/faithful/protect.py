@@ -1,4 +1,4 @@
-"""Protected spans: text the model must not rewrite (URLs, e-mails, IBANs, amounts, …).
+"""Protected spans: text the model must not rewrite (URLs, e-mails, IBANs, identifiers, amounts, …).
 
 `protect()` finds the spans of a German segment and masks each with a placeholder; the model
 translates the masked text; `restore()` puts every span back, byte for byte, or, for numbers,
@@ -23,7 +23,10 @@ from dataclasses import dataclass
 from .numbers import DE_NUMBER, UNIT_SYMBOLS, UNIT_WORDS, localize_quantity
 
 # Span kinds, in order of precedence when matches overlap.
-SPAN_KINDS = ("term", "code", "url", "email", "iban", "path", "handle", "phone", "date", "time", "amount", "quantity", "number")
+SPAN_KINDS = (
+    "term", "code", "url", "email", "iban", "path", "handle", "identifier",
+    "phone", "date", "time", "amount", "quantity", "number",
+)
 # Kinds restored in English form (numbers, units, times); every other kind comes back byte for byte.
 LOCALIZED_KINDS = frozenset({"time", "amount", "quantity", "number"})
 
@@ -71,6 +74,83 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
 
 
 @dataclass(frozen=True)
+class IdentifierShape:
+    """One shape of identifier (file reference, customer number, …) that comes out exactly as written."""
+
+    name: str  # what it is, for people (README, closing notes)
+    example: str  # as a German letter writes it; the identifier is what the pattern's group "id" matches
+    pattern: re.Pattern[str]  # group "id": the identifier; a label before it (Az., Kundennummer) stays translatable
+
+
+# Identifiers have no lower-case letters (court register marks like "BvR" or "Js" after a file-reference
+# label excepted), so `E-Mail`, `U-Bahn`, `A-Klasse`, `1980er`, `CO2-Ausstoß` or `3-Zimmer-Wohnung` stay
+# words. Two digit groups (`2020-2024`, `24/7`, `345/25` unlabelled) stay numbers; a group of digits
+# that starts with 0 stays a phone number (`0221/12345-67`); `2024-03-15` stays a date.
+_UP = "A-ZÄÖÜ"
+_ID_END = r"(?![\w/@-]|[.,:]\w)"  # the token ends: no letter, digit or joiner follows (a full stop may)
+_ID_START = r"(?<![\w/.,:+@#-])"
+_NOT_AFTER_DIGITS = r"(?<!\d )(?<!\) )"  # not the tail of a phone number: +49 30 123 456 789, (0221) 123-456-78
+# A token of a labelled value: upper-case letters and digits, joined by . / - inside.
+_VALUE_TOKEN = rf"[\d{_UP}](?:[\d{_UP}./-]*[\d{_UP}])?{_ID_END}"
+_REGISTER_MARKS = r"(?:BvR|BvL|BvE|BvF|BvQ|UJs|Js|KLs|Ls|Ds|Cs|Ns|Ss|Qs|Gs|Ws|OWi|Ca|Sa|Ta|Ga)(?!\w)"
+# A labelled value: up to six tokens with single spaces, the last one with a digit.
+_VALUE = rf"(?:(?:{_REGISTER_MARKS}|{_VALUE_TOKEN}|[-–/])[ \u00a0]){{0,5}}(?=[\d{_UP}./-]*\d){_VALUE_TOKEN}"
+_LABEL_GAP = r"\.?:?[ \t\u00a0]*"
+# Labels of numbers that are not identifiers: phone numbers keep their kind, house numbers stay numbers.
+_NOT_ID_LABEL = r"(?!(?:Telefon|Tel\.|Fax|Handy|Mobil|Ruf|Hotline|Durchwahl|Service|Haus))"
+
+IDENTIFIER_SHAPES: tuple[IdentifierShape, ...] = (
+    IdentifierShape(
+        "file reference after Az./Aktenzeichen/Geschäftszeichen/Gz./Zeichen",
+        "Az. S 12 AS 345/25",
+        re.compile(rf"(?<![\w-])(?:Az\b|AZ\b|Gz\b|GZ\b|(?:[{_UP}][\w-]*)?[Zz]eichen\b){_LABEL_GAP}(?P<id>{_VALUE})"),
+    ),
+    IdentifierShape(
+        "labelled number: …nummer, …-Nr. (Kunden-, Rechnungs-, Vertrags-, BG-, Steuer-, Versicherungs-…), "
+        "Steuer-ID, IdNr., KV, KVNR (not telephone or fax numbers)",
+        "Kundennummer 0012345",
+        re.compile(
+            rf"(?<![\w-])(?:{_NOT_ID_LABEL}[{_UP}][\w.-]*?(?:-?[Nn]ummer\b|-?Nr\.|nr\.)"
+            rf"|Steuer-?ID\b|Steuer-IdNr\.|IdNr\.|KVNR\b|KV\b){_LABEL_GAP}(?P<id>{_VALUE})"
+        ),
+    ),
+    IdentifierShape(
+        "Steuer-ID (11 digits as 2-3-3-3)",
+        "12 345 678 901",
+        re.compile(rf"(?<![\w.,/+-]){_NOT_AFTER_DIGITS}(?P<id>\d{{2}} \d{{3}} \d{{3}} \d{{3}})(?![\w/-]|[.,]\d| \d)"),
+    ),
+    IdentifierShape(
+        "Rentenversicherungsnummer (area, birth date, initial, serial)",
+        "65 170839 J 003",
+        re.compile(rf"(?<![\w.,/+-]){_NOT_AFTER_DIGITS}(?P<id>\d{{2}} ?\d{{6}} ?[A-Z] ?\d{{3}})(?![\w/-]|[.,]\d)"),
+    ),
+    IdentifierShape(
+        "digit groups joined by //, or three and more by / or - (Steuernummer 21/815/08150, "
+        "BG-Nummer 96301//0012345)",
+        "21/815/08150",
+        re.compile(
+            rf"{_ID_START}{_NOT_AFTER_DIGITS}(?P<id>\d+(?:[/-]\d+)*//\d+(?:(?://?|-)\d+)*"
+            rf"|(?!0|\d{{4}}-\d{{2}}-\d{{2}}(?!\d))\d+(?:[/-]\d+){{2,}}){_ID_END}"
+        ),
+    ),
+    IdentifierShape(
+        "German number plate",
+        "B-AB 1234",
+        re.compile(rf"(?<![\w-])(?P<id>[{_UP}]{{1,3}}-[A-Z]{{1,2}}[ -]?\d{{1,4}}[EH]?)(?![\w/-]|[.,]\d)"),
+    ),
+    IdentifierShape(
+        "code of upper-case letters and digits, three characters or more (7A-2291-X, V-2026-000123, "
+        "RE-2026/0457, 123D456789, KV number A123456789)",
+        "7A-2291-X",
+        re.compile(
+            rf"{_ID_START}(?=[\d{_UP}/-]*\d)(?=[\d{_UP}/-]*[{_UP}])(?=[\d{_UP}/-]{{3}})"
+            rf"(?P<id>[\d{_UP}]+(?:(?:-|//?)[\d{_UP}]+)*){_ID_END}"
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True)
 class ProtectedSpan:
     """One span of the source that reaches the output unchanged (or in English form)."""
 
@@ -113,11 +193,10 @@ class ProtectOptions:
 
 def find_spans(text: str, kinds: Iterable[str] = SPAN_KINDS) -> list[tuple[str, int, int]]:
     """(kind, start, end) of the protected spans in `text`, non-overlapping, in text order."""
-    wanted = [k for k in SPAN_KINDS if k in set(kinds) and k in _PATTERNS]
+    wanted = [k for k in SPAN_KINDS if k in set(kinds) and (k in _PATTERNS or k == "identifier")]
     found: list[tuple[int, int, int, str]] = []  # start, -length, precedence, kind
     for rank, kind in enumerate(wanted):
-        for m in _PATTERNS[kind].finditer(text):
-            start, end = m.start(), m.end()
+        for start, end in _matches(kind, text):
             if kind in ("url", "path"):
                 end = _strip_trailing(text, start, end)
             if kind == "phone" and sum(c.isdigit() for c in text[start:end]) < 7:
@@ -127,11 +206,18 @@ def find_spans(text: str, kinds: Iterable[str] = SPAN_KINDS) -> list[tuple[str, 
             if end > start:
                 found.append((start, -(end - start), rank, kind))
     chosen: list[tuple[str, int, int]] = []
-    for start, neg_len, _rank, kind in sorted(found, key=lambda f: (f[2], f[0])):
+    for start, neg_len, _rank, kind in sorted(found, key=lambda f: (f[2], f[0], f[1])):
         end = start - neg_len
         if all(end <= s or start >= e for _k, s, e in chosen):
             chosen.append((kind, start, end))
     return sorted(chosen, key=lambda c: c[1])
+
+
+def _matches(kind: str, text: str) -> Iterable[tuple[int, int]]:
+    """(start, end) of the matches of one span kind; an identifier is its shape's group "id"."""
+    if kind != "identifier":
+        return (m.span() for m in _PATTERNS[kind].finditer(text))
+    return (m.span("id") for shape in IDENTIFIER_SHAPES for m in shape.pattern.finditer(text))
 
 
 def _strip_trailing(text: str, start: int, end: int) -> int:

@@ -3,9 +3,10 @@
 A record gets ``"warnings": [{"segment": INDEX|null, "kind": …, "detail": …}, …]`` (`segment`
 is the index in ``segments``; null for the document or its summary) and
 ``"quality": {"segments": N, "warnings": {KIND: COUNT}, "numbers": {"checked": N, "missing": M},
-"spans": {"checked": N, "missing": M}, "terms": {"checked": N, "missing": M}}`` (``segments``: how
-many segments the model translated in this run and were checked; segments answered by the
-translation memory carry no fresh checks, see the record's ``memory`` block).
+"spans": {"checked": N, "missing": M}, "terms": {"checked": N, "missing": M}, "kept_english": K}``
+(``segments``: how many segments the model translated in this run and were checked; segments
+answered by the translation memory carry no fresh checks, see the record's ``memory`` block;
+``kept_english``: segments of English paragraphs inside the German document, kept as they are).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ WARNING_KINDS: dict[str, str] = {
     "term-missing": "a glossary term's English side is missing from the translation",
     "invented-number": "the summary has a number that the translation does not",
     "summary-length": "the summary is out of its length bounds",
+    "page-without-text": "a page without a text layer (a scan?) was not read",
     "ocr-low-confidence": "an amount, date, IBAN or other number read by OCR from words it was unsure of",
     "iban-checksum": "an IBAN (read by OCR) that fails its check digits: compare it with the paper",
 }
@@ -77,6 +79,7 @@ class QualityReport:
     spans: Checked = field(default_factory=Checked)  # protected spans looked for in the translation
     terms: Checked = field(default_factory=Checked)  # glossary terms looked for in the translation
     segments: int = 0  # segments checked (translated by the model in this run; memory answers are not)
+    kept_english: int = 0  # segments of English paragraphs (cells, pages…) inside a German document, kept as they are
 
     @property
     def counts(self) -> dict[str, int]:
@@ -88,7 +91,7 @@ class QualityReport:
         """Both reports together (for folder totals; segment indices are kept as they are)."""
         return QualityReport(
             self.warnings + other.warnings, self.numbers + other.numbers, self.spans + other.spans,
-            self.terms + other.terms, self.segments + other.segments,
+            self.terms + other.terms, self.segments + other.segments, self.kept_english + other.kept_english,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -98,6 +101,7 @@ class QualityReport:
             "numbers": self.numbers.to_dict(),
             "spans": self.spans.to_dict(),
             "terms": self.terms.to_dict(),
+            "kept_english": self.kept_english,
         }
 
     def warnings_list(self) -> list[dict[str, Any]]:

@@ -6,6 +6,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from ..faithful.quality import QualityWarning
+
 
 @dataclass(frozen=True)
 class Span:
@@ -39,6 +41,7 @@ class Extracted:
     state: Any  # whatever write() needs to rebuild the document (parsed tree…)
     title: str | None = None  # the document's title, if it has one
     markdown: str | None = None  # for text-only formats (pdf, url): the document as markdown
+    warnings: tuple[QualityWarning, ...] = ()  # what could not be read (a scanned page); segment=None
 
 
 class FormatBackend(ABC):

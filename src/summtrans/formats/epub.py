@@ -4,9 +4,16 @@ Chapters are XHTML (XML), walked here with the mixed-content paragraphs of mixed
 (p, h1-h6, li, td, …) are units, inline elements (em, strong, a, span, …) become spans, code,
 pre, script, style, svg and math are left alone; alt and title attributes are units too. The EPUB3
 nav document, the EPUB2 NCX (navLabel, docTitle) and the OPF dc:title are translated; `lang` is
-set to `en`. Only changed members are rewritten; the mimetype comes first and stored, as EPUB needs.
+set to `en`. Only changed members are rewritten (an identity translation gives the book back byte
+for byte); the mimetype comes first and stored, as EPUB needs.
 (html.py walks HTML parsed as HTML with its own code; this walker, shared with odf.py through
 mixed.py, keeps XHTML as XML, as EPUB requires. The tag lists are html.py's.)
+
+A changed member is spliced, not re-serialized: html.py's source tree of the member (aligned with
+lxml's element by element) says where each changed block's content and each changed attribute
+value is, and only those stretches are replaced; the XML declaration, the doctype, `<hr />`,
+`&#160;` and every untouched block stay as they were written. A member the two parsers read
+differently (an internal DTD subset with markup in it) is serialized whole by lxml instead.
 """
 
 from __future__ import annotations
@@ -17,7 +24,17 @@ from typing import Any, ClassVar
 
 from ..errors import InputError
 from .base import Extracted, FormatBackend, Unit
-from .html import BLOCK_TAGS, INLINE_TAGS, PROTECTED_INLINE, SKIP_TAGS, TRANSLATED_ATTRIBUTES
+from .html import (
+    BLOCK_TAGS,
+    INLINE_TAGS,
+    PROTECTED_INLINE,
+    SKIP_TAGS,
+    TRANSLATED_ATTRIBUTES,
+    attribute_edits,
+    build_tree,
+    same_words,
+    splice,
+)
 from .mixed import Dialect, append_plain, paragraph, write
 from .pieces import Paragraph
 from .safezip import Archive, check_member_name, open_archive, parse_xml, write_archive
@@ -77,6 +94,7 @@ class _State:
     archive: Archive
     roots: dict[str, Any]  # member → parsed XML
     records: list[_Record]  # one per unit
+    order: dict[str, dict[Any, int]]  # member → its elements' preorder index, as read
 
 
 class EpubBackend(FormatBackend):
@@ -108,29 +126,42 @@ class EpubBackend(FormatBackend):
         if not units:
             raise InputError(source, f"no text in the {KIND}", "skipped-no-text")
         title = units[0].text.strip() if records and records[0].member == opf_path else None
-        return Extracted(units, _State(archive, roots, records), title=title)
+        order = {member: {el: i for i, el in enumerate(_elements(root))} for member, root in roots.items()}
+        return Extracted(units, _State(archive, roots, records, order), title=title)
 
     def write(self, extracted: Extracted, translated: list[Unit]) -> bytes:
         from lxml import etree
 
         state: _State = extracted.state
-        dirty: set[str] = set()
+        # member → elements whose content changed, and (element, attribute) → new value
+        contents: dict[str, list[Any]] = {}
+        values: dict[str, dict[Any, dict[str, str]]] = {}
         for source, record, unit in zip(extracted.units, state.records, translated, strict=True):
+            if same_words(source, unit):
+                continue
             if record.paragraph is not None:
                 if not write(source, record.paragraph, unit):
                     continue
-            elif source.text == unit.text:
-                continue
+                contents.setdefault(record.member, []).append(record.paragraph.anchor[0])
             elif record.attribute is not None:
                 record.element.set(record.attribute, unit.text)
+                values.setdefault(record.member, {}).setdefault(record.element, {})[record.attribute] = unit.text
             else:
                 record.element.text = unit.text
-            dirty.add(record.member)
+                contents.setdefault(record.member, []).append(record.element)
         replaced = {}
-        for member in sorted(dirty):
+        for member in sorted({*contents, *values}):
             root = state.roots[member]
-            _set_english(root)
-            replaced[member] = etree.tostring(root.getroottree(), xml_declaration=True, encoding="utf-8")
+            changed, english = contents.get(member, []), values.get(member, {})
+            for el, names in _set_english(root).items():
+                if names:
+                    english.setdefault(el, {}).update(dict.fromkeys(names, "en"))
+                else:
+                    changed.append(el)
+            spliced = _spliced(state.archive.members[member], root, state.order[member], changed, english)
+            if spliced is None:
+                spliced = etree.tostring(root.getroottree(), xml_declaration=True, encoding="utf-8")
+            replaced[member] = spliced
         return write_archive(state.archive, replaced, first_stored="mimetype")
 
 
@@ -192,10 +223,52 @@ def _ncx_units(root: Any, member: str) -> list[tuple[Unit, _Record]]:
     return out
 
 
-def _set_english(root: Any) -> None:
+def _set_english(root: Any) -> dict[Any, list[str]]:
+    """Set the language to English; what changed: element → attributes set (none: its text)."""
+    changed: dict[Any, list[str]] = {}
     if root.tag == f"{{{XHTML}}}html":
         for name in (XML_LANG, "lang"):
             if root.get(name) is not None:
                 root.set(name, "en")
+                changed.setdefault(root, []).append(name)
     for language in root.iter(f"{{{DC}}}language"):
         language.text = "en"
+        changed[language] = []
+    return changed
+
+
+def _elements(root: Any) -> list[Any]:
+    return [el for el in root.iter() if isinstance(el.tag, str)]
+
+
+def _spliced(
+    data: bytes, root: Any, order: dict[Any, int], contents: list[Any], values: dict[Any, dict[str, str]]
+) -> bytes | None:
+    """The member's original bytes with the changed elements' contents and attribute values
+    replaced (see the module docstring); None where that cannot be done safely."""
+    from lxml import etree
+
+    codec = root.getroottree().docinfo.encoding or "utf-8"
+    try:
+        text = data.decode(codec)
+        if text.encode(codec) != data:
+            return None
+        tree = build_tree(text, xml=True)
+    except Exception:  # an unknown codec, html.parser's assertions: lxml writes the member whole
+        return None
+    mine = [el for el in tree.iter() if el is not tree]
+    theirs = [etree.QName(el).localname.lower() for el in order]  # order is preorder (dicts keep it)
+    if [el.name.rpartition(":")[2] for el in mine] != theirs:
+        return None
+    edits = []
+    for el in contents:
+        at = mine[order[el]]
+        serialized = etree.tostring(el, encoding=str, with_tail=False)
+        if at.inner_end == at.end and text[at.start : at.tag_end].endswith("/>"):
+            return None  # <p/> given content: rare, lxml writes it
+        inner = "" if serialized.endswith("/>") else serialized[serialized.index(">") + 1 : serialized.rindex("</")]
+        edits.append((at.tag_end, at.inner_end, inner))
+    for el, changes in values.items():
+        names = {("xml:lang" if name == XML_LANG else name): value for name, value in changes.items()}
+        edits += attribute_edits(text, mine[order[el]], names)
+    return splice(text, edits).encode(codec, "xmlcharrefreplace")

@@ -19,7 +19,7 @@ _TABLE: dict[str, tuple[str, tuple[str, ...]]] = {
     "odp": ("summtrans.formats.odf:OdpBackend", (".odp",)),
     "pptx": ("summtrans.formats.pptx:PptxBackend", (".pptx", ".pptm")),
     "epub": ("summtrans.formats.epub:EpubBackend", (".epub",)),
-    "html": ("summtrans.formats.html:HtmlBackend", (".html", ".htm")),
+    "html": ("summtrans.formats.html:HtmlBackend", (".html", ".htm", ".xhtml")),
     "srt": ("summtrans.formats.subtitles:SrtBackend", (".srt",)),
     "vtt": ("summtrans.formats.subtitles:VttBackend", (".vtt",)),
     "pdf": ("summtrans.formats.pdf:PdfBackend", (".pdf",)),
