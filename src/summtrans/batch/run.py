@@ -14,6 +14,7 @@ from typing import Any
 
 from ..errors import InputError, OutputDirError
 from ..formats.document import Document, decode_bytes, format_of, read_document
+from ..ocr.checks import journal_fields
 from ..pipeline import Pipeline
 from ..progress import Progress
 from ..records import DocumentResult, display_name
@@ -98,7 +99,8 @@ def _doc_fields(doc: Document, res: DocumentResult | None = None) -> dict[str, A
             "language": ({"lang": res.detected_lang, "confidence": round(res.lang_confidence or 0.0, 4)}
                          if res is not None and res.detected_lang is not None else None),
             "memory": res.memory.to_dict() if res is not None and res.memory is not None else None,
-            "quality": res.quality.to_dict() if res is not None and res.quality is not None else None}
+            "quality": res.quality.to_dict() if res is not None and res.quality is not None else None,
+            "ocr": journal_fields(getattr(doc.extracted, "ocr", None))}
 
 
 class _Run:
@@ -109,6 +111,7 @@ class _Run:
         self.settings: dict[str, Any] = json.loads(json.dumps({
             "pipeline": pipeline.settings(), "format": options.format,
             "summary_only": options.summary_only, "markdown": pipeline.options.markdown,
+            **({"ocr": options.ocr} if options.ocr != "auto" else {}),  # journals of earlier runs stay valid
         }))
         self.report = BatchReport(journal=self.outdir / JOURNAL_NAME)
         self.progress = Progress("documents", "off", "documents")
@@ -144,7 +147,7 @@ class _Run:
         t0 = time.perf_counter()
         try:
             try:
-                doc = read_document(item.url or item.path, max_bytes=o.max_bytes)
+                doc = read_document(item.url or item.path, max_bytes=o.max_bytes, ocr=o.ocr)
             except (OSError, ValueError) as exc:  # a document's problem, never the run's
                 raise InputError(str(item.path), f"cannot read: {type(exc).__name__}: {exc}") from exc
         except InputError as exc:

@@ -19,6 +19,7 @@ from ..engines import DEVICES, ENGINES
 from ..errors import SummtransError
 from ..executors import EXECUTORS
 from ..models.config import COMPUTE_TYPES, LENGTHS, SOURCE_LANGS, load_config
+from ..ocr import OCR_MODES
 from ..writers import DEFAULT_FORMAT, FORMATS
 from .errors import fail, setup_logging
 from .help import examples, unix_metavars
@@ -53,6 +54,7 @@ Length = _choices("Length", LENGTHS)
 Lang = _choices("Lang", SOURCE_LANGS)
 ComputeType = _choices("ComputeType", COMPUTE_TYPES)
 ExecutorName = _choices("ExecutorName", EXECUTORS)
+OcrMode = _choices("OcrMode", OCR_MODES)
 
 
 Paths = Annotated[list[str], typer.Argument(help="Files or folders to read; '-' reads standard input.", show_default=False)]
@@ -88,6 +90,7 @@ ExcludeOpt = Annotated[Optional[list[str]], typer.Option("--exclude", metavar="P
 ForceOpt = Annotated[bool, typer.Option("--force", help="Folder runs: redo every document, ignoring the journal.")]
 RetryOpt = Annotated[bool, typer.Option("--retry-failed", help="Folder runs: redo only documents that failed before.")]
 HiddenOpt = Annotated[bool, typer.Option("--include-hidden", help="Folder inputs: also walk names starting with '.'.")]
+OcrOpt = Annotated[OcrMode, typer.Option("--ocr", help="Read scans and photos by OCR: auto (images, PDF pages without text), always (also PDF pages with a garbage text layer), never.")]
 MaxBytesOpt = Annotated[Optional[int], typer.Option("--max-bytes", min=1, metavar="N", help="Skip files larger than this (default 50 MiB).")]
 ExecutorOpt = Annotated[ExecutorName, typer.Option("--executor", help="Folder runs: run the models here, or on Ray workers (pip install \"summtrans[ray]\").")]
 RayAddressOpt = Annotated[Optional[str], typer.Option("--ray-address", help="Join this Ray cluster: auto, ray://HOST:10001 or HOST:6379 (default: start Ray for the run).")]
@@ -148,7 +151,7 @@ def _run(task: str, a: dict[str, Any]) -> None:
                 a["paths"], pipeline, output=a["output"], fmt=a["fmt"].value,
                 summary_only=a.get("summary_only", False), quiet=quiet, executor=executor,
                 globs=a["glob"], excludes=a["exclude"], include_hidden=a["include_hidden"], force=a["force"],
-                retry_failed=a["retry_failed"], max_bytes=a["max_bytes"],
+                retry_failed=a["retry_failed"], max_bytes=a["max_bytes"], ocr=a["ocr"].value,
             )
         finally:
             pipeline.close()  # the translation memory records this run's hit counts
@@ -194,6 +197,7 @@ def translate(
     retry_failed: RetryOpt = False,
     include_hidden: HiddenOpt = False,
     max_bytes: MaxBytesOpt = None,
+    ocr: OcrOpt = OcrMode("auto"),
     executor: ExecutorOpt = ExecutorName("local"),
     ray_address: RayAddressOpt = None,
     workers: WorkersOpt = None,
@@ -250,6 +254,7 @@ def summarize(
     retry_failed: RetryOpt = False,
     include_hidden: HiddenOpt = False,
     max_bytes: MaxBytesOpt = None,
+    ocr: OcrOpt = OcrMode("auto"),
     executor: ExecutorOpt = ExecutorName("local"),
     ray_address: RayAddressOpt = None,
     workers: WorkersOpt = None,

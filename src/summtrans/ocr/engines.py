@@ -122,7 +122,10 @@ class TesserocrEngine(Engine):
         if iterator is None:  # nothing on the page
             return out
         for word in iterate_level(iterator, RIL.WORD):
-            text = word.GetUTF8Text(RIL.WORD)
+            try:
+                text = word.GetUTF8Text(RIL.WORD)
+            except RuntimeError:  # "No text returned": an empty page
+                continue
             box = word.BoundingBox(RIL.WORD)
             if not text or not text.strip() or box is None:
                 continue
