@@ -36,7 +36,7 @@ def read_images(images: Iterable[tuple[int, Any]], source: str) -> tuple[list[An
     texts = [p for p in pages if p.has_text]
     if not texts:
         raise InputError(source, "no text found by OCR (not a document?)", "skipped-no-text")
-    blanks = tuple(QualityWarning(None, "page-without-text", f"page {p.index + 1} of {len(pages)}: OCR found no text")
+    blanks = tuple(QualityWarning(None, "page-without-text", f"page {p.index + 1} of {len(pages)}")
                    for p in pages if not p.has_text)
     return [pdf_page(p) for p in texts], blanks + checked(texts), ocr_block(get_engine().describe(), LANG, pages)
 
@@ -50,7 +50,7 @@ def read_scans(pages: list[Any], scans: dict[int, Any], warnings: tuple[QualityW
     out = [pdf_page(by_index[p.index]) if p.index in by_index else p for p in pages]
     if not any(line.text.strip() for page in out for line in page.lines):
         raise InputError(source, "no text layer, and no text found by OCR (not a document?)", "skipped-no-text")
-    blanks = tuple(QualityWarning(None, "page-without-text", f"page {p.index + 1} of {len(pages)}: OCR found no text")
+    blanks = tuple(QualityWarning(None, "page-without-text", f"page {p.index + 1} of {len(pages)}")
                    for p in read if not p.has_text)
     texts = [p for p in read if p.has_text]
     return out, warnings + blanks + checked(texts), ocr_block(get_engine().describe(), LANG, read)
