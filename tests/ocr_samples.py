@@ -126,8 +126,9 @@ def render_letter(letter: list[tuple[str, str]] = LETTER, *, pt: float = 11, foo
         if kind == "para":
             y += step // 2
     if footer:
-        fw = draw.textlength(footer, font=small)
-        draw.text(((A4[0] - fw) / 2, A4[1] - MARGIN), footer, font=small, fill=0)
+        foot = _font(pt * 0.9)
+        fw = draw.textlength(footer, font=foot)
+        draw.text(((A4[0] - fw) / 2, A4[1] - MARGIN), footer, font=foot, fill=0)
     img.info["dpi"] = (DPI, DPI)
     return Rendered(img, "\n".join(truth), truth)
 
@@ -284,3 +285,45 @@ def missing_tokens(text: str, tokens: tuple[str, ...] = EXACT_TOKENS) -> list[st
 
 __all__ = ["EXACT_TOKENS", "LETTER", "Rendered", "cer", "fax", "jpeg", "levenshtein", "noisy", "photo",
            "png", "render_letter", "scaled", "skewed", "token_recall", "variants", "math"]
+
+
+def render_lines(lines: list[str], *, pt: float = 14, width: int = 1600, dpi: int = DPI, top: int = 120):
+    """A small page (a note, a receipt) with `lines` of text: quick to OCR."""
+    from PIL import Image, ImageDraw
+
+    font = _font(pt * dpi / DPI)
+    step = round(pt / 72 * dpi * 1.5)
+    img = Image.new("L", (width, top * 2 + step * len(lines)), 255)
+    draw = ImageDraw.Draw(img)
+    for i, line in enumerate(lines):
+        draw.text((100, top + i * step), line, font=font, fill=0)
+    img.info["dpi"] = (dpi, dpi)
+    return img
+
+
+# Two pages of one letter with a running header and page numbers, and a word hyphenated at a line end.
+PAGE_ONE = [
+    ("small", "Finanzamt Köln-Mitte · Steuernummer 214/5678/9012"),
+    ("gap", ""),
+    ("para", "Sehr geehrter Herr Weiß,"),
+    ("para", "für das Jahr 2024 wird die Einkommensteuer auf 3.456,78 EUR festgesetzt. Die Zahlung ist "
+             "bis zum 28.02.2025 fällig."),
+    ("line", "Gegen diesen Bescheid ist der Ein-"),
+    ("line", "spruch innerhalb eines Monats zulässig."),
+]
+PAGE_TWO = [
+    ("small", "Finanzamt Köln-Mitte · Steuernummer 214/5678/9012"),
+    ("gap", ""),
+    ("para", "Die Erstattung von 612,40 EUR wird auf Ihr Konto überwiesen."),
+    ("para", "Mit freundlichen Grüßen"),
+]
+
+
+def md_text(markdown: str) -> str:
+    """The words of summtrans's markdown output: table pipes, separator rows, heading marks and
+    the low-confidence line out."""
+    import re
+
+    lines = [ln for ln in markdown.splitlines()
+             if not re.fullmatch(r"\|(?:\s*---\s*\|)+", ln.strip()) and not ln.startswith("*Read by OCR")]
+    return re.sub(r"(?m)^#+ |\|", " ", "\n".join(lines))

@@ -11,7 +11,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from summtrans.errors import InputError
+from summtrans.errors import InputError, SummtransError
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -370,7 +370,7 @@ def extract(doc: Document, markdown: bool | None = None) -> Any:
     try:
         with reading(doc.ocr):
             return backend.read(doc.data, doc.source)
-    except InputError:
+    except SummtransError:  # the document's (InputError) or the installation's (no OCR engine: exit 2)
         raise
     except Exception as exc:  # a library's own error on a broken file: still this document's problem
         raise InputError(doc.source, f"cannot read the {doc.format} document: {type(exc).__name__}: {exc}") from exc

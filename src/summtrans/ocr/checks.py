@@ -10,7 +10,8 @@ from typing import Any
 
 from summtrans.faithful.quality import QualityWarning
 
-from .page import LOW_CONFIDENCE, OcrPage
+from . import page as _page
+from .page import OcrPage
 
 __all__ = ["iban_valid", "low_confidence_note", "ocr_block", "warnings"]
 
@@ -28,15 +29,19 @@ def iban_valid(iban: str) -> bool:
     return int(digits) % 97 == 1
 
 
-def warnings(pages: Sequence[OcrPage], threshold: float = LOW_CONFIDENCE) -> tuple[QualityWarning, ...]:
+def warnings(pages: Sequence[OcrPage], threshold: float | None = None) -> tuple[QualityWarning, ...]:
     """``ocr-low-confidence`` for each protected span or number with a word under `threshold`, and
-    ``iban-checksum`` for each IBAN that fails its check digits; with the words and the page."""
+    ``iban-checksum`` for each IBAN that fails its check digits; with the words and the page.
+    `threshold`: default page.LOW_CONFIDENCE."""
     from summtrans.faithful.protect import find_spans
 
+    threshold = _page.LOW_CONFIDENCE if threshold is None else threshold
     out: list[QualityWarning] = []
     for page in pages:
         for line in _lines(page):
             text = " ".join(w.text for w in line)
+            if _page_number(line, text, page):
+                continue  # dropped from the text: nothing to check
             starts, at = [], 0
             for word in line:
                 starts.append(at)
@@ -60,6 +65,15 @@ def warnings(pages: Sequence[OcrPage], threshold: float = LOW_CONFIDENCE) -> tup
     return tuple(out)
 
 
+def _page_number(line: list[Any], text: str, page: OcrPage) -> bool:
+    """A page number in the top or bottom margin, as the layout drops it (formats/pdf/layout.py)."""
+    from summtrans.formats.pdf.layout import MARGIN_SHARE, PAGE_NUMBER
+
+    top, bottom = min(w.box[1] for w in line), max(w.box[3] for w in line)
+    in_margin = bottom < MARGIN_SHARE * page.height or top > (1 - MARGIN_SHARE) * page.height
+    return in_margin and bool(PAGE_NUMBER.match(text))
+
+
 def _lines(page: OcrPage) -> list[list[Any]]:
     lines: list[list[Any]] = []
     for word in page.words:
@@ -69,9 +83,10 @@ def _lines(page: OcrPage) -> list[list[Any]]:
     return lines
 
 
-def ocr_block(engine: str, lang: str, pages: Sequence[OcrPage], threshold: float = LOW_CONFIDENCE) -> dict[str, Any]:
+def ocr_block(engine: str, lang: str, pages: Sequence[OcrPage], threshold: float | None = None) -> dict[str, Any]:
     """The record's ``ocr`` block: engine, language, and per OCR'd page its mean word confidence
-    and how many words were read under `threshold`."""
+    and how many words were read under `threshold` (default page.LOW_CONFIDENCE)."""
+    threshold = _page.LOW_CONFIDENCE if threshold is None else threshold
     return {
         "engine": engine,
         "language": lang,

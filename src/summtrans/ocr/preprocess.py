@@ -198,7 +198,7 @@ def _runs(ink: Any, length: int) -> Any:
     starts[:, w - length + 2 :] = starts[:, w - length + 1 : w - length + 2]
     x = np.arange(w)
     covered = starts[:, np.minimum(x, w - length) + 1] - starts[:, np.clip(x - length + 1, 0, w - length + 1)] > 0
-    return covered & ink
+    return (_window_sum(covered, 15) > 0) & ink  # the ends the smear shortened
 
 
 def _window_sum(ink: Any, k: int) -> Any:
