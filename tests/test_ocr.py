@@ -94,17 +94,17 @@ def test_garbage_text_layers() -> None:
     assert not garbage("Tel. 0221 12345")  # too few words to judge
 
 
-def test_pdf_words_are_in_pdf_coordinates() -> None:
-    from summtrans.ocr.layout import pdf_words
+def test_pdf_words_are_in_pdf_coordinates_of_the_text_area() -> None:
+    from summtrans.ocr.layout import PAD, pdf_words
 
-    page = _page([("Ein", 90, 0), ("Satz", 90, 0), ("Weiter", 90, 1)])
-    words = pdf_words(page)
+    page = _page([("Ein", 90, 0), ("Satz", 90, 0), ("Weiter", 90, 1)])  # lines at y 10-22 and 30-42
+    words, width, height = pdf_words(page)
     assert [(sep, text) for sep, text, _ in words] == [("", "Ein"), (" ", "Satz"), ("\n", "Weiter")]
+    pad = PAD * 32
+    assert height == pytest.approx(32 + 2 * pad)  # the words' extent, not the 842 pt page
     x0, x1, bottom, top, size = words[0][2]
-    assert (x0, x1, size) == (10.0, 34.0, 12.0) and (bottom, top) == (842.0 - 22, 842.0 - 10)
-
-
-# ------------------------------------------------------------------------------------- preprocessing
+    assert (x0, x1, size) == (pytest.approx(pad), pytest.approx(24 + pad), 12.0)
+    assert (bottom, top) == (pytest.approx(height - pad - 12), pytest.approx(height - pad))
 
 
 @pytest.mark.slow

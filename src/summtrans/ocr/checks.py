@@ -66,12 +66,14 @@ def warnings(pages: Sequence[OcrPage], threshold: float | None = None) -> tuple[
 
 
 def _page_number(line: list[Any], text: str, page: OcrPage) -> bool:
-    """A page number in the top or bottom margin, as the layout drops it (formats/pdf/layout.py)."""
+    """A page number in the top or bottom margin of the words' extent, as the layout drops it
+    (formats/pdf/layout.py, ocr/layout.py)."""
     from summtrans.formats.pdf.layout import MARGIN_SHARE, PAGE_NUMBER
 
+    first, last = min(w.box[1] for w in page.words), max(w.box[3] for w in page.words)
     top, bottom = min(w.box[1] for w in line), max(w.box[3] for w in line)
-    in_margin = bottom < MARGIN_SHARE * page.height or top > (1 - MARGIN_SHARE) * page.height
-    return in_margin and bool(PAGE_NUMBER.match(text))
+    margin = MARGIN_SHARE * (last - first)
+    return (bottom < first + margin or top > last - margin) and bool(PAGE_NUMBER.match(text))
 
 
 def _lines(page: OcrPage) -> list[list[Any]]:

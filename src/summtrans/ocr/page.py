@@ -62,6 +62,6 @@ def _in_points(index: int, prepared: Prepared, words: list[OcrWord], seconds: fl
         for w in words
     ]
     info = {"skew": round(prepared.skew, 2), "scale": round(prepared.scale, 2), "denoised": prepared.denoised,
-            "dpi": round(prepared.dpi)}
+            "flattened": prepared.flattened, "dpi": round(prepared.dpi)}
     width, height = prepared.image.size
     return OcrPage(index, width * k, height * k, scaled, info, round(seconds, 3))

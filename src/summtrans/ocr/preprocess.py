@@ -14,8 +14,11 @@ it is not needed:
 - ruling lines removed: a table's rules touching its rows made Tesseract lose whole rows of
   amounts on a noisy 150 dpi scan (CER 9.5 % → 2.1 %).
 
-Page finding and perspective correction for photos (OpenCV) were not added: on the measured
-phone-photo pages Tesseract reads the page on its desk as well as a scan.
+- page finding (photos): a sheet lying on a darker surface is cut out and its perspective undone
+  (corners: the extremes of the bright region along the diagonals; numpy and Pillow, no OpenCV).
+  Tesseract reads the words of a photo well enough without it, but the layout does not: a
+  table's columns converge and its rows come out scrambled, the page number is not in the
+  photo's margin (CER 9.6 % → see benchmarks/results/ocr-*).
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ class Prepared:
     scale: float  # how much it was enlarged (> 1) or reduced
     denoised: bool
     ruled: int  # pixels of ruling lines removed (table rules, underlines)
+    flattened: bool = False  # a sheet was found on a darker background and its perspective undone
 
 
 def prepare(image: Any, dpi: tuple[float, float] | None = None) -> Prepared:
@@ -57,6 +61,9 @@ def prepare(image: Any, dpi: tuple[float, float] | None = None) -> Prepared:
 
     grey = image.convert("L")
     dpi = (float(dpi[0]), float(dpi[1])) if dpi and len(dpi) == 2 else None  # TIFF gives IFDRational
+    quad = find_page(grey)
+    if quad is not None:  # a sheet on a desk (a phone photo): cut out, perspective undone
+        grey = flatten_page(grey, quad)
     if dpi and dpi[0] > 0 and dpi[1] > 0 and abs(dpi[0] / dpi[1] - 1) > 0.1:  # a fax: 204×98 dpi
         grey = grey.resize((grey.width, round(grey.height * dpi[0] / dpi[1])), Image.BICUBIC)
     skew, line = measure(grey)
@@ -87,7 +94,7 @@ def prepare(image: Any, dpi: tuple[float, float] | None = None) -> Prepared:
         page_dpi = 300 * line * scale / TARGET_LINE
     else:
         page_dpi = 300.0
-    return Prepared(grey, page_dpi, skew if abs(skew) >= MIN_SKEW else 0.0, scale, denoised, ruled)
+    return Prepared(grey, page_dpi, skew if abs(skew) >= MIN_SKEW else 0.0, scale, denoised, ruled, quad is not None)
 
 
 def _paper(grey: Any) -> int:
@@ -220,3 +227,56 @@ def _paper_map(grey: Any) -> Any:
     small = grey.resize((max(1, grey.width // 8), max(1, grey.height // 8)), Image.BOX)
     paper = small.filter(ImageFilter.MaxFilter(9)).filter(ImageFilter.BoxBlur(4)).resize(grey.size, Image.BILINEAR)
     return np.asarray(paper, dtype=np.int16)
+
+
+def find_page(grey: Any) -> list[tuple[float, float]] | None:
+    """The four corners (top left, top right, bottom right, bottom left) of a sheet of paper lying
+    on a darker surface (a phone photo), or None where no such sheet is seen (a scan: paper to the
+    edges). The sheet: the pixels brighter than Otsu's threshold on a small copy; its corners: the
+    extreme points along the diagonals."""
+    import numpy as np
+
+    factor = min(1.0, _PROFILE_SIZE / max(grey.size))
+    small = grey.resize((max(1, round(grey.width * factor)), max(1, round(grey.height * factor))))
+    a = np.asarray(small)
+    paper = a > _otsu(a)
+    h, w = paper.shape
+    border = np.concatenate([paper[0], paper[-1], paper[:, 0], paper[:, -1]])
+    if border.mean() > 0.5 or paper.mean() < 0.3:  # paper to the edges (a scan), or no sheet
+        return None
+    ys, xs = np.nonzero(paper)
+    corners = [np.argmin(xs + ys), np.argmax(xs - ys), np.argmax(xs + ys), np.argmin(xs - ys)]
+    quad = [(float(xs[i]) / factor, float(ys[i]) / factor) for i in corners]
+    area = 0.5 * abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(quad, quad[1:] + quad[:1])))
+    return quad if area > 0.3 * grey.width * grey.height else None
+
+
+def flatten_page(grey: Any, quad: list[tuple[float, float]]) -> Any:
+    """The sheet inside `quad` as a flat rectangle (perspective undone), desk cut away."""
+    import numpy as np
+    from PIL import Image
+
+    (tl, tr, br, bl) = quad
+    dist = lambda p, q: float(np.hypot(p[0] - q[0], p[1] - q[1]))  # noqa: E731
+    width = round(max(dist(tl, tr), dist(bl, br)))
+    height = round(max(dist(tl, bl), dist(tr, br)))
+    rows, rhs = [], []
+    for (x, y), (u, v) in zip([(0, 0), (width, 0), (width, height), (0, height)], quad):
+        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
+        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
+        rhs += [u, v]
+    coeffs = np.linalg.solve(np.array(rows, dtype=float), np.array(rhs, dtype=float))
+    return grey.transform((width, height), Image.PERSPECTIVE, tuple(coeffs), resample=Image.BICUBIC)
+
+
+def _otsu(a: Any) -> int:
+    import numpy as np
+
+    hist = np.bincount(a.ravel(), minlength=256).astype(np.float64)
+    weight = np.cumsum(hist)
+    mass = np.cumsum(hist * np.arange(256))
+    below, above = weight[:-1], weight[-1] - weight[:-1]
+    ok = (below > 0) & (above > 0)
+    between = np.zeros(255)
+    between[ok] = (mass[-1] * below[ok] / weight[-1] - mass[:-1][ok]) ** 2 / (below[ok] * above[ok])
+    return int(np.argmax(between))
