@@ -296,3 +296,24 @@ def test_cer_helper_is_an_edit_distance() -> None:
     assert cer("Straße", "Strasse") == pytest.approx(2 / 6)
     assert cer("a  b\nc", "a b c") == 0.0
     assert set(EXACT_TOKENS) >= {"DE89", "1.234,56", "Müßig"}
+
+
+def test_info_shows_the_ocr_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tesserocr
+
+    r = invoke("info")
+    assert r.exit_code == 0
+    line = next(ln for ln in r.stdout.splitlines() if ln.startswith("ocr:"))
+    version = tesserocr.tesseract_version().split()[1]
+    assert line.split(None, 1)[1] == f"tesseract {version} (tesserocr), languages " + " ".join(engines.get_engine().languages())
+    assert "deu" in line.split("languages", 1)[1].split()
+    monkeypatch.setitem(sys.modules, "tesserocr", None)
+    monkeypatch.setattr(engines.shutil, "which", lambda name: None)
+    engines.get_engine.cache_clear()
+    try:
+        r = invoke("info", "--format", "json")
+    finally:
+        engines.get_engine.cache_clear()
+    import json
+
+    assert json.loads(r.stdout)["ocr"].startswith("not available: ") and "pip install tesserocr" in json.loads(r.stdout)["ocr"]

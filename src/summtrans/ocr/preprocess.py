@@ -1,24 +1,23 @@
-"""What is done to a page image before the engine reads it; each step was kept because it
-measured better in benchmarks/ocr.py (rendered German letters, degraded), and is skipped where
-it is not needed:
+"""What is done to a page image before the engine reads it. Each step was kept because it
+measured better on rendered German letters (ad-hoc ablations while writing it, then
+benchmarks/ocr.py: plain Tesseract → summtrans, CER and exact-token recall), and runs only where
+its condition holds:
 
-- grey: colour carries nothing Tesseract uses; its own Otsu binarization is kept (Sauvola measured
-  worse on photos, and a flat-field correction was not needed on the measured photos);
-- fax aspect ratio: a 204×98 dpi fax is stretched to square pixels (CER 2.7 % → 1.3 %);
-- text size: pages whose text is smaller than 11 pt at ~200 dpi (low-resolution scans, small photos)
-  are enlarged to 300 dpi-sized text, very large text is reduced (speed);
-- noise: a 3×3 median filter where isolated specks are many (salt-and-pepper scans: 12 % → 1.3 %;
-  on clean pages it costs a little, so only there);
-- deskew: the angle (±15°) that makes the row profile of the ink sharpest; Tesseract itself reads
-  up to about 2° (4°: 48 % CER without this);
-- ruling lines removed: a table's rules touching its rows made Tesseract lose whole rows of
-  amounts on a noisy 150 dpi scan (CER 9.5 % → 2.1 %).
-
-- page finding (photos): a sheet lying on a darker surface is cut out and its perspective undone
-  (corners: the extremes of the bright region along the diagonals; numpy and Pillow, no OpenCV).
-  Tesseract reads the words of a photo well enough without it, but the layout does not: a
-  table's columns converge and its rows come out scrambled, the page number is not in the
-  photo's margin (CER 9.6 % → see benchmarks/results/ocr-*).
+- grey; Tesseract's own Otsu binarization is kept (its Sauvola measured worse on a photo, 1.3 % →
+  4.9 % CER);
+- page finding (a sheet on a darker desk: a phone photo): the sheet is cut out and its perspective
+  undone; corners are the extremes of the bright region along the diagonals (numpy and Pillow: no
+  OpenCV). Tesseract reads a photo's words well without it, but the layout does not: converging
+  table columns scrambled the rows, the page number stood outside the margin (9.6 % → 0.3 % on a
+  steep photo, the same words);
+- fax aspect ratio: 204×98 dpi pixels made square (amounts and the IBAN were lost: recall 80 % → 100 %);
+- text size: text smaller than 11 pt at ~200 dpi is enlarged to its 300 dpi size (100 dpi scan:
+  0.6 % → 0.3 %), very large text is reduced (speed);
+- specks: a 3×3 median filter where a median changes many pixels (salt-and-pepper: 12.1 % → 0.2 %;
+  on clean pages it costs a little, so only there), at the scan's own size;
+- deskew: the angle (±15°) that makes the ink's row profile sharpest (the layout needs straight rows);
+- ruling lines taken out: a table's rules touching its rows made Tesseract drop whole rows of
+  amounts on a noisy 150 dpi scan (9.5 % → 2.1 %; with all steps 14.2 % → 1.9 %).
 """
 
 from __future__ import annotations
