@@ -43,7 +43,14 @@ def test_cap_groups_cover_every_input_once_with_a_cap_that_fits_the_longest():
     "output",
     [
         "go go go go go go",
+        "the live live live live",  # a word four times (the mini model's loops on news)
+        "They sell it in Welse, wide, wide, wide, wide, with they.",  # punctuation between the times
+        "The Short short SHORT short set.",  # case aside
+        "It is good to give give give given a chance.",  # the last time trails on into a longer word
+        "In this very go go go go goverment for the camera.",
+        "Camp; O O O OR.",
         "the man the man the man the man",
+        "the man the man the man the many",
         "Castastshing, mosemberberberber-like rembertlections.",
         " ".join(["a", "b", "c"] * 10),
     ],
@@ -52,9 +59,18 @@ def test_loops_are_detected(output):
     assert repetition(output)
 
 
-@pytest.mark.parametrize("output", [GOOD[1], "Go, go, go! she shouted.", "that that is is fine", "Mississippi bookkeeper"])
+@pytest.mark.parametrize(
+    "output",
+    [GOOD[1], "Go, go, go! she shouted.", "that that is is fine", "Mississippi bookkeeper", "give give give take",
+     "so so so, said the man", "Yes, I do do it, do you?", "the man the man the man the boy"],
+)
 def test_normal_text_is_not_a_loop(output):
     assert repetition(output) is None
+
+
+def test_a_loop_the_source_has_too_is_no_problem():
+    assert problems("Nein, nein, nein, nein, rief er.", "No, no, no, no, he shouted.") == []
+    assert [k for k, _ in problems("Nein, rief er laut.", "No, no, no, no, he shouted.")] == ["repetition"]
 
 
 def test_problem_kinds():
@@ -95,6 +111,13 @@ def test_a_loop_the_retry_cannot_fix_is_kept_and_flagged():
     assert outputs == ["dog dog dog dog dog"]  # same problems: the retry's output is kept
     assert [(w.segment, w.kind) for w in warnings] == [(0, "repetition")]
     assert "after a retry" in warnings[0].detail
+
+
+def test_without_a_retry_problems_are_flagged_as_found():
+    sources = [GOOD[0], "Zwei Hunde spielen im Schnee."]
+    outputs, warnings = guarded_translate(sources, lambda t: [GOOD[1], "two two two two dogs"], None)
+    assert outputs == [GOOD[1], "two two two two dogs"]  # kept, not replaced by an empty retry
+    assert [(w.segment, w.kind) for w in warnings] == [(1, "repetition")] and "retry" not in warnings[0].detail
 
 
 def test_numbers_missing_from_a_translation():

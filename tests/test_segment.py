@@ -557,3 +557,15 @@ def test_wrapped_prose_is_still_joined():
         "Der Gemeinderat hat am Montag nach langer Diskussion beschlossen, die neuen Radwege bis zum Jahr 2027 zu bauen.",
         "Die Opposition war dagegen.",
     ]
+
+
+def test_letterhead_and_address_lines_stand_alone() -> None:
+    letter = "Jobcenter Berlin Mitte\nMüllerstraße 16, 13353 Berlin\n\nFrau\nErika Mustermann\nBeispielweg 3\n10115 Berlin\n"
+    assert texts(letter) == [
+        "Jobcenter Berlin Mitte", "Müllerstraße 16, 13353 Berlin", "Frau", "Erika Mustermann", "Beispielweg 3",
+        "10115 Berlin",
+    ]
+    # Narrow prose still runs on: a line ends in a linking word, or the next starts in lower case.
+    assert texts("Wir bitten Sie, die\nUnterlagen bis zum\nMonatsende einzureichen.") == [
+        "Wir bitten Sie, die\nUnterlagen bis zum\nMonatsende einzureichen."]
+    assert texts("Die Leistungen werden\nmonatlich gezahlt.") == ["Die Leistungen werden\nmonatlich gezahlt."]

@@ -137,6 +137,7 @@ class DocumentResult:
     sha256: str | None = None  # of the raw input bytes (set by folder runs)
     detected_lang: str | None = None  # language found by detection (--source-lang auto), else None
     lang_confidence: float | None = None  # the detector's confidence in detected_lang, 0..1
+    lang_method: str | None = None  # how it was found: py3langid, function words (plainly German), too short
     memory: MemoryUse | None = None  # segments answered by the translation memory; None: memory off
     format: str | None = None  # the input's format backend (docx, pdf, url…); None for text and markdown
     output_bytes: bytes | None = field(default=None, repr=False)  # the translated document (NAME.en.docx…)
@@ -148,6 +149,13 @@ class DocumentResult:
     def warnings(self) -> tuple:
         """The quality warnings (`quality.QualityWarning`), in segment order."""
         return self.quality.warnings if self.quality is not None else ()
+
+    @property
+    def language(self) -> dict[str, Any] | None:
+        """The record's (and journal's) ``language`` block; None without detection."""
+        if self.detected_lang is None:
+            return None
+        return {"lang": self.detected_lang, "confidence": round(self.lang_confidence or 0.0, 4), "method": self.lang_method}
 
     @property
     def summarized(self) -> bool:
@@ -173,8 +181,8 @@ class DocumentResult:
             out["summary_chunks"] = self.summary_chunks
         if self.sha256 is not None:
             out["sha256"] = self.sha256
-        if self.detected_lang is not None:
-            out["language"] = {"lang": self.detected_lang, "confidence": round(self.lang_confidence or 0.0, 4)}
+        if self.language is not None:
+            out["language"] = self.language
         if self.memory is not None:
             out["memory"] = self.memory.to_dict()
         if self.format is not None:
@@ -211,6 +219,7 @@ def document_record(
         summary_chunks=summary.chunks if summary is not None else None,
         detected_lang=detection.lang if detection is not None else None,
         lang_confidence=detection.confidence if detection is not None else None,
+        lang_method=detection.method if detection is not None else None,
         memory=memory,
         quality=quality,
         **extra,
