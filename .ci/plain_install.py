@@ -45,7 +45,8 @@ Der Gemeinderat hat **400 neue Fahrradständer** am Bahnhof beschlossen, siehe
 - Baubeginn im Frühjahr
 - Kosten: 8,4 Mio. Euro
 """
-OPTIONAL = {"ray": "summtrans[ray]"}  # imported only by --executor ray, installed by the extra
+# Imported only by --executor ray and by `summtrans serve`, installed by their extras.
+OPTIONAL = {"ray": "summtrans[ray]", **dict.fromkeys(("starlette", "uvicorn", "python_multipart"), "summtrans[serve]")}
 PAGE_NAME = "mieter-regeln.html"  # served from DIR/web for the url input
 
 

@@ -569,3 +569,10 @@ def test_letterhead_and_address_lines_stand_alone() -> None:
     assert texts("Wir bitten Sie, die\nUnterlagen bis zum\nMonatsende einzureichen.") == [
         "Wir bitten Sie, die\nUnterlagen bis zum\nMonatsende einzureichen."]
     assert texts("Die Leistungen werden\nmonatlich gezahlt.") == ["Die Leistungen werden\nmonatlich gezahlt."]
+
+
+def test_letter_dates_and_floors_do_not_end_sentences() -> None:
+    assert texts("Bitte legen Sie uns bis 20.02. Ihren aktuellen Mietvertrag vor.") == [
+        "Bitte legen Sie uns bis 20.02. Ihren aktuellen Mietvertrag vor."]
+    assert texts("Ort: Rathaus, 2. OG, Zimmer 214. Gut.") == ["Ort: Rathaus, 2. OG, Zimmer 214.", "Gut."]
+    assert texts("Die Sitzung ist am 20.02. Die Teilnehmer kommen.") == ["Die Sitzung ist am 20.02.", "Die Teilnehmer kommen."]

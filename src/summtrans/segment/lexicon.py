@@ -60,6 +60,7 @@ LINKING_WORDS = DETERMINERS | frozenset(
 # Nouns that typically follow an ordinal number.
 ORDINAL_NOUNS = frozenset(
     """
+    OG UG Obergeschoss Untergeschoss Mahnung Mahnstufe Instanz Kammer Senat
     Platz Rang Stock Stockwerk Etage Klasse Jahrhundert Jh Jahrhunderts Jahrtausend Weltkrieg Mal
     Runde Spieltag Liga Bundesliga Auflage Geburtstag Jahrestag Todestag Stelle Minute Halbzeit
     Kapitel Absatz Artikel Sinfonie Symphonie Stufe Grades Ordnung Quartal Semester Lebensjahr

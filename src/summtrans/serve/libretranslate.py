@@ -119,18 +119,24 @@ def _code(value: Any) -> str | None:
     return str(value).strip().lower() or None
 
 
-def translate_params(params: Mapping[str, Any], *, char_limit: int, max_alternatives: int) -> TranslateParams:
-    """Check /translate's parameters in LibreTranslate's order: q, source, target (missing),
-    alternatives, the character limit, the languages, the format, the pair."""
-    q = params.get("q")
-    if not q:
-        raise missing("q")
+def _pair(params: Mapping[str, Any]) -> tuple[str, str]:
+    """The source and target codes, each required (source first, as LibreTranslate checks them)."""
     source = _code(params.get("source"))
     if source is None:
         raise missing("source")
     target = _code(params.get("target"))
     if target is None:
         raise missing("target")
+    return source, target
+
+
+def translate_params(params: Mapping[str, Any], *, char_limit: int, max_alternatives: int) -> TranslateParams:
+    """Check /translate's parameters in LibreTranslate's order: q, source, target (missing),
+    alternatives, the character limit, the languages, the format, the pair."""
+    q = params.get("q")
+    if not q:
+        raise missing("q")
+    source, target = _pair(params)
     try:
         alternatives = max(0, int(params.get("alternatives") or 0))
     except (TypeError, ValueError):
@@ -183,12 +189,7 @@ def file_params(params: Mapping[str, Any], filename: str | None) -> FileParams:
     """Check /translate_file's parameters in LibreTranslate's order (the file part first)."""
     if filename is None:
         raise missing("file")
-    source = _code(params.get("source"))
-    if source is None:
-        raise missing("source")
-    target = _code(params.get("target"))
-    if target is None:
-        raise missing("target")
+    source, target = _pair(params)
     if filename == "":
         raise ApiError(400, "Invalid request: empty file")
     suffix = suffix_of(filename)
