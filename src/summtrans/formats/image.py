@@ -10,6 +10,7 @@ decompression bomb is refused); a truncated or corrupt file is one error naming 
 from __future__ import annotations
 
 import io
+import warnings
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -50,7 +51,9 @@ def _pages(data: bytes, source: str) -> Iterator[tuple[int, Any]]:
     if source.lower().endswith(HEIF_SUFFIXES) or data[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftypmsf1"):
         _heif_opener(source)
     try:
-        image = Image.open(io.BytesIO(data))  # reads the header only
+        with warnings.catch_warnings():  # Pillow warns from 89 MP on; MAX_PIXELS decides, below
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))  # reads the header only
     except Image.DecompressionBombError as exc:
         raise InputError(source, f"image too large to read safely ({exc})") from exc
     except UnidentifiedImageError as exc:

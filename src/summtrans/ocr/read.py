@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Iterable
 from typing import Any
@@ -41,11 +42,13 @@ def read_images(images: Iterable[tuple[int, Any]], source: str) -> tuple[list[An
     return [pdf_page(p) for p in texts], blanks + checked(texts), ocr_block(get_engine().describe(), LANG, pages)
 
 
-def read_scans(pages: list[Any], scans: dict[int, Any], warnings: tuple[QualityWarning, ...], source: str,
+def read_scans(pages: list[Any], scans: dict[int, bytes], warnings: tuple[QualityWarning, ...], source: str,
                ) -> tuple[list[Any], tuple[QualityWarning, ...], dict[str, Any]]:
-    """A PDF's pages with the scanned ones (`scans`: page index → image) replaced by their OCR;
+    """A PDF's pages with the scanned ones (`scans`: page index → PNG) replaced by their OCR;
     a scan where OCR finds no text gets a ``page-without-text`` warning. No text anywhere: InputError."""
-    read = _read(sorted(scans.items()))
+    from PIL import Image
+
+    read = _read((index, Image.open(io.BytesIO(png))) for index, png in sorted(scans.items()))
     by_index = {p.index: p for p in read if p.has_text}
     out = [pdf_page(by_index[p.index]) if p.index in by_index else p for p in pages]
     if not any(line.text.strip() for page in out for line in page.lines):

@@ -26,10 +26,10 @@ _FILE_NAME_TITLE = re.compile(r"^Microsoft (Word|PowerPoint) - |\.(docx?|odt|ppt
 _WORD = re.compile(r"[^ \t\r\n\ufffe]+")
 
 
-def read_pages(data: bytes, source: str, ocr: str = "never") -> tuple[list[Page], str | None, tuple[QualityWarning, ...], dict[int, Any]]:
+def read_pages(data: bytes, source: str, ocr: str = "never") -> tuple[list[Page], str | None, tuple[QualityWarning, ...], dict[int, bytes]]:
     """The pages, the metadata title, a ``page-without-text`` warning for each page that has
     something on it but no text (a scan) and is not to be OCR'd, and the images of the pages to
-    OCR (page index → greyscale PIL image at OCR_DPI): with `ocr` ``auto`` the pages without text,
+    OCR (page index → a greyscale PNG at OCR_DPI): with `ocr` ``auto`` the pages without text,
     with ``always`` also those whose text layer is garbage. No text and nothing to OCR: InputError."""
     if b"%PDF-" not in data[:1024]:
         raise InputError(source, "not a PDF file (no %PDF header)")
@@ -94,13 +94,17 @@ def garbage(text: str) -> bool:
     return bad > 0.3 * len(words)
 
 
-def _render(page: Any) -> Any:
-    """The page as a greyscale image for OCR (dpi in its info)."""
+def _render(page: Any) -> bytes:
+    """The page as a greyscale PNG for OCR, dpi recorded (PNG: a long scanned PDF is not held in
+    memory as raw pixels, 9 MB an A4 page)."""
+    import io
+
     width, height = page.get_width(), page.get_height()
     scale = min(OCR_DPI / 72, (MAX_OCR_PIXELS / max(width * height, 1.0)) ** 0.5)
     image = page.render(scale=scale, grayscale=True).to_pil()
-    image.info["dpi"] = (scale * 72, scale * 72)
-    return image
+    buf = io.BytesIO()
+    image.save(buf, "PNG", compress_level=1, dpi=(scale * 72, scale * 72))
+    return buf.getvalue()
 
 
 def _meta_title(title: str) -> str | None:
