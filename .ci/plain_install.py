@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 WORDS = {
     "txt": "Gemeinderat", "md": "Fahrradständer", "docx": "Wohnung", "odt": "Fußnote", "odp": "Angebot",
     "pptx": "Angebot", "epub": "Kapitel", "html": "Willkommen", "srt": "günstig", "vtt": "heute",
-    "pdf": "Bescheid", "url": "Senat",
+    "pdf": "Bescheid", "url": "Senat", "png": "Wohnung",
 }
 MARKDOWN = """# Neue Fahrradständer
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..errors import InputError, OutputDirError
 from ..formats.document import Document, decode_bytes, format_of, read_document
+from ..ocr.checks import journal_fields
 from ..pipeline import Pipeline
 from ..progress import Progress
 from ..records import DocumentResult, display_name
@@ -97,7 +98,8 @@ def _doc_fields(doc: Document, res: DocumentResult | None = None) -> dict[str, A
             "timings": dict(res.timings) if res is not None else {},
             "language": res.language if res is not None else None,
             "memory": res.memory.to_dict() if res is not None and res.memory is not None else None,
-            "quality": res.quality.to_dict() if res is not None and res.quality is not None else None}
+            "quality": res.quality.to_dict() if res is not None and res.quality is not None else None,
+            "ocr": journal_fields(getattr(doc.extracted, "ocr", None))}
 
 
 def _run_settings(pipeline: Pipeline, options: BatchOptions) -> dict[str, Any]:
@@ -105,14 +107,15 @@ def _run_settings(pipeline: Pipeline, options: BatchOptions) -> dict[str, Any]:
     return json.loads(json.dumps({
         "pipeline": pipeline.settings(), "format": options.format,
         "summary_only": options.summary_only, "markdown": pipeline.options.markdown,
+        **({"ocr": options.ocr} if options.ocr != "auto" else {}),  # journals of earlier runs stay valid
     }))
 
 
-def _read(item: Item, max_bytes: int) -> Document:
+def _read(item: Item, max_bytes: int, ocr: str = "auto") -> Document:
     """One input read, named by its key; any failure to read it is an InputError (the document's
     problem, never the run's)."""
     try:
-        doc = read_document(item.url or item.path, max_bytes=max_bytes)
+        doc = read_document(item.url or item.path, max_bytes=max_bytes, ocr=ocr)
     except (OSError, ValueError) as exc:
         raise InputError(str(item.path), f"cannot read: {type(exc).__name__}: {exc}") from exc
     return dataclasses.replace(doc, source=item.key)
@@ -157,7 +160,7 @@ class _Run:
             return None
         t0 = time.perf_counter()
         try:
-            doc = _read(item, o.max_bytes)
+            doc = _read(item, o.max_bytes, o.ocr)
         except InputError as exc:
             self._refuse(item, exc, t0)
             return None

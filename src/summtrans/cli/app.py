@@ -50,6 +50,8 @@ from .options import (  # the option types every command signature names
     NoGuardsOpt,
     NoMemoryOpt,
     NoProtectOpt,
+    OcrMode,
+    OcrOpt,
     OfflineOpt,
     Output,
     Paths,
@@ -123,7 +125,7 @@ def _run(task: str, a: dict[str, Any]) -> None:
                 a["paths"], pipeline, output=a["output"], fmt=a["fmt"].value,
                 summary_only=a.get("summary_only", False), quiet=quiet, executor=executor,
                 globs=a["glob"], excludes=a["exclude"], include_hidden=a["include_hidden"], force=a["force"],
-                retry_failed=a["retry_failed"], max_bytes=a["max_bytes"],
+                retry_failed=a["retry_failed"], max_bytes=a["max_bytes"], ocr=a["ocr"].value,
             )
         finally:
             pipeline.close()  # the translation memory records this run's hit counts
@@ -169,6 +171,7 @@ def translate(
     retry_failed: RetryOpt = False,
     include_hidden: HiddenOpt = False,
     max_bytes: MaxBytesOpt = None,
+    ocr: OcrOpt = OcrMode("auto"),
     executor: ExecutorOpt = ExecutorName("local"),
     ray_address: RayAddressOpt = None,
     workers: WorkersOpt = None,
@@ -225,6 +228,7 @@ def summarize(
     retry_failed: RetryOpt = False,
     include_hidden: HiddenOpt = False,
     max_bytes: MaxBytesOpt = None,
+    ocr: OcrOpt = OcrMode("auto"),
     executor: ExecutorOpt = ExecutorName("local"),
     ray_address: RayAddressOpt = None,
     workers: WorkersOpt = None,

@@ -13,6 +13,7 @@ import typer
 from ..engines import DEVICES, ENGINES
 from ..executors import EXECUTORS
 from ..models.config import COMPUTE_TYPES, LENGTHS, SOURCE_LANGS
+from ..ocr import OCR_MODES
 from ..writers import FORMATS
 
 
@@ -28,6 +29,7 @@ Length = _choices("Length", LENGTHS)
 Lang = _choices("Lang", SOURCE_LANGS)
 ComputeType = _choices("ComputeType", COMPUTE_TYPES)
 ExecutorName = _choices("ExecutorName", EXECUTORS)
+OcrMode = _choices("OcrMode", OCR_MODES)
 
 
 Paths = Annotated[list[str], typer.Argument(help="Files or folders to read; '-' reads standard input.", show_default=False)]
@@ -63,6 +65,7 @@ ExcludeOpt = Annotated[Optional[list[str]], typer.Option("--exclude", metavar="P
 ForceOpt = Annotated[bool, typer.Option("--force", help="Folder runs: redo every document, ignoring the journal.")]
 RetryOpt = Annotated[bool, typer.Option("--retry-failed", help="Folder runs: redo only documents that failed before.")]
 HiddenOpt = Annotated[bool, typer.Option("--include-hidden", help="Folder inputs: also walk names starting with '.'.")]
+OcrOpt = Annotated[OcrMode, typer.Option("--ocr", help="Read scans and photos by OCR: auto (images, PDF pages without text), always (also PDF pages with a garbage text layer), never.")]
 MaxBytesOpt = Annotated[Optional[int], typer.Option("--max-bytes", min=1, metavar="N", help="Skip files larger than this (default 50 MiB).")]
 ExecutorOpt = Annotated[ExecutorName, typer.Option("--executor", help="Folder runs: run the models here, or on Ray workers (pip install \"summtrans[ray]\").")]
 RayAddressOpt = Annotated[Optional[str], typer.Option("--ray-address", help="Join this Ray cluster: auto, ray://HOST:10001 or HOST:6379 (default: start Ray for the run).")]

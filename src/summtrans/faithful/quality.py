@@ -31,6 +31,8 @@ WARNING_KINDS: dict[str, str] = {
     "invented-number": "the summary has a number that the translation does not",
     "summary-length": "the summary is out of its length bounds",
     "page-without-text": "a page without a text layer (a scan?) was not read",
+    "ocr-low-confidence": "an amount, date, IBAN or other number read by OCR from words it was unsure of",
+    "iban-checksum": "an IBAN (read by OCR) that fails its check digits: compare it with the paper",
 }
 
 

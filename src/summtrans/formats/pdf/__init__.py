@@ -3,19 +3,23 @@ written as markdown (``NAME.en.md``).
 
 read.py opens the PDF and rebuilds line fragments from character boxes (and ruling lines from
 path objects); layout.py orders them and joins them into blocks; tables.py finds the tables.
-A page without text (a scan) is not read: it gets a ``page-without-text`` warning.
+A page without a usable text layer (a scan) is OCR'd (summtrans.ocr; ``--ocr never``: it gets a
+``page-without-text`` warning instead); the OCR'd words go through the same layout.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
+
+from summtrans.faithful.quality import QualityWarning
 
 from ..base import Extracted, FormatBackend, Unit
 from .layout import Block, document_blocks
+from .model import Page
 from .read import read_pages
 
-__all__ = ["PdfBackend"]
+__all__ = ["PdfBackend", "extracted"]
 
 
 @dataclass
@@ -24,6 +28,7 @@ class _State:
     where a cell has text (one unit each)."""
 
     shape: list[str | list[list[bool]]]
+    note: str | None = None  # a line the output ends with (OCR read with low confidence)
 
 
 class PdfBackend(FormatBackend):
@@ -34,25 +39,45 @@ class PdfBackend(FormatBackend):
     output_suffix: ClassVar[str] = ".md"
 
     def read(self, data: bytes, source: str) -> Extracted:
-        pages, meta_title, warnings = read_pages(data, source)
-        blocks = document_blocks(pages)
-        units: list[Unit] = []
-        shape: list[str | list[list[bool]]] = []
-        for block in blocks:
-            if block.kind == "table":
-                shape.append([[bool(text.strip()) for text in row] for row in block.cells])
-                units += [Unit(text, role="cell") for row in block.cells for text in row if text.strip()]
-            else:
-                shape.append(_prefix(block))
-                units.append(Unit(block.text, role="heading" if block.kind == "heading" else "paragraph"))
-        title = next((b.text for b in blocks if b.kind == "heading" and b.level == 1), None) or meta_title
-        return Extracted(units=units, state=_State(shape), title=title, markdown=_markdown(shape, units),
-                         warnings=warnings)
+        from summtrans import ocr
+
+        pages, meta_title, warnings, scans = read_pages(data, source, ocr.mode())
+        block: dict | None = None
+        if scans:  # pages without a usable text layer: OCR'd in their place
+            from summtrans.ocr.read import read_scans
+
+            pages, warnings, block = read_scans(pages, scans, warnings, source)
+        return extracted(pages, meta_title, warnings, block)
 
     def write(self, extracted: Extracted, translated: list[Unit]) -> bytes:
         if len(translated) != len(extracted.units):
             raise ValueError(f"expected {len(extracted.units)} translated units, got {len(translated)}")
-        return (_markdown(extracted.state.shape, translated) + "\n").encode("utf-8")
+        note = f"\n\n{extracted.state.note}" if extracted.state.note else ""
+        return (_markdown(extracted.state.shape, translated) + note + "\n").encode("utf-8")
+
+
+def extracted(pages: list[Page], title: str | None, warnings: tuple[QualityWarning, ...] = (),
+              ocr: dict[str, Any] | None = None) -> Extracted:
+    """The units, markdown and title of read pages (a PDF's, or OCR'd images', see formats/image.py);
+    `ocr`: the record's ocr block where pages were OCR'd (its low-confidence line ends the output)."""
+    blocks = document_blocks(pages)
+    units: list[Unit] = []
+    shape: list[str | list[list[bool]]] = []
+    for block in blocks:
+        if block.kind == "table":
+            shape.append([[bool(text.strip()) for text in row] for row in block.cells])
+            units += [Unit(text, role="cell") for row in block.cells for text in row if text.strip()]
+        else:
+            shape.append(_prefix(block))
+            units.append(Unit(block.text, role="heading" if block.kind == "heading" else "paragraph"))
+    title = next((b.text for b in blocks if b.kind == "heading" and b.level == 1), None) or title
+    note = None
+    if ocr is not None:
+        from summtrans.ocr.checks import low_confidence_note
+
+        note = low_confidence_note(ocr, [w for w in warnings if w.kind in ("ocr-low-confidence", "iban-checksum")])
+    return Extracted(units=units, state=_State(shape, note), title=title, markdown=_markdown(shape, units),
+                     warnings=warnings, ocr=ocr)
 
 
 def _prefix(block: Block) -> str:

@@ -26,9 +26,11 @@ _FILE_NAME_TITLE = re.compile(r"^Microsoft (Word|PowerPoint) - |\.(docx?|odt|ppt
 _WORD = re.compile(r"[^ \t\r\n\ufffe]+")
 
 
-def read_pages(data: bytes, source: str) -> tuple[list[Page], str | None, tuple[QualityWarning, ...]]:
-    """The pages, the metadata title, and a ``page-without-text`` warning for each page that has
-    something on it but no text (a scan: not read until OCR does it). No text at all: InputError."""
+def read_pages(data: bytes, source: str, ocr: str = "never") -> tuple[list[Page], str | None, tuple[QualityWarning, ...], dict[int, bytes]]:
+    """The pages, the metadata title, a ``page-without-text`` warning for each page that has
+    something on it but no text (a scan) and is not to be OCR'd, and the images of the pages to
+    OCR (page index → a greyscale PNG at OCR_DPI): with `ocr` ``auto`` the pages without text,
+    with ``always`` also those whose text layer is garbage. No text and nothing to OCR: InputError."""
     if b"%PDF-" not in data[:1024]:
         raise InputError(source, "not a PDF file (no %PDF header)")
     if b"%%EOF" not in data[-2048:]:
@@ -44,13 +46,17 @@ def read_pages(data: bytes, source: str) -> tuple[list[Page], str | None, tuple[
                 raise InputError(source, "encrypted PDF: a password is needed") from exc
             raise InputError(source, f"corrupt PDF ({_pdfium_reason(exc)})") from exc
         try:
-            pages, unread = [], []
+            pages, unread, scans = [], [], {}
             for index in range(len(doc)):
                 page = doc[index]
                 try:
                     rules = _page_rules(page)
                     lines = _page_lines(page, index, [r for r in rules if r.vertical])
-                    if not any(ln.text.strip() for ln in lines) and raw.FPDFPage_CountObjects(page.raw) > 0:
+                    text = " ".join(ln.text for ln in lines)
+                    blank = not text.strip() and raw.FPDFPage_CountObjects(page.raw) > 0
+                    if ocr != "never" and (blank or (ocr == "always" and garbage(text))):
+                        scans[index] = _render(page)
+                    elif blank:
                         unread.append(index)
                     pages.append(Page(index, page.get_width(), page.get_height(), lines, rules))
                 finally:
@@ -60,10 +66,45 @@ def read_pages(data: bytes, source: str) -> tuple[list[Page], str | None, tuple[
             raise InputError(source, f"corrupt PDF ({_pdfium_reason(exc)})") from exc
         finally:
             doc.close()
-    if not any(line.text.strip() for page in pages for line in page.lines):
-        raise InputError(source, "no text layer (scanned PDF?) — OCR it first", "skipped-no-text")
+    if not scans and not any(line.text.strip() for page in pages for line in page.lines):
+        raise InputError(source, "no text layer (scanned PDF?) and --ocr never", "skipped-no-text")
     warnings = tuple(QualityWarning(None, "page-without-text", f"page {i + 1} of {len(pages)}") for i in unread)
-    return pages, meta_title, warnings
+    return pages, meta_title, warnings, scans
+
+
+OCR_DPI = 300  # pages to OCR are rendered at this resolution
+MAX_OCR_PIXELS = 40_000_000  # … unless that makes more pixels than this (a poster): then smaller
+_WORDLIKE = re.compile(r"[^\W\d_]{3,}")
+_VOWELS = set("aeiouyäöüàáâéèêíìîóòôúùûAEIOUYÄÖÜ")
+
+
+def garbage(text: str) -> bool:
+    """A text layer that is not text: mostly replacement or private-use characters, or words a
+    bad OCR made (no vowel, case jumping inside the word: "Bcsch31d", "tHe", "Wdrsprch")."""
+    chars = [c for c in text if not c.isspace()]
+    if not chars:
+        return False
+    odd = sum(c == "\ufffd" or "\ue000" <= c <= "\uf8ff" or ord(c) < 32 for c in chars)
+    if odd > 0.1 * len(chars):
+        return True
+    words = _WORDLIKE.findall(text)
+    if len(words) < 5:
+        return False
+    bad = sum(not (set(w) & _VOWELS) or any(a.islower() and b.isupper() for a, b in zip(w, w[1:])) for w in words)
+    return bad > 0.3 * len(words)
+
+
+def _render(page: Any) -> bytes:
+    """The page as a greyscale PNG for OCR, dpi recorded (PNG: a long scanned PDF is not held in
+    memory as raw pixels, 9 MB an A4 page)."""
+    import io
+
+    width, height = page.get_width(), page.get_height()
+    scale = min(OCR_DPI / 72, (MAX_OCR_PIXELS / max(width * height, 1.0)) ** 0.5)
+    image = page.render(scale=scale, grayscale=True).to_pil()
+    buf = io.BytesIO()
+    image.save(buf, "PNG", compress_level=1, dpi=(scale * 72, scale * 72))
+    return buf.getvalue()
 
 
 def _meta_title(title: str) -> str | None:
