@@ -210,6 +210,8 @@ def test_unsure_numbers_are_flagged_in_the_record_and_the_output(letter, tmp_pat
     record = record[0] if isinstance(record, list) else record
     flagged = [w["detail"] for w in record["warnings"] if w["kind"] == "ocr-low-confidence"]
     assert any("DE89 3704 0044 0532 0130 00" in d and "(page 1)" in d for d in flagged)
+    [page_block] = record["ocr"]["pages"]  # the record's ocr block: engine, language, per page confidence
+    assert record["ocr"]["language"] == "deu" and page_block["low_confidence_words"] >= 2
     assert any("487,20" in d for d in flagged)
     r = invoke("translate", str(src), "-o", f"{tmp_path}/out/", "--engine", "echo", "-q", "--no-memory")
     last = (tmp_path / "out" / "brief.en.md").read_text().strip().splitlines()[-1]

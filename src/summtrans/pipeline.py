@@ -218,9 +218,9 @@ class Pipeline:
             from .facts import extract_facts
 
             extra["facts"] = extract_facts([s.source for s in segments], translations=[s.translation for s in segments])
-        if doc.format is not None:  # a formatted document: its translated copy and how its spans fared
+        if doc.format is not None:  # a formatted document: its translated copy, how its spans fared, its OCR
             extra.update(format=doc.format, output_bytes=written[0] if written else None,
-                         inline=done.inline if done else None)
+                         inline=done.inline if done else None, ocr=extracted.ocr)
         quality = QualityReport(extracted.warnings)  # what reading found (a page without text…), then the units'
         quality = quality.merged(done.quality) if done else quality
         return document_record(doc, route.lang, route.detection, timings, written[1] if written else None, segments,

@@ -146,6 +146,7 @@ class DocumentResult:
     inline: InlineStats | None = None  # formatted spans placed, fallen back, dropped (formatted inputs)
     quality: QualityReport | None = None  # warnings (segment = index in `segments`) and checks; None: not checked
     facts: Facts | None = None  # key facts of an official letter (each names its index in `segments`); None: none
+    ocr: dict[str, Any] | None = None  # how scanned pages or an image were read (engine, per page confidence); None: no OCR
 
     @property
     def warnings(self) -> tuple:
@@ -196,6 +197,8 @@ class DocumentResult:
             out["quality"] = self.quality.to_dict()
         if self.facts is not None:
             out["facts"] = self.facts.to_dict()
+        if self.ocr is not None:
+            out["ocr"] = self.ocr
         return out
 
 
