@@ -317,3 +317,20 @@ def test_info_shows_the_ocr_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     import json
 
     assert json.loads(r.stdout)["ocr"].startswith("not available: ") and "pip install tesserocr" in json.loads(r.stdout)["ocr"]
+
+
+@pytest.mark.slow
+def test_an_ocr_reading_travels_with_its_document(tmp_path):
+    """A Ray worker gets the OCR'd text with the document instead of reading the scan again."""
+    import pickle
+
+    from ocr_samples import png
+
+    from summtrans.formats.document import read_document
+
+    src = tmp_path / "brief.png"
+    src.write_bytes(png(render_lines(["Betrag: 487,20 EUR", "Bitte zahlen Sie bis zum 30.04.2026."])))
+    doc = read_document(src)
+    assert doc.extracted is not None and doc.extracted.ocr is not None
+    again = pickle.loads(pickle.dumps(doc))
+    assert again.extracted is not None and [u.text for u in again.extracted.units] == [u.text for u in doc.extracted.units]

@@ -82,8 +82,23 @@ class Document:
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state["extracted"] = None  # parsed XML trees do not pickle; the receiver extracts again
+        if not _worth_sending(state["extracted"]):
+            state["extracted"] = None  # parsed XML trees do not pickle; the receiver extracts again
         return state
+
+
+def _worth_sending(extracted: Any) -> bool:
+    """Whether a document's extraction travels with it (to a Ray worker): one that took OCR (seconds
+    a page) does, when it pickles; any other is read again where it lands, in milliseconds."""
+    if extracted is None or getattr(extracted, "ocr", None) is None:
+        return False
+    import pickle
+
+    try:
+        pickle.dumps(extracted)
+    except Exception:  # a parsed tree, a native handle
+        return False
+    return True
 
 
 # --------------------------------------------------------------------------- decoding
