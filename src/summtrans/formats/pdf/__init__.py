@@ -1,64 +1,177 @@
 """PDF (text layer, via pypdfium2) → paragraphs, lists, headings and tables; the translation is
-written as markdown (``NAME.en.md``).
+written into a copy of the PDF (``NAME.en.pdf``): the English in the German's places, or beside
+the original pages (`MODES`).
 
 read.py opens the PDF and rebuilds line fragments from character boxes (and ruling lines from
-path objects); layout.py orders them and joins them into blocks; tables.py finds the tables.
-A page without text (a scan) is not read: it gets a ``page-without-text`` warning.
+path objects), remembering which page objects and fonts drew each word; layout.py orders them
+and joins them into blocks; tables.py finds the tables. write.py lays the English back: fit.py
+fits it into each unit's place (pure), fonts.py picks the fonts, edit.py holds PDFium's editing
+calls. A page without text (a scan) is not read: it gets a ``page-without-text`` warning.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import ClassVar
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar
 
-from ..base import Extracted, FormatBackend, Unit
-from .layout import Block, document_blocks
-from .read import read_pages
+from ...faithful.quality import QualityWarning
+from ..base import Extracted, FormatBackend, Span, Unit
 
-__all__ = ["PdfBackend"]
+if TYPE_CHECKING:  # the stages load with the first PDF read (the CLI imports MODES at start)
+    from .layout import Block
+    from .model import Font, Line, Page, Style
+
+__all__ = ["MODES", "PdfBackend"]
+
+MODES = ("layout", "bilingual", "interleaved")  # --pdf: English in place; original | English side by side; alternating pages
+
+
+@dataclass
+class Place:
+    """Where a unit's German was: its lines in reading order, once per copy (a table's header
+    row repeated on a later page has two), and a list item's bullet (not in the unit's text)."""
+
+    copies: list[list[Line]]
+    prefix: str = ""
 
 
 @dataclass
 class _State:
     """Per block: its markdown prefix ("## ", "- ", "": one unit), or a table's rows with True
-    where a cell has text (one unit each)."""
+    where a cell has text (one unit each); and what the writer needs: the PDF's bytes, pages,
+    fonts and each unit's place."""
 
     shape: list[str | list[list[bool]]]
+    data: bytes = b""
+    pages: list[Page] = field(default_factory=list)
+    fonts: dict[str, Font] = field(default_factory=dict)
+    places: list[Place] = field(default_factory=list)
+    warnings: tuple[QualityWarning, ...] = ()  # what reading found (writing adds its own)
+    locked: str | None = None  # why the PDF may not be changed; None: it may
 
 
 class PdfBackend(FormatBackend):
-    """``.pdf`` with a text layer → markdown (``NAME.en.md``)."""
+    """``.pdf`` with a text layer → a copy with the English in place (``NAME.en.pdf``).
+
+    `write` adds what it had to leave or squeeze (``pdf-text-kept``, ``pdf-overflow``) to
+    ``extracted.warnings``, which the record is made from after writing. A PDF whose
+    permissions forbid changes is written as markdown (warning ``pdf-not-editable``).
+    """
 
     name: ClassVar[str] = "pdf"
     suffixes: ClassVar[tuple[str, ...]] = (".pdf",)
-    output_suffix: ClassVar[str] = ".md"
+    output_suffix: ClassVar[str] = ".pdf"
 
     def read(self, data: bytes, source: str) -> Extracted:
-        pages, meta_title, warnings = read_pages(data, source)
-        blocks = document_blocks(pages)
+        from .layout import document_blocks
+        from .read import read_pages
+
+        reading = read_pages(data, source)
+        blocks = document_blocks(reading.pages)
         units: list[Unit] = []
+        places: list[Place] = []
         shape: list[str | list[list[bool]]] = []
         for block in blocks:
             if block.kind == "table":
+                assert block.table is not None
                 shape.append([[bool(text.strip()) for text in row] for row in block.cells])
-                units += [Unit(text, role="cell") for row in block.cells for text in row if text.strip()]
+                repeats = block.table.repeats
+                for r, row in enumerate(block.cells):
+                    for c, text in enumerate(row):
+                        if text.strip():
+                            lines = block.table.rows[r][c]
+                            copies = [lines] + ([rep[c] for rep in repeats if c < len(rep) and rep[c]] if r == 0 else [])
+                            units.append(Unit(text, _spans(text, lines), role="cell"))
+                            places.append(Place(copies))
             else:
                 shape.append(_prefix(block))
-                units.append(Unit(block.text, role="heading" if block.kind == "heading" else "paragraph"))
-        title = next((b.text for b in blocks if b.kind == "heading" and b.level == 1), None) or meta_title
-        return Extracted(units=units, state=_State(shape), title=title, markdown=_markdown(shape, units),
-                         warnings=warnings)
+                units.append(Unit(block.text, _spans(block.text, block.lines),
+                                  role="heading" if block.kind == "heading" else "paragraph"))
+                places.append(Place([block.lines], _bullet(block)))
+        title = next((b.text for b in blocks if b.kind == "heading" and b.level == 1), None) or reading.title
+        warnings = reading.warnings
+        if reading.locked:
+            warnings += (QualityWarning(None, "pdf-not-editable", f"{reading.locked}: written as markdown"),)
+        state = _State(shape, data, reading.pages, reading.fonts, places, warnings, reading.locked)
+        return Extracted(units=units, state=state, title=title, markdown=_markdown(shape, units), warnings=warnings)
 
-    def write(self, extracted: Extracted, translated: list[Unit]) -> bytes:
+    def write(self, extracted: Extracted, translated: list[Unit], mode: str = "layout") -> bytes:
+        """The PDF with the English in place (`mode` "layout"), or beside the original pages
+        ("bilingual": side by side on pages of double width; "interleaved": page after page)."""
         if len(translated) != len(extracted.units):
             raise ValueError(f"expected {len(extracted.units)} translated units, got {len(translated)}")
-        return (_markdown(extracted.state.shape, translated) + "\n").encode("utf-8")
+        if mode not in MODES:
+            raise ValueError(f"unknown PDF mode '{mode}' (choose from {', '.join(MODES)})")
+        state: _State = extracted.state
+        if state.locked or not state.data:
+            return (_markdown(state.shape, translated) + "\n").encode("utf-8")
+        from .write import write_pdf
+
+        output, warnings = write_pdf(state, extracted.units, translated, mode)
+        extracted.warnings = state.warnings + tuple(warnings)
+        return output
+
+    def to_text(self, extracted: Extracted) -> str:
+        """Markdown: as read, or (after writing, `markdown` None) of the units given."""
+        if extracted.markdown is not None:
+            return extracted.markdown
+        return _markdown(extracted.state.shape, extracted.units)
 
 
 def _prefix(block: Block) -> str:
     if block.kind == "heading":
         return "#" * block.level + " "
     return "- " if block.kind == "item" else ""
+
+
+def _bullet(block: Block) -> str:
+    """A list item's bullet as its first line has it ("•"), which the unit's text lacks."""
+    if block.kind != "item" or not block.lines:
+        return ""
+    first = block.lines[0].text.strip()
+    return first.split(" ", 1)[0] if first and not block.text.startswith(first.split(" ", 1)[0]) else ""
+
+
+def _key(style: Style) -> tuple:
+    return (style.font, style.bold, style.italic, style.color)
+
+
+def _spans(text: str, lines: list[Line]) -> tuple[Span, ...]:
+    """Runs of words set unlike most of the unit (bold, italic, another font or colour) as
+    spans whose style is the run's `model.Style` (sizes aside): the writer sets them alike."""
+    words: list[tuple[str, Style]] = []
+    for line in lines:
+        for k, (at, ink) in enumerate(line.ink):
+            end = line.ink[k + 1][0] if k + 1 < len(line.ink) else len(line.text)
+            word = line.text[at:end].strip()
+            if word:
+                words.append((word, ink.style))
+    if not words:
+        return ()
+    weight: Counter[tuple] = Counter()
+    for word, style in words:
+        weight[_key(style)] += len(word)
+    base = weight.most_common(1)[0][0]
+    if len(weight) == 1:
+        return ()
+    spans: list[Span] = []
+    pos = 0
+    for word, style in words:
+        probe = word.rstrip("-\ufffe\xad") or word
+        at = text.find(probe, pos)
+        if at < 0:
+            continue
+        end = at + len(probe)
+        pos = end
+        if _key(style) == base:
+            continue
+        last = spans[-1] if spans else None
+        if last is not None and _key(last.style) == _key(style) and not text[last.end:at].strip():
+            spans[-1] = Span(last.start, end, style)
+        else:
+            spans.append(Span(at, end, style))
+    return tuple(spans)
 
 
 def _markdown(shape: list[str | list[list[bool]]], units: list[Unit]) -> str:

@@ -1,8 +1,31 @@
-"""What the PDF stages hand each other: pages, line fragments, ruling lines and tables."""
+"""What the PDF stages hand each other: pages, line fragments, ruling lines and tables, and how
+each line was drawn (its page objects and fonts), which the writer needs to lay the English back."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Style:
+    """How a run of text was set: enough to set its English alike."""
+
+    font: str  # the PDF font's name (a key into `Reading.fonts`)
+    size: float  # pt
+    bold: bool = False
+    italic: bool = False
+    color: tuple[int, int, int, int] = (0, 0, 0, 255)  # fill colour, RGBA
+
+
+@dataclass(frozen=True)
+class Ink:
+    """How one word was drawn: the page objects its characters are in, and its style."""
+
+    objects: tuple[int, ...]  # indices of the page's top-level objects
+    style: Style
+    baseline: float  # y of its first character's origin
+    in_form: bool = False  # some of its characters are inside a form XObject
+    rotated: bool = False  # set at an angle
 
 
 @dataclass(eq=False)  # compared and hashed by identity: the stages keep sets of lines
@@ -22,6 +45,11 @@ class Line:
     fresh: bool = False  # starts a new block whatever comes before (a block set beside another)
     table: Table | None = None  # a table standing in the reading order in place of its lines
     group: list[Line] | None = None  # lines read as one block before what stands beside them (an address)
+    ink: tuple[tuple[int, Ink], ...] = ()  # (offset into text, ink) of each word: how it was drawn
+
+    @property
+    def baseline(self) -> float:
+        return self.ink[0][1].baseline if self.ink else self.bottom
 
 
 @dataclass(frozen=True)
@@ -41,14 +69,29 @@ class Table:
     rows: list[list[list[Line]]]
     edges: list[float]  # the columns' left edges (a table going on over a page break has the same)
     caption: list[Line] = field(default_factory=list)  # a first row across all columns: the table's title
+    repeats: list[list[list[Line]]] = field(default_factory=list)  # its header row repeated on later pages
 
 
 @dataclass
 class Page:
-    """One page as read: its text's line fragments and its ruling lines."""
+    """One page as read: its text's line fragments, its ruling lines, and the boxes of what else
+    is drawn on it (images, paths, forms: left, bottom, right, top)."""
 
     index: int
     width: float
     height: float
     lines: list[Line]
     rules: list[Rule]
+    shapes: list[tuple[float, float, float, float]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Font:
+    """A font of the PDF as the writer needs it: which characters it can set, how wide."""
+
+    name: str
+    widths: dict[str, float]  # advance width per 1000 units of the font size, for the characters it covers
+    serif: bool = False
+    mono: bool = False
+    bold: bool = False
+    italic: bool = False

@@ -1,11 +1,16 @@
 """Reading a PDF with PDFium: each page's line fragments (rebuilt from character boxes) and ruling
-lines (from its path objects), the metadata title, and a warning for each page without text."""
+lines (from its path objects), the metadata title, and a warning for each page without text.
+
+For writing the English back, each word also keeps how it was drawn (`model.Ink`: its page
+objects, font, size, colour), each page the boxes of its other objects, and each font which
+characters it can set and how wide they are (`model.Font`)."""
 
 from __future__ import annotations
 
 import ctypes
 import re
 import threading
+from dataclasses import dataclass
 from bisect import bisect_right
 from collections.abc import Sequence
 from typing import Any
@@ -13,20 +18,39 @@ from typing import Any
 from summtrans.errors import InputError
 from summtrans.faithful.quality import QualityWarning
 
-from .model import Line, Page, Rule
+from .model import Font, Ink, Line, Page, Rule, Style
 
 COLUMN_GAP = 1.5  # a horizontal gap wider than this many font sizes splits a line (columns)
 THIN = 2.5  # pt: a path at most this thick (and longer) is a ruling line
 MIN_BOX = 6.0  # pt: a rectangle smaller than this either way is a mark, not a cell's border
 MAX_PATHS = 3000  # a page with more path objects is a drawing: its rules are not looked at
-_PDFIUM = threading.Lock()  # PDFium is not thread-safe
+PDFIUM = threading.Lock()  # PDFium is not thread-safe: every call holds it
 _ERR_PASSWORD = 4
-_FIXED_PITCH = 1  # font descriptor flag: a monospaced font (code)
+_FIXED_PITCH = 1  # font descriptor flags: a monospaced font (code), serifs, italic, bold
+_SERIF = 2
+_ITALIC = 64
+_FORCE_BOLD = 1 << 18
+_PERMIT_MODIFY = 8  # permission bit: the contents may be changed
+_ROTATED = 0.02  # radians: a character set at a larger angle is rotated text
+_MAX_SHAPES = 5000  # more objects than this on a page: it is crowded, the English does not grow there
+# The characters whose widths each font is asked for: what English text and its numbers use.
+_ALPHABET = "".join(map(chr, range(0x20, 0x7F))) + "".join(map(chr, range(0xA0, 0x100))) + "–—‘’‚“”„•…€‰′″−×ŒœŠšŽžŸ"
 _FILE_NAME_TITLE = re.compile(r"^Microsoft (Word|PowerPoint) - |\.(docx?|odt|pptx?|rtf|txt|pdf|indd)$", re.I)
 _WORD = re.compile(r"[^ \t\r\n\ufffe]+")
 
 
-def read_pages(data: bytes, source: str) -> tuple[list[Page], str | None, tuple[QualityWarning, ...]]:
+@dataclass
+class Reading:
+    """A PDF as read: its pages, title, warnings, fonts, and why it cannot be edited (if so)."""
+
+    pages: list[Page]
+    title: str | None
+    warnings: tuple[QualityWarning, ...]
+    fonts: dict[str, Font]
+    locked: str | None = None  # why PDFium may not change it (its permissions); None: editable
+
+
+def read_pages(data: bytes, source: str) -> Reading:
     """The pages, the metadata title, and a ``page-without-text`` warning for each page that has
     something on it but no text (a scan: not read until OCR does it). No text at all: InputError."""
     if b"%PDF-" not in data[:1024]:
@@ -36,7 +60,7 @@ def read_pages(data: bytes, source: str) -> tuple[list[Page], str | None, tuple[
     import pypdfium2 as pdfium
     import pypdfium2.raw as raw
 
-    with _PDFIUM:
+    with PDFIUM:
         try:
             doc = pdfium.PdfDocument(data)
         except pdfium.PdfiumError as exc:
@@ -45,17 +69,19 @@ def read_pages(data: bytes, source: str) -> tuple[list[Page], str | None, tuple[
             raise InputError(source, f"corrupt PDF ({_pdfium_reason(exc)})") from exc
         try:
             pages, unread = [], []
+            fonts: dict[str, Font] = {}
             for index in range(len(doc)):
                 page = doc[index]
                 try:
-                    rules = _page_rules(page)
-                    lines = _page_lines(page, index, [r for r in rules if r.vertical])
+                    rules, shapes, owners = _page_objects(page)
+                    lines = _page_lines(page, index, [r for r in rules if r.vertical], owners, fonts)
                     if not any(ln.text.strip() for ln in lines) and raw.FPDFPage_CountObjects(page.raw) > 0:
                         unread.append(index)
-                    pages.append(Page(index, page.get_width(), page.get_height(), lines, rules))
+                    pages.append(Page(index, page.get_width(), page.get_height(), lines, rules, shapes))
                 finally:
                     page.close()
             meta_title = _meta_title(doc.get_metadata_dict().get("Title") or "")
+            locked = _locked(doc.raw)
         except pdfium.PdfiumError as exc:
             raise InputError(source, f"corrupt PDF ({_pdfium_reason(exc)})") from exc
         finally:
@@ -63,7 +89,18 @@ def read_pages(data: bytes, source: str) -> tuple[list[Page], str | None, tuple[
     if not any(line.text.strip() for page in pages for line in page.lines):
         raise InputError(source, "no text layer (scanned PDF?) — OCR it first", "skipped-no-text")
     warnings = tuple(QualityWarning(None, "page-without-text", f"page {i + 1} of {len(pages)}") for i in unread)
-    return pages, meta_title, warnings
+    return Reading(pages, meta_title, warnings, fonts, locked)
+
+
+def _locked(doc: Any) -> str | None:
+    """Why the document may not be changed: encrypted with permissions that forbid it."""
+    import pypdfium2.raw as raw
+
+    if raw.FPDF_GetSecurityHandlerRevision(doc) < 0:
+        return None
+    if raw.FPDF_GetDocPermissions(doc) & _PERMIT_MODIFY:
+        return None
+    return "its permissions forbid changes (encrypted with an owner password)"
 
 
 def _meta_title(title: str) -> str | None:
@@ -84,23 +121,33 @@ def _pdfium_reason(exc: Exception) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def _page_rules(page: Any) -> list[Rule]:
-    """The page's straight rules: thin path objects, and the edges of rectangles (cell borders).
-    Only objects drawn on the page itself are looked at (not inside form XObjects)."""
+def _page_objects(page: Any) -> tuple[list[Rule], list[tuple[float, float, float, float]], dict[int, int]]:
+    """The page's straight rules (thin path objects, and the edges of rectangles: cell borders),
+    the boxes of its objects other than text (images, paths, forms), and the index of each
+    top-level object by its address. Only objects drawn on the page itself are looked at."""
     import pypdfium2.raw as raw
 
     count = raw.FPDFPage_CountObjects(page.raw)
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     fill, stroke = ctypes.c_int(), ctypes.c_int()
     rules: list[Rule] = []
+    shapes: list[tuple[float, float, float, float]] = []
+    owners: dict[int, int] = {}
     paths = 0
     for i in range(count):
         obj = raw.FPDFPage_GetObject(page.raw, i)
-        if raw.FPDFPageObj_GetType(obj) != raw.FPDF_PAGEOBJ_PATH:
+        owners[ctypes.cast(obj, ctypes.c_void_p).value or 0] = i
+        kind = raw.FPDFPageObj_GetType(obj)
+        if kind == raw.FPDF_PAGEOBJ_TEXT:
+            continue
+        if len(shapes) <= _MAX_SHAPES and raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+            shapes.append((left.value, bottom.value, right.value, top.value))
+        if kind != raw.FPDF_PAGEOBJ_PATH:
             continue
         paths += 1
         if paths > MAX_PATHS:
-            return []
+            rules = []  # a drawing: no rules (and no more shapes than _MAX_SHAPES)
+            continue
         if not raw.FPDFPath_GetDrawMode(obj, fill, stroke) or (fill.value == 0 and not stroke.value):
             continue  # drawn invisibly
         segments = raw.FPDFPath_CountSegments(obj)
@@ -112,7 +159,11 @@ def _page_rules(page: Any) -> list[Rule]:
         )
         if not curved:
             rules.extend(rules_of_box(left.value, bottom.value, right.value, top.value))
-    return rules
+    if paths > MAX_PATHS:
+        rules = []
+    if len(shapes) > _MAX_SHAPES:  # crowded: one box over the whole page stands for them all
+        shapes = [(-1.0, -1.0, page.get_width() + 1, page.get_height() + 1)]
+    return rules, shapes, owners
 
 
 def rules_of_box(left: float, bottom: float, right: float, top: float) -> list[Rule]:
@@ -135,9 +186,10 @@ def rules_of_box(left: float, bottom: float, right: float, top: float) -> list[R
 # --------------------------------------------------------------------------------------------
 
 
-def _page_lines(page: Any, index: int, walls: list[Rule]) -> list[Line]:
+def _page_lines(page: Any, index: int, walls: list[Rule], owners: dict[int, int], fonts: dict[str, Font]) -> list[Line]:
     """The page's line fragments. Boxes are asked for the first and last character of each word
-    only (rows and column gaps change between words), which keeps PDFium calls few."""
+    only (rows and column gaps change between words), which keeps PDFium calls few; so are the
+    page objects a word was drawn by (all its characters only where those two differ)."""
     import pypdfium2.raw as raw
 
     textpage = page.get_textpage()
@@ -148,8 +200,8 @@ def _page_lines(page: Any, index: int, walls: list[Rule]) -> list[Line]:
             text = "".join(chr(raw.FPDFText_GetUnicode(textpage.raw, i)) for i in range(count))
         handle = textpage.raw
         left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-        flags = ctypes.c_int()
-        words: list[tuple[str, str, tuple[float, float, float, float, float, bool]]] = []
+        styles = _Styles(fonts)
+        words: list[tuple[str, str, tuple[Any, ...]]] = []
         previous = 0
         for match in _WORD.finditer(text):
             first, last = match.start(), match.end() - 1
@@ -159,25 +211,96 @@ def _page_lines(page: Any, index: int, walls: list[Rule]) -> list[Line]:
                 raw.FPDFText_GetCharBox(handle, last, left, right, bottom, top)
                 x1, y0, y1 = right.value, min(y0, bottom.value), max(y1, top.value)
             size = raw.FPDFText_GetFontSize(handle, first)
-            raw.FPDFText_GetFontInfo(handle, first, None, 0, ctypes.byref(flags))
-            mono = bool(flags.value & _FIXED_PITCH)
-            words.append((text[previous:first], match.group(), (x0, x1, y0, y1, size, mono)))
+            objects = [raw.FPDFText_GetTextObject(handle, first)]
+            if last != first:
+                end = raw.FPDFText_GetTextObject(handle, last)
+                if _address(end) != _address(objects[0]):
+                    objects = [raw.FPDFText_GetTextObject(handle, k) for k in range(first, last + 1)]
+            style, mono = styles.of(objects[0], size)
+            indices = {owners.get(_address(o), -1) for o in objects}
+            raw.FPDFText_GetCharOrigin(handle, first, left, bottom)
+            ink = Ink(
+                tuple(sorted(i for i in indices if i >= 0)), style, bottom.value, in_form=-1 in indices,
+                rotated=abs(raw.FPDFText_GetCharAngle(handle, first)) > _ROTATED,
+            )
+            words.append((text[previous:first], match.group(), (x0, x1, y0, y1, size, mono, ink)))
             previous = match.end()
     finally:
         textpage.close()
     return build_lines(words, index, walls)
 
 
+def _address(obj: Any) -> int:
+    return ctypes.cast(obj, ctypes.c_void_p).value or 0
+
+
+class _Styles:
+    """The style of a text object (cached per object), and its font's `model.Font` in `fonts`."""
+
+    def __init__(self, fonts: dict[str, Font]) -> None:
+        self.fonts = fonts
+        self.by_object: dict[tuple[int, float], tuple[Style, bool]] = {}
+        self.by_font: dict[int, tuple[Font, bool]] = {}  # by address: the font, and its fixed-pitch flag
+
+    def of(self, obj: Any, size: float) -> tuple[Style, bool]:
+        key = (_address(obj), round(size, 2))
+        got = self.by_object.get(key)
+        if got is None:
+            got = self.by_object[key] = self._style(obj, size)
+        return got
+
+    def _style(self, obj: Any, size: float) -> tuple[Style, bool]:
+        import pypdfium2.raw as raw
+
+        font, fixed = self._font(raw.FPDFTextObj_GetFont(obj)) if obj else (Font("", {}), False)
+        rgba = [ctypes.c_uint() for _ in range(4)]
+        color = (0, 0, 0, 255)
+        if obj and raw.FPDFPageObj_GetFillColor(obj, *rgba):
+            color = tuple(c.value for c in rgba)  # type: ignore[assignment]
+        return Style(font.name, round(size, 2), font.bold, font.italic, color), fixed
+
+    def _font(self, handle: Any) -> tuple[Font, bool]:
+        import pypdfium2.raw as raw
+
+        key = _address(handle)
+        got = self.by_font.get(key)
+        if got is not None:
+            return got
+        flags = raw.FPDFFont_GetFlags(handle)
+        buffer = ctypes.create_string_buffer(256)
+        raw.FPDFFont_GetBaseFontName(handle, buffer, len(buffer))
+        name = buffer.value.decode("latin-1", "replace")
+        font = self.fonts.get(name)
+        if font is None:
+            plain = name.split("+", 1)[-1].lower()
+            width = ctypes.c_float()
+            widths = {}
+            for char in _ALPHABET:
+                if raw.FPDFFont_GetGlyphWidth(handle, ord(char), 1000.0, width) and (width.value > 0 or char == " "):
+                    widths[char] = width.value
+            font = self.fonts[name] = Font(
+                name,
+                widths,
+                serif=bool(flags & _SERIF) or any(w in plain for w in ("times", "serif", "roman", "georgia", "garamond")),
+                mono=bool(flags & _FIXED_PITCH) or any(w in plain for w in ("mono", "courier", "typewriter")),
+                bold=raw.FPDFFont_GetWeight(handle) >= 600 or bool(flags & _FORCE_BOLD)
+                or any(w in plain for w in ("bold", "black", "heavy", "semibold", "demi")),
+                italic=bool(flags & _ITALIC) or any(w in plain for w in ("italic", "oblique")),
+            )
+        got = self.by_font[key] = (font, bool(flags & _FIXED_PITCH))
+        return got
+
+
 def build_lines(words: list[tuple[str, str, Any]], page: int, walls: Sequence[Rule] = ()) -> list[Line]:
-    """Words (separator before, text, box: x0, x1, y0, y1, size[, monospaced]) → line fragments: a new one at a line break, a change
+    """Words (separator before, text, box: x0, x1, y0, y1, size[, monospaced[, ink]]) → line fragments: a new one at a line break, a change
     of row, a gap wider than a column gutter, or a vertical rule between two words (table cells
     set close together); U+FFFE at a row change is a hyphenated line end."""
     lines: list[Line] = []
-    text, boxes = "", []
+    text, boxes, inks = "", [], []
     hyphen_at_end = False
 
     def close() -> None:
-        nonlocal text, boxes, hyphen_at_end
+        nonlocal text, boxes, inks, hyphen_at_end
         if boxes:
             sizes = [round(b[4], 1) for b in boxes]
             lines.append(
@@ -191,19 +314,23 @@ def build_lines(words: list[tuple[str, str, Any]], page: int, walls: Sequence[Ru
                     max(sizes, key=sizes.count) if len(set(sizes)) > 1 else sizes[0],
                     hyphen_at_end,
                     mono=2 * sum(len(b) > 5 and b[5] for b in boxes) > len(boxes),
+                    ink=tuple(inks),
                 )
             )
-        text, boxes, hyphen_at_end = "", [], False
+        text, boxes, inks, hyphen_at_end = "", [], [], False
 
     walls = sorted(walls, key=lambda w: w.at)
     wall_xs = [w.at for w in walls]
-    for sep, word, box in words:
+    spread = _justified(words)
+    for k, (sep, word, box) in enumerate(words):
         if boxes:
             last = boxes[-1]
             if "\r" in sep or "\n" in sep:
                 close()
             elif "\ufffe" in sep and not sep.strip("\ufffe"):
                 if _same_row(last, box):  # a soft hyphen inside a line: the word goes on
+                    if len(box) > 6:
+                        inks.append((len(text), box[6]))
                     text += word
                     boxes.append(box)
                     continue
@@ -211,14 +338,37 @@ def build_lines(words: list[tuple[str, str, Any]], page: int, walls: Sequence[Ru
                 close()
             elif (
                 not _same_row(last, box)
-                or box[0] - last[1] > COLUMN_GAP * max(box[4], 1.0)
+                or (box[0] - last[1] > COLUMN_GAP * max(box[4], 1.0) and k not in spread)
                 or _walled(last, box, walls, wall_xs)
             ):
                 close()
-        text += (" " if boxes else "") + word
+        text += " " if boxes else ""
+        if len(box) > 6:
+            inks.append((len(text), box[6]))
+        text += word
         boxes.append(box)
     close()
     return lines
+
+
+def _justified(words: list[tuple[str, str, Any]]) -> set[int]:
+    """The words after a gap of a justified line: one text object drawing three words or more
+    on a row with gaps all alike (a narrow column's wide spaces, not a gutter between columns)."""
+    out: set[int] = set()
+    start = 0
+    for end in range(1, len(words) + 1):
+        if end < len(words):
+            a, b = words[end - 1][2], words[end][2]
+            same = (len(a) > 6 and len(b) > 6 and a[6].objects and a[6].objects == b[6].objects
+                    and len(a[6].objects) == 1 and "\n" not in words[end][0] and _same_row(a, b))
+            if same:
+                continue
+        if end - start >= 3:
+            gaps = [words[k][2][0] - words[k - 1][2][1] for k in range(start + 1, end)]
+            if max(gaps) - min(gaps) < 0.25 * max(words[start][2][4], 1.0):  # side bearings aside
+                out.update(range(start + 1, end))
+        start = end
+    return out
 
 
 def _same_row(a: Any, b: Any) -> bool:

@@ -1,0 +1,409 @@
+"""Laying the English back into a copy of the PDF: which text objects go, what is set instead.
+
+A unit whose English differs from its German is re-typeset: the text objects its words were
+drawn by are removed (never covered up) and its English is set in their place (`fit`), in the
+PDF's own font where that has every character, else in a fallback (`fonts`). Text that stays as
+it was (numbers, URLs, English kept, an identical translation) is left untouched. Units whose
+words share a text object are re-typeset together (so are lines the reader set aside, a running
+header, when they share one with a unit); text inside a form XObject or set at an angle is left
+as it was, with a ``pdf-text-kept`` warning. Pages are edited one by one.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ...faithful.quality import QualityWarning
+from ..base import Unit
+from . import edit, fit, fonts
+from .model import Line, Page, Style
+
+if TYPE_CHECKING:
+    from . import _State
+
+log = logging.getLogger(__name__)
+
+PROGRESS_SECONDS = 2.0  # a log line at most this often while pages are written
+
+
+@dataclass
+class _Job:
+    """One text to set: a unit's English (or a set-aside line's own text), where its German was."""
+
+    unit: int | None  # the unit's index; None: a line the reader set aside (a running header)
+    text: str
+    spans: tuple[tuple[int, int, Any], ...]
+    copies: list[list[Line]]
+    prefix: str = ""
+    base: Style | None = None
+
+    def lines(self) -> list[Line]:
+        return [ln for copy in self.copies for ln in copy]
+
+
+@dataclass
+class _Face:
+    """What a style is set in: a font of the copy and its widths."""
+
+    handle: Any
+    widths: dict[str, float]
+    space: bool  # the font has a space glyph (else words are placed apart without one)
+
+
+@dataclass
+class _Plan:
+    jobs: list[_Job] = field(default_factory=list)
+    kept: Counter[tuple[int, str]] = field(default_factory=Counter)  # (page, why) → units left as they were
+
+
+def write_pdf(state: _State, units: Sequence[Unit], translated: Sequence[Unit], mode: str) -> tuple[bytes, list[QualityWarning]]:
+    """The PDF in `mode` (layout, bilingual, interleaved), and the warnings of writing it."""
+    plan = _plan(state, units, translated)
+    warnings = [QualityWarning(None, "pdf-text-kept", f"page {page + 1}: {n} unit{'s' * (n > 1)} {why}")
+                for (page, why), n in sorted(plan.kept.items())]
+    with edit.PDFIUM:
+        copy = edit.Copy(state.data)
+        try:
+            faces = _faces(copy, state, plan.jobs)
+            changes, overflow = _typeset(state, plan.jobs, faces)
+            warnings += [QualityWarning(None, "pdf-overflow", f"page {page + 1}: {text}") for page, text in overflow]
+            started = last = time.monotonic()
+            for n, page in enumerate(sorted(changes), 1):
+                copy.replace(page, changes[page])
+                now = time.monotonic()
+                if now - last >= PROGRESS_SECONDS:
+                    log.info("writing the PDF: page %d of %d (%.0f s)", page + 1, len(state.pages), now - started)
+                    last = now
+            english = copy.save() if changes else state.data
+        finally:
+            copy.close()
+    if mode == "bilingual":
+        return edit.bilingual(state.data, english), warnings
+    if mode == "interleaved":
+        return edit.interleaved(state.data, english), warnings
+    return english, warnings
+
+
+# --------------------------------------------------------------------------------------------
+# What to re-typeset
+# --------------------------------------------------------------------------------------------
+
+
+def _same(a: str, b: str) -> bool:
+    return " ".join(a.split()) == " ".join(b.split())
+
+
+def _plan(state: _State, units: Sequence[Unit], translated: Sequence[Unit]) -> _Plan:
+    """The jobs: changed units, with everything that shares a text object with them."""
+    owners: dict[tuple[int, int], list[int]] = defaultdict(list)  # (page, object) → job candidates
+    candidates: list[_Job] = []
+    in_units: set[int] = set()
+    for i, (place, new) in enumerate(zip(state.places, translated)):
+        job = _Job(i, new.text, tuple((s.start, s.end, s.style) for s in new.spans if isinstance(s.style, Style)),
+                   place.copies, place.prefix)
+        candidates.append(job)
+        for line in job.lines():
+            in_units.add(id(line))
+    for page in state.pages:
+        for line in page.lines:
+            if id(line) not in in_units and line.ink:
+                candidates.append(_Job(None, line.text, (), [[line]]))
+    for k, job in enumerate(candidates):
+        for line in job.lines():
+            for _, ink in line.ink:
+                for obj in ink.objects:
+                    owners[(line.page, obj)].append(k)
+    parent = list(range(len(candidates)))
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for ks in owners.values():
+        for k in ks[1:]:
+            parent[root(k)] = root(ks[0])
+    groups: dict[int, list[int]] = defaultdict(list)
+    for k in range(len(candidates)):
+        groups[root(k)].append(k)
+    plan = _Plan()
+    for members in groups.values():
+        jobs = [candidates[k] for k in members]
+        changed = [j for j in jobs if j.unit is not None and not _same(j.text, units[j.unit].text)]
+        if not changed:
+            continue
+        why = next((w for j in jobs if (w := _blocked(j)) is not None), None)
+        if why is not None:
+            for j in changed:
+                plan.kept[(j.lines()[0].page, why)] += 1
+            continue
+        plan.jobs += jobs
+    plan.jobs.sort(key=lambda j: (j.lines()[0].page, j.unit if j.unit is not None else -1))
+    for job in plan.jobs:
+        job.base = _base_style(job.lines())
+    return plan
+
+
+def _blocked(job: _Job) -> str | None:
+    for line in job.lines():
+        if not line.ink:
+            return "without their text objects, left as they were"
+        for _, ink in line.ink:
+            if ink.in_form:
+                return "inside a form object, left as they were"
+            if ink.rotated:
+                return "set at an angle, left as they were"
+    return None
+
+
+def _base_style(lines: Sequence[Line]) -> Style:
+    weight: Counter[Style] = Counter()
+    for line in lines:
+        for k, (at, ink) in enumerate(line.ink):
+            end = line.ink[k + 1][0] if k + 1 < len(line.ink) else len(line.text)
+            weight[ink.style] += max(1, end - at)
+    return weight.most_common(1)[0][0]
+
+
+# --------------------------------------------------------------------------------------------
+# Fonts
+# --------------------------------------------------------------------------------------------
+
+
+def _styled_words(job: _Job) -> list[tuple[str, Style]]:
+    assert job.base is not None
+    words = fit.words_of(job.text, job.spans, job.base)
+    if job.prefix:
+        words.insert(0, (job.prefix, job.base))
+    return words
+
+
+def _faces(copy: edit.Copy, state: _State, jobs: Sequence[_Job]) -> dict[Style, _Face]:
+    """The face of each style the jobs use: the PDF's own font where it has every character
+    the document needs in it, else the fallback like it (a subset embedded once)."""
+    needed: dict[str, set[str]] = defaultdict(set)
+    styles: set[Style] = set()
+    where: dict[str, tuple[int, int]] = {}  # font → an object set in it
+    for job in jobs:
+        for word, style in _styled_words(job):
+            needed[style.font].update(word)
+            styles.add(style)
+        for line in job.lines():
+            for _, ink in line.ink:
+                if ink.objects:
+                    where.setdefault(ink.style.font, (line.page, ink.objects[0]))
+    out: dict[Style, _Face] = {}
+    own: dict[str, _Face | None] = {}
+    for font in needed:
+        info = state.fonts.get(font)
+        handle = copy.original_font(*where[font]) if fonts.covers(info, needed[font]) and font in where else None
+        own[font] = _Face(handle, info.widths, " " in info.widths) if handle is not None and info else None
+    fallback_chars: dict[fonts.Face, set[str]] = defaultdict(set)
+    for style in styles:
+        if own.get(style.font) is None:
+            fallback_chars[fonts.face_of(state.fonts.get(style.font), style.bold, style.italic)] |= needed[style.font]
+    loaded = {face: _fallback(copy, face, chars) for face, chars in fallback_chars.items()}
+    for style in styles:
+        face = own.get(style.font)
+        out[style] = face if face is not None else loaded[fonts.face_of(state.fonts.get(style.font), style.bold, style.italic)]
+    return out
+
+
+def _fallback(copy: edit.Copy, face: fonts.Face, chars: set[str]) -> _Face:
+    text = "".join(sorted(chars | {" "}))
+    path = fonts.fallback_file(face, text)
+    handle = None
+    if path is not None:
+        handle = copy.truetype(fonts.subset(path, text))
+    if handle is None:
+        log.warning("no TrueType font for %s text found: using PDFium's %s (Western characters only)", face.kind, face.standard)
+        handle = copy.standard(face.standard)
+    widths = copy.widths(handle, text)
+    return _Face(handle, widths, " " in widths)
+
+
+# --------------------------------------------------------------------------------------------
+# Setting the English
+# --------------------------------------------------------------------------------------------
+
+
+def _typeset(
+    state: _State, jobs: Sequence[_Job], faces: dict[Style, _Face]
+) -> tuple[dict[int, list[tuple[list[int], list[edit.Run]]]], list[tuple[int, str]]]:
+    """Per page: each job's objects to remove and runs to set; and the overflows (page, text)."""
+
+    def measure(text: str, style: Any) -> float:
+        widths = faces[style].widths
+        return sum(widths.get(c, 500.0 if c != " " else 250.0) for c in text) / 1000.0
+
+    body = _body_size(state.pages)
+    lead = _lead_ratio(jobs)
+    right_edge = max([ln.x1 for page in state.pages for ln in page.lines]
+                     + [b[2] for page in state.pages for b in page.shapes if b[2] - b[0] < 0.9 * page.width])
+    areas = {page.index: _area(page, right_edge) for page in state.pages}
+    justified = _mostly_justified(state)
+    placed: dict[int, list[fit.Box]] = defaultdict(list)
+    changes: dict[int, list[tuple[list[int], list[edit.Run]]]] = defaultdict(list)
+    overflow: list[tuple[int, str]] = []
+    for job in jobs:
+        words = _styled_words(job)
+        runs: dict[int, list[edit.Run]] = defaultdict(list)
+        removed: dict[int, set[int]] = defaultdict(set)
+        first: dict[int, int] = {}
+        for line in job.lines():
+            for _, ink in line.ink:
+                removed[line.page].update(ink.objects)
+                if ink.objects:
+                    first.setdefault(line.page, ink.objects[0])
+        for copy_lines in job.copies:
+            groups = _frame_lines(copy_lines)
+            frames = [_frame(g, state.pages[g[0].page], areas[g[0].page], placed[g[0].page], lead, justified)
+                      for g in groups]
+            if not words:
+                continue
+            breaks = _breaks(words, copy_lines, state) if len(copy_lines) > 1 else set()
+            result = fit.fit(words, frames, measure, fit.FLOOR_SHARE * body, breaks)
+            if result.overflow:
+                overflow.append((groups[-1][0].page, _snippet(job.text)))
+            for line in result.lines:
+                page = groups[line.frame][0].page
+                placed[page].append(line.box(measure))
+                runs[page] += _runs(line, faces, first.get(page))
+        for page in sorted(set(removed) | set(runs)):
+            changes[page].append((sorted(removed[page]), runs[page]))
+    return changes, overflow
+
+
+def _breaks(words: Sequence[tuple[str, Style]], lines: Sequence[Line], state: _State) -> set[int]:
+    """The German's line breaks, kept where they were made by hand (an address, lines of a
+    list): where some line's next word would have fitted at its end."""
+    end = max(ln.x1 for ln in lines)
+    by_hand = False
+    for line, after in zip(lines, lines[1:]):
+        if after.page != line.page or not after.ink or not line.ink or not after.text.split():
+            return set()
+        first = after.text.split()[0]
+        style = after.ink[0][1].style
+        widths = state.fonts[style.font].widths if style.font in state.fonts else {}
+        by_hand = by_hand or line.x1 + sum(widths.get(c, 500.0) for c in " " + first) * style.size / 1000.0 < end
+    if not by_hand:
+        return set()
+    return fit.kept_breaks([w for w, _ in words], [ln.text.split() for ln in lines])
+
+
+def _snippet(text: str) -> str:
+    words = text.split()
+    return " ".join(words[:8]) + (" …" if len(words) > 8 else "")
+
+
+def _frame_lines(lines: Sequence[Line]) -> list[list[Line]]:
+    """A unit's lines cut where they go on elsewhere: on another page, or back up (a column)."""
+    groups: list[list[Line]] = []
+    for line in lines:
+        prev = groups[-1][-1] if groups else None
+        if prev is None or line.page != prev.page or line.top > prev.bottom + 0.5 * max(prev.size, 1.0) \
+                or line.x0 >= prev.x1 or line.x1 <= prev.x0:
+            groups.append([line])
+        else:
+            groups[-1].append(line)
+    return groups
+
+
+def _frame(
+    lines: Sequence[Line], page: Page, area: fit.Box, placed: Sequence[fit.Box], lead: float, justified: bool
+) -> fit.Frame:
+    own = {id(ln) for ln in lines}
+    sizes: Counter[float] = Counter()
+    for ln in lines:
+        sizes[ln.size] += len(ln.text)
+    size = sizes.most_common(1)[0][0] or 10.0
+    baselines = tuple(ln.baseline for ln in lines)
+    steps = sorted(a - b for a, b in zip(baselines, baselines[1:]) if a > b)
+    pitch = steps[len(steps) // 2] if steps else lead * size
+    boxes = [(ln.x0, ln.bottom, ln.x1, ln.top) for ln in lines]
+    box = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+    texts = [(ln.x0, ln.bottom, ln.x1, ln.top) for ln in page.lines if id(ln) not in own] + list(placed)
+    drawn = page.shapes + [(r.at - 0.5, r.start, r.at + 0.5, r.end) if r.vertical else (r.start, r.at - 0.5, r.end, r.at + 0.5)
+                           for r in page.rules]
+    cell = fit.holder(box, page.shapes, (0.0, 0.0, page.width, page.height))
+    bounds = (cell[0] + 1.0, cell[1] + 1.0, cell[2] - 1.0, cell[3] - 1.0) if cell is not None else area
+    edges = [b[2] for b in texts if b[0] < box[0] - 20] + [b[2] for b in drawn if b[0] < box[0] - 20]
+    align = fit.alignment(boxes, bounds, (bounds[0] + bounds[2]) if cell is not None else page.width, justified, edges)
+    single = len(lines) == 1
+    left, right, floor, ceiling = fit.room(box, size, single, align, texts, drawn, bounds)
+    return fit.Frame(tuple(ln.x0 for ln in lines), baselines, box[2], size, pitch, align, left, right, floor,
+                     ceiling if single and ceiling > box[3] + 0.5 else None)
+
+
+def _runs(line: fit.Placed, faces: dict[Style, _Face], like: int | None) -> list[edit.Run]:
+    """A placed line → one text object per run of words in one style, each glyph positioned."""
+    out: list[edit.Run] = []
+    k = 0
+    words = line.words
+    while k < len(words):
+        style = words[k][1]
+        face = faces[style]
+        end = k
+        while end + 1 < len(words) and faces[words[end + 1][1]] is face and words[end + 1][1].color == style.color:
+            end += 1
+        origin = words[k][2]
+        text, positions = "", []
+        for word, _, x in words[k : end + 1]:
+            if text and face.space:
+                text += " "
+                positions.append((x - origin) / line.hscale - face.widths.get(" ", 250.0) * line.size / 1000.0)
+            at = (x - origin) / line.hscale
+            for c in word:
+                if text:
+                    positions.append(at)
+                text += c
+                at += face.widths.get(c, 500.0) * line.size / 1000.0
+        out.append(edit.Run(face.handle, line.size, text, origin, line.baseline, line.hscale, positions, style.color, like))
+        k = end + 1
+    return out
+
+
+def _mostly_justified(state: _State) -> bool:
+    """Whether most paragraphs of three lines or more are justified."""
+    votes: Counter[bool] = Counter()
+    for place in state.places:
+        for group in _frame_lines(place.copies[0]):
+            if len(group) >= 3:
+                ends = [ln.x1 for ln in group[:-1]]
+                votes[max(ends) - min(ends) < 1.5] += 1
+    return votes[True] > votes[False]
+
+
+def _body_size(pages: Sequence[Page]) -> float:
+    weights: Counter[float] = Counter()
+    for page in pages:
+        for line in page.lines:
+            weights[line.size] += len(line.text)
+    return weights.most_common(1)[0][0] if weights else 10.0
+
+
+def _lead_ratio(jobs: Sequence[_Job]) -> float:
+    """Baseline to baseline as a share of the size, the document's usual (for one-line units)."""
+    ratios = []
+    for job in jobs:
+        for copy_lines in job.copies:
+            for a, b in zip(copy_lines, copy_lines[1:]):
+                if a.page == b.page and a.size > 0 and 0 < a.baseline - b.baseline < 2.5 * a.size:
+                    ratios.append((a.baseline - b.baseline) / a.size)
+    return sorted(ratios)[len(ratios) // 2] if ratios else 1.2
+
+
+def _area(page: Page, right_edge: float) -> fit.Box:
+    """The page's text area: from its text's left and bottom edges to the right margin (as wide
+    as the left one, or the document's right edge of text and drawings where that is further)."""
+    if not page.lines:
+        return (0.0, 0.0, page.width, page.height)
+    left = min(ln.x0 for ln in page.lines)
+    right = max(right_edge, max(ln.x1 for ln in page.lines), page.width - max(left, 18.0))
+    return (left, min(ln.bottom for ln in page.lines), min(right, page.width), max(ln.top for ln in page.lines))
