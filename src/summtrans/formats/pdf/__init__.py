@@ -22,9 +22,10 @@ if TYPE_CHECKING:  # the stages load with the first PDF read (the CLI imports MO
     from .layout import Block
     from .model import Font, Line, Page, Style
 
-__all__ = ["MODES", "PdfBackend"]
+__all__ = ["MODES", "NOT_EDITABLE", "PdfBackend"]
 
 MODES = ("layout", "bilingual", "interleaved")  # --pdf: English in place; original | English side by side; alternating pages
+NOT_EDITABLE = "pdf-not-editable"  # the warning of a PDF written as markdown: a file run fails, a folder run writes .md
 
 
 @dataclass
@@ -92,7 +93,7 @@ class PdfBackend(FormatBackend):
         title = next((b.text for b in blocks if b.kind == "heading" and b.level == 1), None) or reading.title
         warnings = reading.warnings
         if reading.locked:
-            warnings += (QualityWarning(None, "pdf-not-editable", f"{reading.locked}: written as markdown"),)
+            warnings += (QualityWarning(None, NOT_EDITABLE, reading.locked),)
         state = _State(shape, data, reading.pages, reading.fonts, places, warnings, reading.locked)
         return Extracted(units=units, state=state, title=title, markdown=_markdown(shape, units), warnings=warnings)
 
@@ -140,6 +141,9 @@ def _key(style: Style) -> tuple:
 def _spans(text: str, lines: list[Line]) -> tuple[Span, ...]:
     """Runs of words set unlike most of the unit (bold, italic, another font or colour) as
     spans whose style is the run's `model.Style` (sizes aside): the writer sets them alike."""
+    first = lines[0].ink[0][1].style if lines and lines[0].ink else None
+    if all(ink.style is first for line in lines for _, ink in line.ink):  # styles are shared instances
+        return ()
     words: list[tuple[str, Style]] = []
     for line in lines:
         for k, (at, ink) in enumerate(line.ink):

@@ -1,23 +1,53 @@
-"""PDFium's editing calls, and nothing else: a copy of the PDF opened from its bytes, text objects
-taken out and new ones set in their place, the page's content regenerated, the copy saved; and
-the bilingual and interleaved documents put together from the original and its English copy.
+"""The PDF editing calls, and nothing else: the German text taken out of a copy of the PDF and
+the English set in, page by page; the bilingual and interleaved documents put together.
 
-Only top-level page objects are ever removed: removing an object inside a form XObject makes
-PDFium rewrite the form's resources but not its content stream, which garbles all its text
-(the reader marks such text, and the writer leaves it alone).
+Two ways of editing a page, both leaving everything else on it as it was:
+
+* splice (the usual): pikepdf takes the German's text-showing operators out of the page's
+  content stream (the n-th one is PDFium's n-th text object) and appends a stream with the
+  English, which PDFium writes on a blank page of a small scratch document (with the fonts it
+  needs). The page's other content is never rewritten: PDFium's content writer drops shadings
+  and inline images and, on each call, walks the whole document (seconds per page on a long
+  PDF with many links), which splicing avoids.
+* regenerate (where splicing cannot: a text operator kept right after one taken out, whose
+  position followed from it): PDFium removes the text objects and rewrites the page's content,
+  unless the page has a shading or an inline image it would drop.
+
+Only page-level text is ever taken out: removing an object inside a form XObject makes PDFium
+rewrite the form's resources but not its content stream, which garbles all its text (the reader
+marks such text, and the writer leaves it alone).
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import io
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import logging
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from .read import PDFIUM
 
+log = logging.getLogger(__name__)
+
+CHUNK = 8  # pages set per scratch document (PDFium's content writer walks its whole document)
+_SHOW = frozenset({"Tj", "TJ", "'", '"'})
+_POSITION = frozenset({"Td", "TD", "Tm", "T*", "BT"})
 _STROKES = {1, 2, 5, 6}  # text render modes that stroke the glyphs
+_FX_NAME = re.compile(rb"(^|[\s\[])(/FX[A-Z]\d+)(?=[\s/\[<(])")
+
+
+@dataclass(frozen=True)
+class FontSource:
+    """Where the font of a run comes from: the PDF's own (`name`, found on the run's page), a
+    TrueType subset (`data`), or one of PDFium's standard fonts (`standard`)."""
+
+    name: str | None = None
+    data: bytes | None = None
+    standard: str | None = None
 
 
 @dataclass
@@ -25,7 +55,7 @@ class Run:
     """One new text object: `text` in `font` at `size`, its first glyph's origin at (x, y),
     the glyphs after it at `positions` (x offsets from the first, in unscaled units)."""
 
-    font: Any  # an FPDF_FONT of this copy
+    font: FontSource
     size: float
     text: str
     x: float
@@ -33,20 +63,224 @@ class Run:
     hscale: float = 1.0
     positions: Sequence[float] | None = None
     color: tuple[int, int, int, int] = (0, 0, 0, 255)
-    like: int | None = None  # a removed object whose render mode (and stroke) the new one takes
+    mode: int = 0  # text render mode (0 fill; 3 invisible, as an OCR layer)
 
 
-class Copy:
-    """A PDF opened from `data` for editing; `save()` gives the edited copy's bytes."""
+@dataclass
+class Change:
+    """One page's edit: the text objects (page-level indices) taken out, the runs set in,
+    and for the PDF's own fonts an object on the page drawn in each."""
 
-    def __init__(self, data: bytes) -> None:
-        import pypdfium2 as pdfium
+    removed: list[int] = field(default_factory=list)
+    runs: list[Run] = field(default_factory=list)
+    own: dict[str, int] = field(default_factory=dict)  # font name → index of an object in it
 
-        self.doc = pdfium.PdfDocument(data)
-        self._keep: list[Any] = []  # what keeps fonts and their data alive until the copy is closed
 
-    def __len__(self) -> int:
-        return len(self.doc)
+def write(data: bytes, changes: dict[int, Change], texts: dict[int, list[int]],
+          progress: Callable[[int, int], None] | None = None) -> tuple[bytes, list[int]]:
+    """The PDF with each page's change made, and the pages left as they were (neither way of
+    editing was safe). `texts`: each page's text objects (page-level indices, in order)."""
+    import pikepdf
+
+    pages = sorted(changes)
+    unspliced: list[int] = []
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        fonts = _FontCache(pdf)
+        for start in range(0, len(pages), CHUNK):
+            chunk = pages[start : start + CHUNK]
+            with _scratch(data, {p: changes[p] for p in chunk}) as english:
+                for p in chunk:
+                    page = pdf.pages[p]
+                    kept = _splice_plan(page, texts.get(p, []), changes[p].removed)
+                    if kept is None:
+                        unspliced.append(p)
+                        continue
+                    _splice(pdf, page, kept, english[p], fonts)
+            if progress:
+                progress(min(start + CHUNK, len(pages)), len(pages))
+        out = io.BytesIO()
+        pdf.save(out, encryption=True if pdf.is_encrypted else None)
+    if not unspliced:
+        return out.getvalue(), []
+    return _regenerate(out.getvalue(), {p: changes[p] for p in unspliced})
+
+
+# --------------------------------------------------------------------------------------------
+# Splicing
+# --------------------------------------------------------------------------------------------
+
+
+def _splice_plan(page: Any, texts: Sequence[int], removed: Sequence[int]) -> list[Any] | None:
+    """The page's content without the removed text objects' operators, or None when that is
+    not safe: the operators do not match PDFium's text objects, or a kept operator's position
+    followed from a removed one's."""
+    import pikepdf
+
+    ordinals = {k for k, index in enumerate(texts) if index in set(removed)}
+    try:
+        ops = pikepdf.parse_content_stream(page)
+    except pikepdf.PdfError:
+        return None
+    out: list[Any] = []
+    n = 0
+    after_removed = False
+    for instruction in ops:
+        op = str(instruction.operator) if not isinstance(instruction, pikepdf.ContentStreamInlineImage) else "INLINE IMAGE"
+        if op in _POSITION:
+            after_removed = False
+        if op in _SHOW:
+            gone = n in ordinals
+            n += 1
+            if not gone:
+                if after_removed and op in ("Tj", "TJ"):
+                    return None  # its place was where the removed text ended
+                out.append(instruction)
+                continue
+            after_removed = True
+            if op == "'":  # next line, then show: keep the line move
+                out.append(pikepdf.ContentStreamInstruction([], pikepdf.Operator("T*")))
+            elif op == '"':  # word and character spacing, next line, then show
+                aw, ac = instruction.operands[0], instruction.operands[1]
+                out.append(pikepdf.ContentStreamInstruction([aw], pikepdf.Operator("Tw")))
+                out.append(pikepdf.ContentStreamInstruction([ac], pikepdf.Operator("Tc")))
+                out.append(pikepdf.ContentStreamInstruction([], pikepdf.Operator("T*")))
+            continue
+        out.append(instruction)
+    return out if n == len(texts) else None
+
+
+class _FontCache:
+    """Fonts copied into the output once: the English's fallbacks by their name."""
+
+    def __init__(self, pdf: Any) -> None:
+        self.pdf = pdf
+        self.copied: dict[str, Any] = {}
+
+    def font(self, scratch_font: Any, page_fonts: dict[str, Any]) -> Any:
+        base = str(scratch_font.get("/BaseFont", ""))
+        if base in page_fonts:  # the PDF's own font, reused: the page has it already
+            return page_fonts[base]
+        if base not in self.copied:
+            self.copied[base] = self.pdf.copy_foreign(scratch_font)
+        return self.copied[base]
+
+
+def _resources(page: Any) -> Any:
+    """A page's resources, its own or inherited."""
+    node = page.obj
+    while node is not None:
+        if "/Resources" in node:
+            return node.Resources
+        node = node.get("/Parent")
+    return None
+
+
+def _splice(pdf: Any, page: Any, kept: list[Any], english: tuple[bytes, Any], fonts: _FontCache) -> None:
+    """The page's content as `kept`, then the English stream, with the English's resources
+    under names of their own (the page gets resources of its own: shared ones stay as they were)."""
+    import pikepdf
+
+    stream, scratch_resources = english
+    old = _resources(page)
+    res = pikepdf.Dictionary()
+    if old is not None:
+        for key, value in old.items():
+            res[key] = pikepdf.Dictionary({k: v for k, v in value.items()}) if isinstance(value, pikepdf.Dictionary) else value
+    page_fonts = {}
+    if "/Font" in res:
+        for value in res.Font.values():
+            if isinstance(value, pikepdf.Dictionary) and "/BaseFont" in value:
+                page_fonts.setdefault(str(value.BaseFont), value)
+    renames: dict[str, str] = {}
+    for category in ("/Font", "/ExtGState"):
+        if category not in scratch_resources:
+            continue
+        if category not in res:
+            res[category] = pikepdf.Dictionary()
+        target = res[category]
+        for name, value in scratch_resources[category].items():
+            new = _unused(target, name)
+            renames[name] = new
+            target[new] = fonts.font(value, page_fonts) if category == "/Font" else pdf.copy_foreign(value)
+    # PDFium names the resources of what it writes /FXF1, /FXE1…: renamed to ours in its stream
+    stream = _FX_NAME.sub(lambda m: (m.group(1) + renames.get(m.group(2).decode(), m.group(2).decode()).encode()), stream)
+    content = b"q\n" + pikepdf.unparse_content_stream(kept) + b"\nQ\n" + stream
+    page.obj.Contents = pdf.make_stream(content)
+    page.obj.Resources = res
+
+
+def _unused(names: Any, name: str) -> str:
+    """`name` with a prefix of ours, made unique among `names`."""
+    base = "/ST" + name.lstrip("/")
+    new, k = base, 1
+    while new in names:
+        k += 1
+        new = f"{base}_{k}"
+    return new
+
+
+@contextlib.contextmanager
+def _scratch(data: bytes, changes: dict[int, Change]) -> Iterator[dict[int, tuple[bytes, Any]]]:
+    """The English of each page as a content stream and its resources (open while the context
+    lasts), set by PDFium on a blank page of a scratch document; the PDF's own fonts come with
+    a copy of their page."""
+    import pikepdf
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    with PDFIUM:
+        original = pdfium.PdfDocument(data)
+        scratch = _Doc(pdfium.PdfDocument.new())
+        try:
+            blanks: dict[int, int] = {}
+            sources: dict[int, int] = {}
+            for p, change in changes.items():
+                if change.own and any(run.font.name for run in change.runs):
+                    sources[p] = len(scratch.doc)
+                    raw.FPDF_ImportPagesByIndex(scratch.doc.raw, original.raw, (ctypes.c_int * 1)(p), 1, sources[p])
+            for p, change in changes.items():
+                width, height = original.get_page_size(p)
+                index = len(scratch.doc)
+                raw.FPDF_ClosePage(raw.FPDFPage_New(scratch.doc.raw, index, width, height))
+                blanks[p] = index
+                fonts = {name: scratch.own_font(sources[p], obj) for name, obj in change.own.items() if p in sources}
+                scratch.set_runs(index, change.runs, fonts)
+            out = io.BytesIO()
+            scratch.doc.save(out)
+        finally:
+            scratch.close()
+            original.close()
+    with pikepdf.open(io.BytesIO(out.getvalue())) as pdf:
+        english = {}
+        for p, index in blanks.items():
+            page = pdf.pages[index].obj
+            stream = b"\n".join(s.read_bytes() for s in _streams(page.get("/Contents")))
+            english[p] = (stream, page.get("/Resources", pikepdf.Dictionary()))
+        yield english
+
+
+def _streams(contents: Any) -> list[Any]:
+    import pikepdf
+
+    if contents is None:
+        return []
+    if isinstance(contents, pikepdf.Array):
+        return [c for c in contents]
+    return [contents]
+
+
+# --------------------------------------------------------------------------------------------
+# PDFium: a document to set text in
+# --------------------------------------------------------------------------------------------
+
+
+class _Doc:
+    """A PDFium document text is set in, with the fonts it has loaded."""
+
+    def __init__(self, doc: Any) -> None:
+        self.doc = doc
+        self._keep: list[Any] = []  # what keeps fonts and their data alive until it is closed
+        self._loaded: dict[FontSource, Any] = {}
 
     def close(self) -> None:
         import pypdfium2.raw as raw
@@ -57,108 +291,137 @@ class Copy:
         self._keep = []
         self.doc.close()
 
-    # -- fonts -------------------------------------------------------------------------------
-
-    def original_font(self, page_index: int, obj_index: int) -> Any:
+    def own_font(self, page_index: int, obj_index: int) -> Any:
         """The font of text object `obj_index` on page `page_index`, usable on any page."""
         import pypdfium2.raw as raw
 
         page = self.doc[page_index]
         try:
             obj = raw.FPDFPage_GetObject(page.raw, obj_index)
-            font = raw.FPDFTextObj_GetFont(obj) if obj else None
-            if font:  # an object that is never put on a page holds the font for the copy's lifetime
+            font = raw.FPDFTextObj_GetFont(obj) if obj and raw.FPDFPageObj_GetType(obj) == raw.FPDF_PAGEOBJ_TEXT else None
+            if font:  # an object never put on a page holds the font while the document is open
                 self._keep.append(raw.FPDFPageObj_CreateTextObj(self.doc.raw, font, 1.0))
             return font or None
         finally:
             page.close()
 
-    def truetype(self, data: bytes) -> Any:
-        """A TrueType font (a subset) embedded in the copy as a CID font."""
+    def loaded(self, source: FontSource) -> Any:
         import pypdfium2.raw as raw
 
-        buffer = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
-        self._keep.append(buffer)
-        font = raw.FPDFText_LoadFont(self.doc.raw, buffer, len(data), raw.FPDF_FONT_TRUETYPE, True)
-        return font or None
+        font = self._loaded.get(source)
+        if font is None:
+            if source.data is not None:
+                buffer = (ctypes.c_uint8 * len(source.data)).from_buffer_copy(source.data)
+                self._keep.append(buffer)
+                font = raw.FPDFText_LoadFont(self.doc.raw, buffer, len(source.data), raw.FPDF_FONT_TRUETYPE, True)
+            else:
+                font = raw.FPDFText_LoadStandardFont(self.doc.raw, (source.standard or "Helvetica").encode("ascii"))
+                if font:
+                    self._keep.append(raw.FPDFPageObj_CreateTextObj(self.doc.raw, font, 1.0))
+            self._loaded[source] = font
+        return font
 
-    def standard(self, name: str) -> Any:
-        import pypdfium2.raw as raw
-
-        font = raw.FPDFText_LoadStandardFont(self.doc.raw, name.encode("ascii"))
-        if font:
-            self._keep.append(raw.FPDFPageObj_CreateTextObj(self.doc.raw, font, 1.0))
-        return font or None
-
-    @staticmethod
-    def widths(font: Any, chars: Iterable[str]) -> dict[str, float]:
-        """Advance widths per 1000 units of the size, for the characters of `chars` the font has."""
-        import pypdfium2.raw as raw
-
-        width = ctypes.c_float()
-        out = {}
-        for c in set(chars):
-            if raw.FPDFFont_GetGlyphWidth(font, ord(c), 1000.0, width) and (width.value > 0 or c == " "):
-                out[c] = width.value
-        return out
-
-    # -- pages -------------------------------------------------------------------------------
-
-    def replace(self, page_index: int, changes: Sequence[tuple[Sequence[int], Sequence[Run]]]) -> None:
-        """On one page, each change's objects (top-level indices) taken out and its runs set
-        where the first of them was in the content stream (so text keeps its reading order)."""
+    def set_runs(self, page_index: int, runs: Sequence[Run], own: dict[str, Any],
+                 removed: Sequence[int] = ()) -> None:
+        """On one page: `removed` objects taken out, the runs set (where the first removed one
+        was, so that text keeps its reading order), the content regenerated."""
         import pypdfium2.raw as raw
 
         page = self.doc[page_index]
         try:
             count = raw.FPDFPage_CountObjects(page.raw)
             objects = [raw.FPDFPage_GetObject(page.raw, i) for i in range(count)]
-            gone = {i for removed, _ in changes for i in removed if 0 <= i < count}
-            for removed, runs in sorted(changes, key=lambda c: -min(c[0], default=count)):
-                at = min((i for i in removed if 0 <= i < count), default=count)
-                for run in reversed(runs):
-                    obj = self._text_object(run, objects[run.like] if run.like is not None and run.like < count else None)
-                    if obj is not None:
-                        raw.FPDFPage_InsertObjectAtIndex(page.raw, obj, at)
-            for i in sorted(gone):
-                if raw.FPDFPage_RemoveObject(page.raw, objects[i]):
+            at = min((i for i in removed if 0 <= i < count), default=count)
+            for run in reversed(runs):
+                font = own.get(run.font.name) if run.font.name else self.loaded(run.font)
+                obj = _text_object(self.doc.raw, run, font) if font else None
+                if obj is not None:
+                    raw.FPDFPage_InsertObjectAtIndex(page.raw, obj, at)
+            for i in sorted(set(removed)):
+                if 0 <= i < count and raw.FPDFPage_RemoveObject(page.raw, objects[i]):
                     raw.FPDFPageObj_Destroy(objects[i])
             if not raw.FPDFPage_GenerateContent(page.raw):
                 raise RuntimeError(f"PDFium could not write page {page_index + 1}")
         finally:
             page.close()
 
-    def _text_object(self, run: Run, like: Any) -> Any:
-        import pypdfium2.raw as raw
 
-        obj = raw.FPDFPageObj_CreateTextObj(self.doc.raw, run.font, run.size)
-        if not obj:
-            return None
-        encoded = run.text.encode("utf-16-le") + b"\0\0"
-        text = (ctypes.c_ushort * (len(encoded) // 2)).from_buffer_copy(encoded)
-        raw.FPDFText_SetText(obj, text)
-        if run.positions and len(run.positions) == len(run.text) - 1 and len(encoded) == 2 * len(run.text) + 2:
-            raw.FPDFText_SetPositions(obj, (ctypes.c_float * len(run.positions))(*run.positions), len(run.positions))
-        raw.FPDFPageObj_SetMatrix(obj, raw.FS_MATRIX(run.hscale, 0, 0, 1, run.x, run.y))
-        raw.FPDFPageObj_SetFillColor(obj, *run.color)
-        if like is not None and raw.FPDFPageObj_GetType(like) == raw.FPDF_PAGEOBJ_TEXT:
-            mode = raw.FPDFTextObj_GetTextRenderMode(like)
-            if mode >= 0:
-                raw.FPDFTextObj_SetTextRenderMode(obj, mode)
-            if mode in _STROKES:
-                rgba = [ctypes.c_uint() for _ in range(4)]
-                if raw.FPDFPageObj_GetStrokeColor(like, *rgba):
-                    raw.FPDFPageObj_SetStrokeColor(obj, *(c.value for c in rgba))
-        return obj
+def _text_object(doc: Any, run: Run, font: Any) -> Any:
+    import pypdfium2.raw as raw
 
-    def save(self) -> bytes:
-        out = io.BytesIO()
-        self.doc.save(out)
-        return out.getvalue()
+    obj = raw.FPDFPageObj_CreateTextObj(doc, font, run.size)
+    if not obj:
+        return None
+    encoded = run.text.encode("utf-16-le") + b"\0\0"
+    raw.FPDFText_SetText(obj, (ctypes.c_ushort * (len(encoded) // 2)).from_buffer_copy(encoded))
+    if (run.positions and len(run.positions) == len(run.text) - 1 and len(encoded) == 2 * len(run.text) + 2
+            and hasattr(raw, "FPDFText_SetPositions")):  # older PDFium: the font's own advances
+        raw.FPDFText_SetPositions(obj, (ctypes.c_float * len(run.positions))(*run.positions), len(run.positions))
+    raw.FPDFPageObj_SetMatrix(obj, raw.FS_MATRIX(run.hscale, 0, 0, 1, run.x, run.y))
+    raw.FPDFPageObj_SetFillColor(obj, *run.color)
+    if run.mode:
+        raw.FPDFTextObj_SetTextRenderMode(obj, run.mode)
+    if run.mode in _STROKES:
+        raw.FPDFPageObj_SetStrokeColor(obj, *run.color)
+    return obj
 
 
-def open_copy(data: bytes) -> Copy:
-    return Copy(data)
+def _regenerate(data: bytes, changes: dict[int, Change]) -> tuple[bytes, list[int]]:
+    """Pages PDFium edits in place (their content rewritten), but not one with a shading or an
+    inline image (PDFium would drop them): those are left as they were."""
+    import pikepdf
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        unsafe = {p for p in changes if _drops(pdf.pages[p])}
+    todo = {p: c for p, c in changes.items() if p not in unsafe}
+    if not todo:
+        return data, sorted(unsafe)
+    with PDFIUM:
+        doc = _Doc(pdfium.PdfDocument(data))
+        try:
+            for p, change in sorted(todo.items()):
+                own = {name: doc.own_font(p, obj) for name, obj in change.own.items()}
+                doc.set_runs(p, change.runs, own, change.removed)
+            out = io.BytesIO()
+            doc.doc.save(out)
+        finally:
+            doc.close()
+    log.debug("pages rewritten by PDFium: %s", sorted(todo))
+    return out.getvalue(), sorted(unsafe)
+
+
+def _drops(page: Any) -> bool:
+    """Whether PDFium's content writer would lose something of the page: a shading or an inline image."""
+    import pikepdf
+
+    try:
+        for instruction in pikepdf.parse_content_stream(page):
+            if isinstance(instruction, pikepdf.ContentStreamInlineImage) or str(instruction.operator) == "sh":
+                return True
+    except pikepdf.PdfError:
+        return True
+    return False
+
+
+def standard_widths(name: str, chars: Iterable[str]) -> dict[str, float]:
+    """Advance widths (per 1000 units of the size) of one of PDFium's standard fonts."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    with PDFIUM:
+        doc = _Doc(pdfium.PdfDocument.new())
+        try:
+            font = doc.loaded(FontSource(standard=name))
+            width = ctypes.c_float()
+            out = {}
+            for c in set(chars):
+                if raw.FPDFFont_GetGlyphWidth(font, ord(c), 1000.0, width) and (width.value > 0 or c == " "):
+                    out[c] = width.value
+            return out
+        finally:
+            doc.close()
 
 
 # --------------------------------------------------------------------------------------------

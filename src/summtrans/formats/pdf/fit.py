@@ -80,48 +80,60 @@ class Fit:
 # --------------------------------------------------------------------------------------------
 
 
-def _inside(inner: Box, outer: Box, tol: float = 1.0) -> bool:
-    return outer[0] - tol <= inner[0] and outer[1] - tol <= inner[1] and inner[2] <= outer[2] + tol and inner[3] <= outer[3] + tol
-
-
-def _overlap(a: Box, b: Box) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
-def holder(box: Box, drawn: Sequence[Box], page: Box) -> Box | None:
+def holder(box: Box, drawn: Any, page: Box) -> Box | None:
     """The smallest drawn box around `box` (a table's cell, a coloured band), if one is smaller
-    than half the page: the text stays inside it."""
-    limit = 0.5 * (page[2] - page[0]) * (page[3] - page[1])
-    around = [d for d in drawn if _inside(box, d) and (d[2] - d[0]) * (d[3] - d[1]) < limit]
-    return min(around, key=lambda d: (d[2] - d[0]) * (d[3] - d[1])) if around else None
+    than half the page: the text stays inside it. `drawn`: boxes, or an (n, 4) array."""
+    import numpy as np
+
+    d = np.asarray(drawn, dtype=float).reshape(-1, 4)
+    area = (d[:, 2] - d[:, 0]) * (d[:, 3] - d[:, 1])
+    around = ((d[:, 0] - 1 <= box[0]) & (d[:, 1] - 1 <= box[1]) & (box[2] <= d[:, 2] + 1) & (box[3] <= d[:, 3] + 1)
+              & (area < 0.5 * (page[2] - page[0]) * (page[3] - page[1])))
+    if not around.any():
+        return None
+    k = int(np.argmin(np.where(around, area, np.inf)))
+    return (float(d[k, 0]), float(d[k, 1]), float(d[k, 2]), float(d[k, 3]))
 
 
 def room(
-    box: Box, size: float, single: bool, align: str, texts: Sequence[Box], drawn: Sequence[Box], area: Box
+    box: Box, size: float, single: bool, align: str, texts: Any, drawn: Any, area: Box
 ) -> tuple[float, float, float, float]:
     """How far text set in `box` may reach: (left, right, floor, ceiling). `texts`: the page's
     other text; `drawn`: its images, paths and rules (one that overlaps the box, an underline,
-    is ignored; so is one around it); `area`: the bounds (the page's text area, or the cell the
-    box is in). Only a single line grows sideways (rightwards, or leftwards when right-aligned
-    or centred) and upwards (`ceiling`, where the German was centred in more room)."""
-    gap = max(2.0, 0.6 * size)
-    obstacles = [(o, gap) for o in texts if not _overlap(o, box)]
-    obstacles += [(o, 1.5) for o in drawn if not _overlap(o, box) and not _inside(box, o)]
-    left, right = box[0], box[2]
-    ceiling = box[3]
+    is ignored; so is one around it); both sequences of boxes or (n, 4) arrays. `area`: the
+    bounds (the page's text area, or the cell the box is in). Only a single line grows sideways
+    (rightwards, or leftwards when right-aligned or centred) and upwards (`ceiling`, where the
+    German was centred in more room)."""
+    import numpy as np
+
+    t = np.asarray(texts, dtype=float).reshape(-1, 4)
+    d = np.asarray(drawn, dtype=float).reshape(-1, 4)
+    x0, y0, x1, y1 = box
+
+    def overlapping(a: Any) -> Any:
+        return (a[:, 0] < x1) & (x0 < a[:, 2]) & (a[:, 1] < y1) & (y0 < a[:, 3])
+
+    around = (d[:, 0] - 1 <= x0) & (d[:, 1] - 1 <= y0) & (x1 <= d[:, 2] + 1) & (y1 <= d[:, 3] + 1)
+    obstacles = np.vstack([t[~overlapping(t)], d[~overlapping(d) & ~around]])
+    gaps = np.concatenate([np.full(int((~overlapping(t)).sum()), max(2.0, 0.6 * size)),
+                           np.full(int((~overlapping(d) & ~around).sum()), 1.5)])
+    o = obstacles
+    left, right, ceiling = x0, x1, y1
     if single:
-        band = [(o, g) for o, g in obstacles if o[1] < box[3] - TOL and o[3] > box[1] + TOL]
-        right = max(box[2], min([area[2]] + [o[0] - g for o, g in band if o[0] >= box[2] - TOL]))
+        band = (o[:, 1] < y1 - TOL) & (o[:, 3] > y0 + TOL)
+        after = band & (o[:, 0] >= x1 - TOL)
+        right = max(x1, min([area[2]] + list(o[after, 0] - gaps[after])))
         if align in ("right", "center"):
-            left = min(box[0], max([area[0]] + [o[2] + g for o, g in band if o[2] <= box[0] + TOL]))
+            before = band & (o[:, 2] <= x0 + TOL)
+            left = min(x0, max([area[0]] + list(o[before, 2] + gaps[before])))
         if align == "center":  # grows both ways alike
-            half = min((box[0] + box[2]) / 2 - left, right - (box[0] + box[2]) / 2)
-            left, right = (box[0] + box[2]) / 2 - half, (box[0] + box[2]) / 2 + half
-        above = [o[1] - g for o, g in obstacles if o[1] >= box[3] - TOL and o[0] < right - TOL and o[2] > left + TOL]
-        ceiling = max(box[3], min([area[3]] + above))
-    below = [o[3] + g for o, g in obstacles if o[3] <= box[1] + TOL and o[0] < right - TOL and o[2] > left + TOL]
-    floor = min(box[1], max([area[1]] + below))
-    return left, right, floor, ceiling
+            half = min((x0 + x1) / 2 - left, right - (x0 + x1) / 2)
+            left, right = (x0 + x1) / 2 - half, (x0 + x1) / 2 + half
+        above = (o[:, 1] >= y1 - TOL) & (o[:, 0] < right - TOL) & (o[:, 2] > left + TOL)
+        ceiling = max(y1, min([area[3]] + list(o[above, 1] - gaps[above])))
+    below = (o[:, 3] <= y0 + TOL) & (o[:, 0] < right - TOL) & (o[:, 2] > left + TOL)
+    floor = min(y0, max([area[1]] + list(o[below, 3] + gaps[below])))
+    return float(left), float(right), float(floor), float(ceiling)
 
 
 def alignment(
@@ -181,18 +193,21 @@ def fit(
     A line always ends before a word whose index is in `breaks` (an address's lines)."""
     size = max(f.size for f in frames)
     tries = scales(size, floor_size)
+    widths = [measure(text, style) for text, style in words]
+    spaces = [measure(" ", style) or 0.25 for _, style in words]
+    metrics = (widths, spaces)
     for k in tries:
-        lines = _flow(words, frames, measure, k, 1.0, breaks)
+        lines = _flow(words, frames, metrics, k, 1.0, breaks)
         if lines is not None:
             return Fit(lines, k, 1.0, False)
     k = tries[-1]
     h = 1.0
     while h - STEP >= MIN_HSCALE - 1e-9:
         h = round(h - STEP, 4)
-        lines = _flow(words, frames, measure, k, h, breaks)
+        lines = _flow(words, frames, metrics, k, h, breaks)
         if lines is not None:
             return Fit(lines, k, h, False)
-    lines = _flow(words, frames, measure, k, h, breaks, bounded=False)
+    lines = _flow(words, frames, metrics, k, h, breaks, bounded=False)
     assert lines is not None
     return Fit(lines, k, h, True)
 
@@ -230,30 +245,29 @@ def _slot(frame: Frame, i: int, k: float, lift: float = 0.0) -> tuple[float, flo
 
 
 def _flow(
-    words: Sequence[tuple[str, Any]], frames: Sequence[Frame], measure: Measure, k: float, h: float,
-    breaks: Collection[int] = (), bounded: bool = True,
+    words: Sequence[tuple[str, Any]], frames: Sequence[Frame], metrics: tuple[list[float], list[float]], k: float,
+    h: float, breaks: Collection[int] = (), bounded: bool = True,
 ) -> list[Placed] | None:
-    widths = [measure(text, style) for text, style in words]
-    spaces = [measure(" ", style) or 0.25 for _, style in words]
+    widths, spaces = metrics
     out: list[Placed] = []
     w = 0
     for f_index, frame in enumerate(frames):
         last_frame = f_index == len(frames) - 1
         limited = bounded or not last_frame
-        got = _fill(words, widths, spaces, breaks, frame, f_index, w, k, h, 0.0, limited)
+        got = _fill(words, widths, spaces, breaks, frame, f_index, w, k, h, 0.0, limited, bounded)
         if got is None:
             return None
         lines, end = got
         if end < len(words) and frame.ceiling is not None and limited:
             # a single line with room above (centred in a cell): lifted as far as the rest needs
             free = frame.ceiling - frame.top
-            whole = _fill(words, widths, spaces, breaks, frame, f_index, w, k, h, 0.0, False)
+            whole = _fill(words, widths, spaces, breaks, frame, f_index, w, k, h, 0.0, False, False)
             assert whole is not None
             need = len(whole[0]) if last_frame else len(lines) + 1
             s = frame.size * k
             deficit = frame.floor - (lines[0].baseline - (need - 1) * frame.pitch * k - DESCENT * s) if lines else 0.0
             if lines and 0 < deficit <= free + 0.01:
-                lifted = _fill(words, widths, spaces, breaks, frame, f_index, w, k, h, deficit, limited)
+                lifted = _fill(words, widths, spaces, breaks, frame, f_index, w, k, h, deficit, limited, bounded)
                 if lifted is not None and lifted[1] > end:
                     lines, end = lifted
         out += lines
@@ -267,10 +281,10 @@ def _flow(
 
 def _fill(
     words: Sequence[tuple[str, Any]], widths: Sequence[float], spaces: Sequence[float], breaks: Collection[int],
-    frame: Frame, f_index: int, w: int, k: float, h: float, lift: float, limited: bool,
+    frame: Frame, f_index: int, w: int, k: float, h: float, lift: float, limited: bool, narrow: bool = True,
 ) -> tuple[list[Placed], int] | None:
     """Words from `w` on set into `frame`: its lines, and the first word that did not fit
-    (None: a word wider than a line, while `limited`)."""
+    (None: a word wider than a line, while `narrow`). `limited`: no lines below its floor."""
     s = frame.size * k
     out: list[Placed] = []
     i = 0
@@ -286,7 +300,7 @@ def _fill(
             wide = widths[w] * s * h
             if line.words and (x + gap + wide > hi - lo + slack or w in breaks):
                 break
-            if not line.words and wide > hi - lo + slack and limited:
+            if not line.words and wide > hi - lo + slack and narrow:
                 return None  # one word wider than the line: a smaller size
             line.words.append((words[w][0], words[w][1], x + gap))
             x += gap + wide

@@ -15,17 +15,17 @@ class Style:
     bold: bool = False
     italic: bool = False
     color: tuple[int, int, int, int] = (0, 0, 0, 255)  # fill colour, RGBA
+    mode: int = 0  # text render mode (0 fill; 3 invisible: an OCR layer over a scan)
 
 
 @dataclass(frozen=True)
 class Ink:
-    """How one word was drawn: the page objects its characters are in, and its style."""
+    """How one word was drawn: the page objects its characters are in, and its style (one
+    instance is shared by the words drawn alike)."""
 
     objects: tuple[int, ...]  # indices of the page's top-level objects
     style: Style
-    baseline: float  # y of its first character's origin
     in_form: bool = False  # some of its characters are inside a form XObject
-    rotated: bool = False  # set at an angle
 
 
 @dataclass(eq=False)  # compared and hashed by identity: the stages keep sets of lines
@@ -46,10 +46,13 @@ class Line:
     table: Table | None = None  # a table standing in the reading order in place of its lines
     group: list[Line] | None = None  # lines read as one block before what stands beside them (an address)
     ink: tuple[tuple[int, Ink], ...] = ()  # (offset into text, ink) of each word: how it was drawn
+    char: int = -1  # index of its first character on the page's text page (-1: unknown)
+    base: float | None = None  # its baseline (its first character's origin); None: unknown
+    rotated: bool = False  # set at an angle
 
     @property
     def baseline(self) -> float:
-        return self.ink[0][1].baseline if self.ink else self.bottom
+        return self.bottom if self.base is None else self.base
 
 
 @dataclass(frozen=True)
@@ -74,8 +77,8 @@ class Table:
 
 @dataclass
 class Page:
-    """One page as read: its text's line fragments, its ruling lines, and the boxes of what else
-    is drawn on it (images, paths, forms: left, bottom, right, top)."""
+    """One page as read: its text's line fragments, its ruling lines, the boxes of what else is
+    drawn on it (images, paths, forms: left, bottom, right, top), and its text objects."""
 
     index: int
     width: float
@@ -83,6 +86,7 @@ class Page:
     lines: list[Line]
     rules: list[Rule]
     shapes: list[tuple[float, float, float, float]] = field(default_factory=list)
+    texts: list[int] = field(default_factory=list)  # indices of its page-level text objects, in order
 
 
 @dataclass(frozen=True)

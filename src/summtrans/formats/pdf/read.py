@@ -73,11 +73,11 @@ def read_pages(data: bytes, source: str) -> Reading:
             for index in range(len(doc)):
                 page = doc[index]
                 try:
-                    rules, shapes, owners = _page_objects(page)
+                    rules, shapes, owners, texts = _page_objects(page)
                     lines = _page_lines(page, index, [r for r in rules if r.vertical], owners, fonts)
                     if not any(ln.text.strip() for ln in lines) and raw.FPDFPage_CountObjects(page.raw) > 0:
                         unread.append(index)
-                    pages.append(Page(index, page.get_width(), page.get_height(), lines, rules, shapes))
+                    pages.append(Page(index, page.get_width(), page.get_height(), lines, rules, shapes, texts))
                 finally:
                     page.close()
             meta_title = _meta_title(doc.get_metadata_dict().get("Title") or "")
@@ -121,10 +121,11 @@ def _pdfium_reason(exc: Exception) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def _page_objects(page: Any) -> tuple[list[Rule], list[tuple[float, float, float, float]], dict[int, int]]:
+def _page_objects(page: Any) -> tuple[list[Rule], list[tuple[float, float, float, float]], dict[int, int], list[int]]:
     """The page's straight rules (thin path objects, and the edges of rectangles: cell borders),
-    the boxes of its objects other than text (images, paths, forms), and the index of each
-    top-level object by its address. Only objects drawn on the page itself are looked at."""
+    the boxes of its objects other than text (images, paths, forms), the index of each
+    top-level object by its address, and the indices of its text objects. Only objects drawn on
+    the page itself are looked at."""
     import pypdfium2.raw as raw
 
     count = raw.FPDFPage_CountObjects(page.raw)
@@ -133,12 +134,14 @@ def _page_objects(page: Any) -> tuple[list[Rule], list[tuple[float, float, float
     rules: list[Rule] = []
     shapes: list[tuple[float, float, float, float]] = []
     owners: dict[int, int] = {}
+    texts: list[int] = []
     paths = 0
     for i in range(count):
         obj = raw.FPDFPage_GetObject(page.raw, i)
-        owners[ctypes.cast(obj, ctypes.c_void_p).value or 0] = i
+        owners[_address(obj)] = i
         kind = raw.FPDFPageObj_GetType(obj)
         if kind == raw.FPDF_PAGEOBJ_TEXT:
+            texts.append(i)
             continue
         if len(shapes) <= _MAX_SHAPES and raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
             shapes.append((left.value, bottom.value, right.value, top.value))
@@ -163,7 +166,7 @@ def _page_objects(page: Any) -> tuple[list[Rule], list[tuple[float, float, float
         rules = []
     if len(shapes) > _MAX_SHAPES:  # crowded: one box over the whole page stands for them all
         shapes = [(-1.0, -1.0, page.get_width() + 1, page.get_height() + 1)]
-    return rules, shapes, owners
+    return rules, shapes, owners, texts
 
 
 def rules_of_box(left: float, bottom: float, right: float, top: float) -> list[Rule]:
@@ -189,7 +192,8 @@ def rules_of_box(left: float, bottom: float, right: float, top: float) -> list[R
 def _page_lines(page: Any, index: int, walls: list[Rule], owners: dict[int, int], fonts: dict[str, Font]) -> list[Line]:
     """The page's line fragments. Boxes are asked for the first and last character of each word
     only (rows and column gaps change between words), which keeps PDFium calls few; so are the
-    page objects a word was drawn by (all its characters only where those two differ)."""
+    page objects a word was drawn by (all its characters only where those two differ), and the
+    baseline and angle of each line's first character."""
     import pypdfium2.raw as raw
 
     textpage = page.get_textpage()
@@ -200,64 +204,89 @@ def _page_lines(page: Any, index: int, walls: list[Rule], owners: dict[int, int]
             text = "".join(chr(raw.FPDFText_GetUnicode(textpage.raw, i)) for i in range(count))
         handle = textpage.raw
         left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-        styles = _Styles(fonts)
+        char_box, font_size, text_object = raw.FPDFText_GetCharBox, raw.FPDFText_GetFontSize, raw.FPDFText_GetTextObject
+        styles = _Styles(fonts, owners)
         words: list[tuple[str, str, tuple[Any, ...]]] = []
         previous = 0
         for match in _WORD.finditer(text):
             first, last = match.start(), match.end() - 1
-            raw.FPDFText_GetCharBox(handle, first, left, right, bottom, top)
+            char_box(handle, first, left, right, bottom, top)
             x0, x1, y0, y1 = left.value, right.value, bottom.value, top.value
+            size = font_size(handle, first)
+            obj = text_object(handle, first)
             if last != first:
-                raw.FPDFText_GetCharBox(handle, last, left, right, bottom, top)
+                char_box(handle, last, left, right, bottom, top)
                 x1, y0, y1 = right.value, min(y0, bottom.value), max(y1, top.value)
-            size = raw.FPDFText_GetFontSize(handle, first)
-            objects = [raw.FPDFText_GetTextObject(handle, first)]
-            if last != first:
-                end = raw.FPDFText_GetTextObject(handle, last)
-                if _address(end) != _address(objects[0]):
-                    objects = [raw.FPDFText_GetTextObject(handle, k) for k in range(first, last + 1)]
-            style, mono = styles.of(objects[0], size)
-            indices = {owners.get(_address(o), -1) for o in objects}
-            raw.FPDFText_GetCharOrigin(handle, first, left, bottom)
-            ink = Ink(
-                tuple(sorted(i for i in indices if i >= 0)), style, bottom.value, in_form=-1 in indices,
-                rotated=abs(raw.FPDFText_GetCharAngle(handle, first)) > _ROTATED,
-            )
-            words.append((text[previous:first], match.group(), (x0, x1, y0, y1, size, mono, ink)))
+                end = text_object(handle, last)
+                if _address(end) != _address(obj):
+                    ink, mono = styles.many(obj, [text_object(handle, k) for k in range(first, last + 1)], size)
+                else:
+                    ink, mono = styles.of(obj, size)
+            else:
+                ink, mono = styles.of(obj, size)
+            words.append((text[previous:first], match.group(), (x0, x1, y0, y1, size, mono, ink, first)))
             previous = match.end()
+        lines = build_lines(words, index, walls)
+        x, y = ctypes.c_double(), ctypes.c_double()
+        for line in lines:
+            if line.char >= 0 and raw.FPDFText_GetCharOrigin(handle, line.char, x, y):
+                line.base = y.value
+                line.rotated = abs(raw.FPDFText_GetCharAngle(handle, line.char)) > _ROTATED
     finally:
         textpage.close()
-    return build_lines(words, index, walls)
+    return lines
 
 
 def _address(obj: Any) -> int:
-    return ctypes.cast(obj, ctypes.c_void_p).value or 0
+    return ctypes.addressof(obj.contents) if obj else 0
 
 
 class _Styles:
-    """The style of a text object (cached per object), and its font's `model.Font` in `fonts`."""
+    """The ink of words drawn by a text object (one instance per object and size), and its
+    font's `model.Font` in `fonts`."""
 
-    def __init__(self, fonts: dict[str, Font]) -> None:
+    def __init__(self, fonts: dict[str, Font], owners: dict[int, int]) -> None:
         self.fonts = fonts
-        self.by_object: dict[tuple[int, float], tuple[Style, bool]] = {}
+        self.owners = owners
+        self.by_object: dict[tuple[int, float], tuple[Ink, bool]] = {}
         self.by_font: dict[int, tuple[Font, bool]] = {}  # by address: the font, and its fixed-pitch flag
+        self.styles: dict[Style, Style] = {}  # one instance of each
+        self.inks: dict[tuple[tuple[int, ...], Style, bool], Ink] = {}
+        self.rgba = [ctypes.c_uint() for _ in range(4)]
 
-    def of(self, obj: Any, size: float) -> tuple[Style, bool]:
-        key = (_address(obj), round(size, 2))
+    def of(self, obj: Any, size: float) -> tuple[Ink, bool]:
+        address = _address(obj)
+        key = (address, size)
         got = self.by_object.get(key)
         if got is None:
-            got = self.by_object[key] = self._style(obj, size)
+            style, mono = self._style(obj, size)
+            index = self.owners.get(address, -1)
+            got = self.by_object[key] = (self._ink((index,) if index >= 0 else (), style, index < 0), mono)
         return got
+
+    def many(self, first: Any, objects: list[Any], size: float) -> tuple[Ink, bool]:
+        """A word drawn by several objects: the first one's style, all their indices."""
+        ink, mono = self.of(first, size)
+        indices = {self.owners.get(_address(o), -1) for o in objects}
+        return self._ink(tuple(sorted(i for i in indices if i >= 0)), ink.style, -1 in indices), mono
+
+    def _ink(self, objects: tuple[int, ...], style: Style, in_form: bool) -> Ink:
+        key = (objects, style, in_form)
+        ink = self.inks.get(key)
+        if ink is None:
+            ink = self.inks[key] = Ink(objects, style, in_form)
+        return ink
 
     def _style(self, obj: Any, size: float) -> tuple[Style, bool]:
         import pypdfium2.raw as raw
 
         font, fixed = self._font(raw.FPDFTextObj_GetFont(obj)) if obj else (Font("", {}), False)
-        rgba = [ctypes.c_uint() for _ in range(4)]
         color = (0, 0, 0, 255)
-        if obj and raw.FPDFPageObj_GetFillColor(obj, *rgba):
-            color = tuple(c.value for c in rgba)  # type: ignore[assignment]
-        return Style(font.name, round(size, 2), font.bold, font.italic, color), fixed
+        if obj and raw.FPDFPageObj_GetFillColor(obj, *self.rgba):
+            color = tuple(c.value for c in self.rgba)  # type: ignore[assignment]
+        mode = max(0, raw.FPDFTextObj_GetTextRenderMode(obj)) if obj else 0
+        style = Style(font.name, round(size, 2), font.bold, font.italic, color, mode)
+        return self.styles.setdefault(style, style), fixed
 
     def _font(self, handle: Any) -> tuple[Font, bool]:
         import pypdfium2.raw as raw
@@ -292,7 +321,8 @@ class _Styles:
 
 
 def build_lines(words: list[tuple[str, str, Any]], page: int, walls: Sequence[Rule] = ()) -> list[Line]:
-    """Words (separator before, text, box: x0, x1, y0, y1, size[, monospaced[, ink]]) → line fragments: a new one at a line break, a change
+    """Words (separator before, text, box: x0, x1, y0, y1, size[, monospaced[, ink, first character's
+    index]]) → line fragments: a new one at a line break, a change
     of row, a gap wider than a column gutter, or a vertical rule between two words (table cells
     set close together); U+FFFE at a row change is a hyphenated line end."""
     lines: list[Line] = []
@@ -315,6 +345,7 @@ def build_lines(words: list[tuple[str, str, Any]], page: int, walls: Sequence[Ru
                     hyphen_at_end,
                     mono=2 * sum(len(b) > 5 and b[5] for b in boxes) > len(boxes),
                     ink=tuple(inks),
+                    char=boxes[0][7] if len(boxes[0]) > 7 else -1,
                 )
             )
         text, boxes, inks, hyphen_at_end = "", [], [], False
@@ -365,7 +396,8 @@ def _justified(words: list[tuple[str, str, Any]]) -> set[int]:
                 continue
         if end - start >= 3:
             gaps = [words[k][2][0] - words[k - 1][2][1] for k in range(start + 1, end)]
-            if max(gaps) - min(gaps) < 0.25 * max(words[start][2][4], 1.0):  # side bearings aside
+            size = max(words[start][2][4], 1.0)
+            if max(gaps) > COLUMN_GAP * size and max(gaps) - min(gaps) < 0.25 * size:  # side bearings aside
                 out.update(range(start + 1, end))
         start = end
     return out

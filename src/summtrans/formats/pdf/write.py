@@ -12,6 +12,7 @@ as it was, with a ``pdf-text-kept`` warning. Pages are edited one by one.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PROGRESS_SECONDS = 2.0  # a log line at most this often while pages are written
+_LEADERS = re.compile(r"(?:\.\s?){4,}\s*\S+$")
 
 
 @dataclass
@@ -48,9 +50,9 @@ class _Job:
 
 @dataclass
 class _Face:
-    """What a style is set in: a font of the copy and its widths."""
+    """What a style is set in: where the font comes from, and its widths."""
 
-    handle: Any
+    source: edit.FontSource
     widths: dict[str, float]
     space: bool  # the font has a space glyph (else words are placed apart without one)
 
@@ -64,24 +66,25 @@ class _Plan:
 def write_pdf(state: _State, units: Sequence[Unit], translated: Sequence[Unit], mode: str) -> tuple[bytes, list[QualityWarning]]:
     """The PDF in `mode` (layout, bilingual, interleaved), and the warnings of writing it."""
     plan = _plan(state, units, translated)
+    faces = _faces(state, plan.jobs)
+    changes, overflow, count = _typeset(state, plan.jobs, faces)
+    started = last = time.monotonic()
+
+    def progress(done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last >= PROGRESS_SECONDS:
+            log.info("writing the PDF: %d of %d pages (%.0f s)", done, total, now - started)
+            last = now
+
+    english, left = (edit.write(state.data, changes, {p.index: p.texts for p in state.pages}, progress)
+                     if changes else (state.data, []))
+    for page in left:
+        plan.kept[(page, "left as they were (PDFium would drop a shading or an inline image of the page)")] += count[page]
     warnings = [QualityWarning(None, "pdf-text-kept", f"page {page + 1}: {n} unit{'s' * (n > 1)} {why}")
                 for (page, why), n in sorted(plan.kept.items())]
-    with edit.PDFIUM:
-        copy = edit.Copy(state.data)
-        try:
-            faces = _faces(copy, state, plan.jobs)
-            changes, overflow = _typeset(state, plan.jobs, faces)
-            warnings += [QualityWarning(None, "pdf-overflow", f"page {page + 1}: {text}") for page, text in overflow]
-            started = last = time.monotonic()
-            for n, page in enumerate(sorted(changes), 1):
-                copy.replace(page, changes[page])
-                now = time.monotonic()
-                if now - last >= PROGRESS_SECONDS:
-                    log.info("writing the PDF: page %d of %d (%.0f s)", page + 1, len(state.pages), now - started)
-                    last = now
-            english = copy.save() if changes else state.data
-        finally:
-            copy.close()
+    warnings += [QualityWarning(None, "pdf-overflow", f"page {page + 1}: {text}") for page, text in overflow
+                 if page not in left]
     if mode == "bilingual":
         return edit.bilingual(state.data, english), warnings
     if mode == "interleaved":
@@ -154,11 +157,10 @@ def _blocked(job: _Job) -> str | None:
     for line in job.lines():
         if not line.ink:
             return "without their text objects, left as they were"
-        for _, ink in line.ink:
-            if ink.in_form:
-                return "inside a form object, left as they were"
-            if ink.rotated:
-                return "set at an angle, left as they were"
+        if line.rotated:
+            return "set at an angle, left as they were"
+        if any(ink.in_form for _, ink in line.ink):
+            return "inside a form object, left as they were"
     return None
 
 
@@ -184,48 +186,57 @@ def _styled_words(job: _Job) -> list[tuple[str, Style]]:
     return words
 
 
-def _faces(copy: edit.Copy, state: _State, jobs: Sequence[_Job]) -> dict[Style, _Face]:
+def _faces(state: _State, jobs: Sequence[_Job]) -> dict[Style, _Face]:
     """The face of each style the jobs use: the PDF's own font where it has every character
-    the document needs in it, else the fallback like it (a subset embedded once)."""
+    the document needs in it (and is on each page it is needed on), else the fallback like it
+    (a subset of the characters needed, embedded once)."""
     needed: dict[str, set[str]] = defaultdict(set)
+    pages: dict[str, set[int]] = defaultdict(set)
     styles: set[Style] = set()
-    where: dict[str, tuple[int, int]] = {}  # font → an object set in it
     for job in jobs:
-        for word, style in _styled_words(job):
+        words = _styled_words(job)
+        for word, style in words:
             needed[style.font].update(word)
             styles.add(style)
         for line in job.lines():
-            for _, ink in line.ink:
-                if ink.objects:
-                    where.setdefault(ink.style.font, (line.page, ink.objects[0]))
-    out: dict[Style, _Face] = {}
-    own: dict[str, _Face | None] = {}
-    for font in needed:
+            pages[job.base.font if job.base else ""].add(line.page)
+            for _, style in words:
+                pages[style.font].add(line.page)
+    present = _fonts_on_pages(state)
+    own: dict[str, _Face] = {}
+    for font, chars in needed.items():
         info = state.fonts.get(font)
-        handle = copy.original_font(*where[font]) if fonts.covers(info, needed[font]) and font in where else None
-        own[font] = _Face(handle, info.widths, " " in info.widths) if handle is not None and info else None
+        if fonts.covers(info, chars) and info is not None and all(font in present[p] for p in pages[font]):
+            own[font] = _Face(edit.FontSource(name=font), info.widths, " " in info.widths)
     fallback_chars: dict[fonts.Face, set[str]] = defaultdict(set)
     for style in styles:
-        if own.get(style.font) is None:
+        if style.font not in own:
             fallback_chars[fonts.face_of(state.fonts.get(style.font), style.bold, style.italic)] |= needed[style.font]
-    loaded = {face: _fallback(copy, face, chars) for face, chars in fallback_chars.items()}
-    for style in styles:
-        face = own.get(style.font)
-        out[style] = face if face is not None else loaded[fonts.face_of(state.fonts.get(style.font), style.bold, style.italic)]
+    loaded = {face: _fallback(face, chars) for face, chars in fallback_chars.items()}
+    return {style: own.get(style.font) or loaded[fonts.face_of(state.fonts.get(style.font), style.bold, style.italic)]
+            for style in styles}
+
+
+def _fonts_on_pages(state: _State) -> dict[int, dict[str, int]]:
+    """Per page: the fonts its page-level text is set in, each with an object set in it."""
+    out: dict[int, dict[str, int]] = defaultdict(dict)
+    for page in state.pages:
+        for line in page.lines:
+            for _, ink in line.ink:
+                if ink.objects:
+                    out[page.index].setdefault(ink.style.font, ink.objects[0])
     return out
 
 
-def _fallback(copy: edit.Copy, face: fonts.Face, chars: set[str]) -> _Face:
+def _fallback(face: fonts.Face, chars: set[str]) -> _Face:
     text = "".join(sorted(chars | {" "}))
     path = fonts.fallback_file(face, text)
-    handle = None
     if path is not None:
-        handle = copy.truetype(fonts.subset(path, text))
-    if handle is None:
-        log.warning("no TrueType font for %s text found: using PDFium's %s (Western characters only)", face.kind, face.standard)
-        handle = copy.standard(face.standard)
-    widths = copy.widths(handle, text)
-    return _Face(handle, widths, " " in widths)
+        widths = fonts.widths(path, text)
+        return _Face(edit.FontSource(data=fonts.subset(path, text)), widths, " " in widths)
+    log.warning("no TrueType font for %s text found: using PDFium's %s (Western characters only)", face.kind, face.standard)
+    widths = edit.standard_widths(face.standard, text)
+    return _Face(edit.FontSource(standard=face.standard), widths, " " in widths)
 
 
 # --------------------------------------------------------------------------------------------
@@ -235,11 +246,16 @@ def _fallback(copy: edit.Copy, face: fonts.Face, chars: set[str]) -> _Face:
 
 def _typeset(
     state: _State, jobs: Sequence[_Job], faces: dict[Style, _Face]
-) -> tuple[dict[int, list[tuple[list[int], list[edit.Run]]]], list[tuple[int, str]]]:
-    """Per page: each job's objects to remove and runs to set; and the overflows (page, text)."""
+) -> tuple[dict[int, edit.Change], list[tuple[int, str]], Counter[int]]:
+    """Per page: the objects to take out and the runs to set; the overflows (page, text); and
+    how many units each page's change touches."""
+
+    by_id: dict[int, dict[str, float]] = {}  # a style's widths by its id (hashing a style costs)
 
     def measure(text: str, style: Any) -> float:
-        widths = faces[style].widths
+        widths = by_id.get(id(style))
+        if widths is None:
+            widths = by_id[id(style)] = faces[style].widths
         return sum(widths.get(c, 500.0 if c != " " else 250.0) for c in text) / 1000.0
 
     body = _body_size(state.pages)
@@ -248,23 +264,30 @@ def _typeset(
                      + [b[2] for page in state.pages for b in page.shapes if b[2] - b[0] < 0.9 * page.width])
     areas = {page.index: _area(page, right_edge) for page in state.pages}
     justified = _mostly_justified(state)
+    present = _fonts_on_pages(state)
     placed: dict[int, list[fit.Box]] = defaultdict(list)
-    changes: dict[int, list[tuple[list[int], list[edit.Run]]]] = defaultdict(list)
+    page_boxes: dict[int, _PageBoxes] = {}
+    changes: dict[int, edit.Change] = {}
     overflow: list[tuple[int, str]] = []
+    count: Counter[int] = Counter()
     for job in jobs:
         words = _styled_words(job)
-        runs: dict[int, list[edit.Run]] = defaultdict(list)
-        removed: dict[int, set[int]] = defaultdict(set)
-        first: dict[int, int] = {}
+        touched: set[int] = set()
         for line in job.lines():
+            change = changes.setdefault(line.page, edit.Change())
             for _, ink in line.ink:
-                removed[line.page].update(ink.objects)
-                if ink.objects:
-                    first.setdefault(line.page, ink.objects[0])
+                change.removed.extend(ink.objects)
+            touched.add(line.page)
         for copy_lines in job.copies:
             groups = _frame_lines(copy_lines)
-            frames = [_frame(g, state.pages[g[0].page], areas[g[0].page], placed[g[0].page], lead, justified)
-                      for g in groups]
+            frames = []
+            for g in groups:
+                page = state.pages[g[0].page]
+                if page.index not in page_boxes:
+                    page_boxes.clear()  # pages come in order: one page's arrays at a time
+                    page_boxes[page.index] = _PageBoxes(page)
+                frames.append(_frame(g, page, page_boxes[page.index], areas[page.index], placed[page.index], lead,
+                                     justified))
             if not words:
                 continue
             breaks = _breaks(words, copy_lines, state) if len(copy_lines) > 1 else set()
@@ -274,10 +297,17 @@ def _typeset(
             for line in result.lines:
                 page = groups[line.frame][0].page
                 placed[page].append(line.box(measure))
-                runs[page] += _runs(line, faces, first.get(page))
-        for page in sorted(set(removed) | set(runs)):
-            changes[page].append((sorted(removed[page]), runs[page]))
-    return changes, overflow
+                change = changes.setdefault(page, edit.Change())
+                for run in _runs(line, faces):
+                    change.runs.append(run)
+                    if run.font.name:
+                        change.own[run.font.name] = present[page][run.font.name]
+                touched.add(page)
+        for page in touched:
+            count[page] += 1
+    for change in changes.values():
+        change.removed = sorted(set(change.removed))
+    return changes, overflow, count
 
 
 def _breaks(words: Sequence[tuple[str, Style]], lines: Sequence[Line], state: _State) -> set[int]:
@@ -291,7 +321,8 @@ def _breaks(words: Sequence[tuple[str, Style]], lines: Sequence[Line], state: _S
         first = after.text.split()[0]
         style = after.ink[0][1].style
         widths = state.fonts[style.font].widths if style.font in state.fonts else {}
-        by_hand = by_hand or line.x1 + sum(widths.get(c, 500.0) for c in " " + first) * style.size / 1000.0 < end
+        by_hand = (by_hand or line.x1 + sum(widths.get(c, 500.0) for c in " " + first) * style.size / 1000.0 < end
+                   or bool(_LEADERS.search(line.text)))  # a table of contents' line: dots, then its page
     if not by_hand:
         return set()
     return fit.kept_breaks([w for w, _ in words], [ln.text.split() for ln in lines])
@@ -315,10 +346,32 @@ def _frame_lines(lines: Sequence[Line]) -> list[list[Line]]:
     return groups
 
 
+class _PageBoxes:
+    """A page's text lines and drawings as arrays (for `fit.room`), and where each line is."""
+
+    def __init__(self, page: Page) -> None:
+        import numpy as np
+
+        self.rows = {id(ln): k for k, ln in enumerate(page.lines)}
+        self.texts = np.array([(ln.x0, ln.bottom, ln.x1, ln.top) for ln in page.lines], dtype=float).reshape(-1, 4)
+        rules = [(r.at - 0.5, r.start, r.at + 0.5, r.end) if r.vertical else (r.start, r.at - 0.5, r.end, r.at + 0.5)
+                 for r in page.rules]
+        self.shapes = np.array(page.shapes, dtype=float).reshape(-1, 4)
+        self.drawn = np.vstack([self.shapes, np.array(rules, dtype=float).reshape(-1, 4)])
+
+    def others(self, lines: Sequence[Line], placed: Sequence[fit.Box]) -> Any:
+        """The page's text but `lines`, and what was set on it before."""
+        import numpy as np
+
+        keep = np.ones(len(self.texts), dtype=bool)
+        keep[[self.rows[id(ln)] for ln in lines if id(ln) in self.rows]] = False
+        return np.vstack([self.texts[keep], np.array(placed, dtype=float).reshape(-1, 4)])
+
+
 def _frame(
-    lines: Sequence[Line], page: Page, area: fit.Box, placed: Sequence[fit.Box], lead: float, justified: bool
+    lines: Sequence[Line], page: Page, boxes: _PageBoxes, area: fit.Box, placed: Sequence[fit.Box], lead: float,
+    justified: bool,
 ) -> fit.Frame:
-    own = {id(ln) for ln in lines}
     sizes: Counter[float] = Counter()
     for ln in lines:
         sizes[ln.size] += len(ln.text)
@@ -326,22 +379,23 @@ def _frame(
     baselines = tuple(ln.baseline for ln in lines)
     steps = sorted(a - b for a, b in zip(baselines, baselines[1:]) if a > b)
     pitch = steps[len(steps) // 2] if steps else lead * size
-    boxes = [(ln.x0, ln.bottom, ln.x1, ln.top) for ln in lines]
-    box = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
-    texts = [(ln.x0, ln.bottom, ln.x1, ln.top) for ln in page.lines if id(ln) not in own] + list(placed)
-    drawn = page.shapes + [(r.at - 0.5, r.start, r.at + 0.5, r.end) if r.vertical else (r.start, r.at - 0.5, r.end, r.at + 0.5)
-                           for r in page.rules]
-    cell = fit.holder(box, page.shapes, (0.0, 0.0, page.width, page.height))
+    line_boxes = [(ln.x0, ln.bottom, ln.x1, ln.top) for ln in lines]
+    box = (min(b[0] for b in line_boxes), min(b[1] for b in line_boxes), max(b[2] for b in line_boxes),
+           max(b[3] for b in line_boxes))
+    texts = boxes.others(lines, placed)
+    cell = fit.holder(box, boxes.shapes, (0.0, 0.0, page.width, page.height))
     bounds = (cell[0] + 1.0, cell[1] + 1.0, cell[2] - 1.0, cell[3] - 1.0) if cell is not None else area
-    edges = [b[2] for b in texts if b[0] < box[0] - 20] + [b[2] for b in drawn if b[0] < box[0] - 20]
-    align = fit.alignment(boxes, bounds, (bounds[0] + bounds[2]) if cell is not None else page.width, justified, edges)
+    left_of = box[0] - 20
+    edges = list(texts[texts[:, 0] < left_of, 2]) + list(boxes.drawn[boxes.drawn[:, 0] < left_of, 2])
+    align = fit.alignment(line_boxes, bounds, (bounds[0] + bounds[2]) if cell is not None else page.width, justified,
+                          edges)
     single = len(lines) == 1
-    left, right, floor, ceiling = fit.room(box, size, single, align, texts, drawn, bounds)
+    left, right, floor, ceiling = fit.room(box, size, single, align, texts, boxes.drawn, bounds)
     return fit.Frame(tuple(ln.x0 for ln in lines), baselines, box[2], size, pitch, align, left, right, floor,
                      ceiling if single and ceiling > box[3] + 0.5 else None)
 
 
-def _runs(line: fit.Placed, faces: dict[Style, _Face], like: int | None) -> list[edit.Run]:
+def _runs(line: fit.Placed, faces: dict[Style, _Face]) -> list[edit.Run]:
     """A placed line → one text object per run of words in one style, each glyph positioned."""
     out: list[edit.Run] = []
     k = 0
@@ -364,7 +418,8 @@ def _runs(line: fit.Placed, faces: dict[Style, _Face], like: int | None) -> list
                     positions.append(at)
                 text += c
                 at += face.widths.get(c, 500.0) * line.size / 1000.0
-        out.append(edit.Run(face.handle, line.size, text, origin, line.baseline, line.hscale, positions, style.color, like))
+        out.append(edit.Run(face.source, line.size, text, origin, line.baseline, line.hscale, positions, style.color,
+                            style.mode))
         k = end + 1
     return out
 
