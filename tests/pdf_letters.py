@@ -14,6 +14,7 @@ import fpdf
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 
 IBAN = "DE89 3704 0044 0532 0130 00"
+BOLD_WORD = "Jahresabrechnung"  # bold inside the first paragraph
 AMOUNTS = ("1.234,56 €", "567,89 €", "1.802,45 €")
 PARAGRAPHS = [
     "wir danken Ihnen für Ihr Vertrauen. Mit diesem Schreiben erhalten Sie die Jahresabrechnung für Strom und "
@@ -83,10 +84,13 @@ def _letterhead(pdf: fpdf.FPDF) -> None:
 
 
 def _paragraph(pdf: fpdf.FPDF, text: str, y: float, size: float = 10, align: str = "J", x: float = 60,
-               w: float = 475) -> float:
+               w: float = 475, bold: str = "") -> float:
     pdf.set_font("dv", size=size)
     pdf.set_xy(x, y)
-    pdf.multi_cell(w, size * 1.4, text, align=align)
+    if bold:
+        pdf.multi_cell(w, size * 1.4, text.replace(bold, f"**{bold}**"), align=align, markdown=True)
+    else:
+        pdf.multi_cell(w, size * 1.4, text, align=align)
     return pdf.get_y()
 
 
@@ -108,7 +112,7 @@ def letter() -> bytes:
     pdf.text(60, 265, "Jahresabrechnung für Strom und Gas 2023")
     pdf.set_font("dv", size=10)
     pdf.text(60, 295, "Sehr geehrte Frau Müller,")
-    y = _paragraph(pdf, PARAGRAPHS[0], 305)
+    y = _paragraph(pdf, PARAGRAPHS[0], 312, bold=BOLD_WORD)
     y = _paragraph(pdf, PARAGRAPHS[1], y + 10)
     pdf.set_xy(60, y + 14)
     pdf.set_font("dv", size=10)

@@ -113,9 +113,9 @@ def _families() -> dict[str, str]:
 
 
 def covers(font: Font | None, text: Iterable[str]) -> bool:
-    """Whether the PDF's own `font` can set every character of `text` (spaces may be missing:
-    they are then left as gaps)."""
-    return font is not None and bool(font.widths) and all(c in font.widths for c in text if c != " ")
+    """Whether the PDF's own `font` can set every character of `text`, and a space (a gap
+    without one reads as no space in the text layer: words run together when copied)."""
+    return font is not None and " " in font.widths and all(c in font.widths for c in text)
 
 
 # --------------------------------------------------------------------------------------------

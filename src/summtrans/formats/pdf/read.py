@@ -12,7 +12,7 @@ import re
 import threading
 from dataclasses import dataclass
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from summtrans.errors import InputError
@@ -33,7 +33,7 @@ _FORCE_BOLD = 1 << 18
 _PERMIT_MODIFY = 8  # permission bit: the contents may be changed
 _ROTATED = 0.02  # radians: a character set at a larger angle is rotated text
 _MAX_SHAPES = 5000  # more objects than this on a page: it is crowded, the English does not grow there
-# The characters whose widths each font is asked for: what English text and its numbers use.
+# What a font that is not embedded (PDFium sets it with a standard font) can set: Western text.
 _ALPHABET = "".join(map(chr, range(0x20, 0x7F))) + "".join(map(chr, range(0xA0, 0x100))) + "–—‘’‚“”„•…€‰′″−×ŒœŠšŽžŸ"
 _FILE_NAME_TITLE = re.compile(r"^Microsoft (Word|PowerPoint) - |\.(docx?|odt|pptx?|rtf|txt|pdf|indd)$", re.I)
 _WORD = re.compile(r"[^ \t\r\n\ufffe]+")
@@ -205,6 +205,7 @@ def _page_lines(page: Any, index: int, walls: list[Rule], owners: dict[int, int]
         handle = textpage.raw
         left, right, bottom, top = (ctypes.c_double() for _ in range(4))
         char_box, font_size, text_object = raw.FPDFText_GetCharBox, raw.FPDFText_GetFontSize, raw.FPDFText_GetTextObject
+        is_generated = raw.FPDFText_IsGenerated
         styles = _Styles(fonts, owners)
         words: list[tuple[str, str, tuple[Any, ...]]] = []
         previous = 0
@@ -224,6 +225,13 @@ def _page_lines(page: Any, index: int, walls: list[Rule], owners: dict[int, int]
                     ink, mono = styles.of(obj, size)
             else:
                 ink, mono = styles.of(obj, size)
+            if len(ink.objects) == 1:  # the word's characters are in its font
+                styles.saw(ink.style.font, match.group())
+                sep = text[previous:first]
+                font = styles.fonts.get(ink.style.font)
+                at = sep.find(" ")
+                if at >= 0 and font is not None and " " not in font.widths and not is_generated(handle, previous + at):
+                    styles.saw(ink.style.font, " ")  # a space drawn, not one PDFium made up for a gap
             words.append((text[previous:first], match.group(), (x0, x1, y0, y1, size, mono, ink, first)))
             previous = match.end()
         lines = build_lines(words, index, walls)
@@ -253,6 +261,7 @@ class _Styles:
         self.styles: dict[Style, Style] = {}  # one instance of each
         self.inks: dict[tuple[tuple[int, ...], Style, bool], Ink] = {}
         self.rgba = [ctypes.c_uint() for _ in range(4)]
+        self.handles: dict[str, Any] = {}  # font name → its handle on this page
 
     def of(self, obj: Any, size: float) -> tuple[Ink, bool]:
         address = _address(obj)
@@ -302,11 +311,9 @@ class _Styles:
         font = self.fonts.get(name)
         if font is None:
             plain = name.split("+", 1)[-1].lower()
-            width = ctypes.c_float()
-            widths = {}
-            for char in _ALPHABET:
-                if raw.FPDFFont_GetGlyphWidth(handle, ord(char), 1000.0, width) and (width.value > 0 or char == " "):
-                    widths[char] = width.value
+            widths: dict[str, float] = {}
+            if not raw.FPDFFont_GetIsEmbedded(handle):
+                _measure(handle, _ALPHABET, widths)
             font = self.fonts[name] = Font(
                 name,
                 widths,
@@ -317,7 +324,27 @@ class _Styles:
                 italic=bool(flags & _ITALIC) or any(w in plain for w in ("italic", "oblique")),
             )
         got = self.by_font[key] = (font, bool(flags & _FIXED_PITCH))
+        self.handles[name] = handle
         return got
+
+    def saw(self, name: str, text: str) -> None:
+        """Characters drawn in the font `name` on this page: it can set them (an embedded font
+        is mostly a subset: only what was drawn in it is known to be in it)."""
+        font = self.fonts.get(name)
+        if font is not None and name in self.handles:
+            new = [c for c in text if c not in font.widths]
+            if new:
+                _measure(self.handles[name], new, font.widths)
+
+
+def _measure(handle: Any, chars: Iterable[str], widths: dict[str, float]) -> None:
+    """The advance widths (per 1000 units of the size) of `chars` a font has, into `widths`."""
+    import pypdfium2.raw as raw
+
+    width = ctypes.c_float()
+    for char in chars:
+        if raw.FPDFFont_GetGlyphWidth(handle, ord(char), 1000.0, width) and (width.value > 0 or char == " "):
+            widths[char] = width.value
 
 
 def build_lines(words: list[tuple[str, str, Any]], page: int, walls: Sequence[Rule] = ()) -> list[Line]:
