@@ -488,3 +488,11 @@ def test_a_real_german_manual_in_layout_and_bilingual(tmp_path: Path, monkeypatc
     assert drawings(english) == drawings(data)
     both = translate(tmp_path, src, "--pdf", "bilingual")
     assert len(page_sizes(both)) == 20 and page_sizes(both)[0][0] == round(2 * page_sizes(data)[0][0], 1)
+
+
+def test_justified_narrow_columns_read_as_paragraphs() -> None:
+    """fpdf2 justifies a narrow column with wide gaps, wider than a column gutter: one text
+    object, gaps all alike — a line, not the cells of a table."""
+    units = PdfBackend().read(L.two_columns(), "x.pdf").units
+    assert [u.role for u in units] == ["heading", "paragraph", "paragraph", "paragraph"]
+    assert [" ".join(u.text.split()) for u in units[1:3]] == L.COLUMNS
