@@ -418,6 +418,12 @@ def _runs(line: fit.Placed, faces: dict[Style, _Face]) -> list[edit.Run]:
                     positions.append(at)
                 text += c
                 at += face.widths.get(c, 500.0) * line.size / 1000.0
+        natural, at = [], 0.0
+        for a, b in zip(text, text[1:]):  # where the font's own advances put each glyph
+            at += face.widths.get(a, 500.0 if a != " " else 250.0) * line.size / 1000.0
+            natural.append(at)
+        if all(abs(p - q) < 0.01 for p, q in zip(positions, natural)):
+            positions = []  # set as the font would: no kerning numbers in the content
         out.append(edit.Run(face.source, line.size, text, origin, line.baseline, line.hscale, positions, style.color,
                             style.mode))
         k = end + 1
