@@ -48,11 +48,17 @@ class Line:
     ink: tuple[tuple[int, Ink], ...] = ()  # (offset into text, ink) of each word: how it was drawn
     char: int = -1  # index of its first character on the page's text page (-1: unknown)
     base: float | None = None  # its baseline (its first character's origin); None: unknown
+    origin: float | None = None  # x of its first character's origin (left of its ink by the side bearing)
     rotated: bool = False  # set at an angle
 
     @property
     def baseline(self) -> float:
         return self.bottom if self.base is None else self.base
+
+    @property
+    def start(self) -> float:
+        """Where its text starts: its first character's origin (else its ink's left edge)."""
+        return self.x0 if self.origin is None or abs(self.origin - self.x0) > 0.5 * max(self.size, 1.0) else self.origin
 
 
 @dataclass(frozen=True)

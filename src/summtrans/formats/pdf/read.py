@@ -238,7 +238,7 @@ def _page_lines(page: Any, index: int, walls: list[Rule], owners: dict[int, int]
         x, y = ctypes.c_double(), ctypes.c_double()
         for line in lines:
             if line.char >= 0 and raw.FPDFText_GetCharOrigin(handle, line.char, x, y):
-                line.base = y.value
+                line.base, line.origin = y.value, x.value
                 line.rotated = abs(raw.FPDFText_GetCharAngle(handle, line.char)) > _ROTATED
     finally:
         textpage.close()

@@ -61,7 +61,8 @@ def merge_markers(lines: list[Line]) -> list[Line]:
                 ink = line.ink + tuple((len(marker) + 1 + at, word) for at, word in after.ink)
                 out.append(Line(line.page, f"{marker} {after.text}", line.x0, after.x1,
                                 min(line.bottom, after.bottom), max(line.top, after.top), after.size, after.hyphenated,
-                                ink=ink, char=line.char, base=after.base, rotated=line.rotated or after.rotated))
+                                ink=ink, char=line.char, base=after.base, origin=line.origin,
+                                rotated=line.rotated or after.rotated))
                 k += 2
             else:
                 out.append(line)

@@ -312,7 +312,8 @@ def _typeset(
 
 def _breaks(words: Sequence[tuple[str, Style]], lines: Sequence[Line], state: _State) -> set[int]:
     """The German's line breaks, kept where they were made by hand (an address, lines of a
-    list): where some line's next word would have fitted at its end."""
+    list): where some line's next word would have fitted at its end, or every line begins with
+    a label ("Datum:")."""
     end = max(ln.x1 for ln in lines)
     by_hand = False
     for line, after in zip(lines, lines[1:]):
@@ -323,7 +324,8 @@ def _breaks(words: Sequence[tuple[str, Style]], lines: Sequence[Line], state: _S
         widths = state.fonts[style.font].widths if style.font in state.fonts else {}
         by_hand = (by_hand or line.x1 + sum(widths.get(c, 500.0) for c in " " + first) * style.size / 1000.0 < end
                    or bool(_LEADERS.search(line.text)))  # a table of contents' line: dots, then its page
-    if not by_hand:
+    labels = all(ln.text.split() and ln.text.split()[0].endswith(":") for ln in lines)  # "Kundennummer: 4711"
+    if not (by_hand or labels):
         return set()
     return fit.kept_breaks([w for w, _ in words], [ln.text.split() for ln in lines])
 
@@ -391,7 +393,7 @@ def _frame(
                           edges)
     single = len(lines) == 1
     left, right, floor, ceiling = fit.room(box, size, single, align, texts, boxes.drawn, bounds)
-    return fit.Frame(tuple(ln.x0 for ln in lines), baselines, box[2], size, pitch, align, left, right, floor,
+    return fit.Frame(tuple(ln.start for ln in lines), baselines, box[2], size, pitch, align, left, right, floor,
                      ceiling if single and ceiling > box[3] + 0.5 else None)
 
 
