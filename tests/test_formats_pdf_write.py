@@ -496,3 +496,21 @@ def test_justified_narrow_columns_read_as_paragraphs() -> None:
     units = PdfBackend().read(L.two_columns(), "x.pdf").units
     assert [u.role for u in units] == ["heading", "paragraph", "paragraph", "paragraph"]
     assert [" ".join(u.text.split()) for u in units[1:3]] == L.COLUMNS
+
+
+def test_a_list_whose_bullets_stand_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bullet set apart from its item's text is read with it (one unit): neither the German
+    item nor its bullet is set again beside the English."""
+    use_engine(monkeypatch, reverse)
+    pdf = L._pdf()
+    pdf.add_page()
+    pdf.set_font("dv", size=11)
+    items = ["Der erste Punkt der Liste.", "Der zweite Punkt steht darunter."]
+    for k, item in enumerate(items):
+        pdf.text(60, 100 + 16 * k, "•")
+        pdf.text(90, 100 + 16 * k, item)  # further than a column gap: two fragments, joined
+    data = bytes(pdf.output())
+    [text] = page_texts(translate(tmp_path, source(tmp_path, "liste.pdf", data)))
+    assert text.count("•") == 2
+    for item in items:
+        assert item not in text and reverse(item) in " ".join(text.split())

@@ -50,6 +50,7 @@ class Line:
     base: float | None = None  # its baseline (its first character's origin); None: unknown
     origin: float | None = None  # x of its first character's origin (left of its ink by the side bearing)
     rotated: bool = False  # set at an angle
+    parts: tuple[Line, ...] = ()  # the fragments it was joined from (a list marker and its text)
 
     @property
     def baseline(self) -> float:

@@ -62,7 +62,7 @@ def merge_markers(lines: list[Line]) -> list[Line]:
                 out.append(Line(line.page, f"{marker} {after.text}", line.x0, after.x1,
                                 min(line.bottom, after.bottom), max(line.top, after.top), after.size, after.hyphenated,
                                 ink=ink, char=line.char, base=after.base, origin=line.origin,
-                                rotated=line.rotated or after.rotated))
+                                rotated=line.rotated or after.rotated, parts=(line, after)))
                 k += 2
             else:
                 out.append(line)

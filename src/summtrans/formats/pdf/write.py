@@ -111,7 +111,7 @@ def _plan(state: _State, units: Sequence[Unit], translated: Sequence[Unit]) -> _
                    place.copies, place.prefix)
         candidates.append(job)
         for line in job.lines():
-            in_units.add(id(line))
+            in_units.update(id(part) for part in (line, *line.parts))
     for page in state.pages:
         for line in page.lines:
             if id(line) not in in_units and line.ink:
