@@ -5,8 +5,9 @@ the original pages (`MODES`).
 read.py opens the PDF and rebuilds line fragments from character boxes (and ruling lines from
 path objects), remembering which page objects and fonts drew each word; layout.py orders them
 and joins them into blocks; tables.py finds the tables. write.py lays the English back: fit.py
-fits it into each unit's place (pure), fonts.py picks the fonts, edit.py holds PDFium's editing
-calls. A page without text (a scan) is not read: it gets a ``page-without-text`` warning.
+fits it into each unit's place (pure), fonts.py picks the fonts, edit.py holds the editing calls
+(PDFium sets the text, pikepdf takes the German out). A page without text (a scan) is not read:
+it gets a ``page-without-text`` warning.
 """
 
 from __future__ import annotations

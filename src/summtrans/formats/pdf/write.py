@@ -6,7 +6,8 @@ PDF's own font where that has every character, else in a fallback (`fonts`). Tex
 it was (numbers, URLs, English kept, an identical translation) is left untouched. Units whose
 words share a text object are re-typeset together (so are lines the reader set aside, a running
 header, when they share one with a unit); text inside a form XObject or set at an angle is left
-as it was, with a ``pdf-text-kept`` warning. Pages are edited one by one.
+as it was, with a ``pdf-text-kept`` warning. The fitting is done for the whole document first
+(pure, `fit`), then the pages are edited in small batches (`edit`).
 """
 
 from __future__ import annotations
@@ -198,8 +199,7 @@ def _faces(state: _State, jobs: Sequence[_Job]) -> dict[Style, _Face]:
         for word, style in words:
             needed[style.font].update(word)
             styles.add(style)
-        for line in job.lines():
-            pages[job.base.font if job.base else ""].add(line.page)
+        for line in job.lines():  # the English may land on any page of the unit
             for _, style in words:
                 pages[style.font].add(line.page)
     present = _fonts_on_pages(state)
