@@ -17,6 +17,7 @@ import argparse
 import datetime as dt
 import json
 import multiprocessing
+import os
 import resource
 import sys
 import time
@@ -68,18 +69,21 @@ def main() -> None:
     parser.add_argument("--modes", default="layout,bilingual")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     results = [run(int(p), m) for p in args.pages.split(",") for m in args.modes.split(",")]
+    load = (round(load_before, 2), round(os.getloadavg()[0], 2))  # the machine's 1-minute load, before and after
     header = f"{'pages':>5}  {'mode':<10} {'units':>6} {'read ms/p':>9} {'write ms/p':>10} {'peak RSS MB':>11} {'in KB':>8} {'out KB':>8} {'out/in':>6}"
     lines = [header] + [
         f"{r['pages']:>5}  {r['mode']:<10} {r['units']:>6} {r['read_ms_per_page']:>9} {r['write_ms_per_page']:>10}"
         f" {r['peak_rss_mb']:>11} {r['input_kb']:>8} {r['output_kb']:>8} {r['output_vs_input']:>6}"
         for r in results
     ]
+    lines.append(f"(Python {sys.version.split()[0]}, {multiprocessing.cpu_count()} CPUs, load average {load[0]} → {load[1]})")
     table = "\n".join(lines)
     print(table)
     out = args.out or REPO / "benchmarks" / "results" / f"pdf-layout-{dt.date.today().isoformat()}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    machine = {"python": sys.version.split()[0], "cpus": multiprocessing.cpu_count()}
+    machine = {"python": sys.version.split()[0], "cpus": multiprocessing.cpu_count(), "load_average": load}
     out.write_text(json.dumps({"machine": machine, "results": results}, indent=2) + "\n", encoding="utf-8")
     out.with_suffix(".txt").write_text(table + "\n", encoding="utf-8")
     print(f"wrote {out} and {out.with_suffix('.txt').name}")
