@@ -514,3 +514,20 @@ def test_a_list_whose_bullets_stand_apart(tmp_path: Path, monkeypatch: pytest.Mo
     assert text.count("•") == 2
     for item in items:
         assert item not in text and reverse(item) in " ".join(text.split())
+
+
+def test_a_pdf_the_writer_fails_on_still_gives_its_text(tmp_path: Path, letter: bytes,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from summtrans.formats.pdf import write
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("PDFium could not write page 1")
+
+    monkeypatch.setattr(write, "write_pdf", broken)
+    src = source(tmp_path, "brief.pdf", letter)
+    r = invoke("translate", str(src), "--engine", "echo", "--no-memory", "-q", "-f", "markdown")
+    assert r.exit_code == 0 and r.stdout.startswith("# Stadtwerke Musterstadt\n")
+    r = invoke("translate", str(src), "--engine", "echo", "--no-memory", "-q", "-o", str(tmp_path / "b.en.pdf"))
+    assert r.exit_code == 1 and not (tmp_path / "b.en.pdf").exists()
+    assert r.stderr == (f"Error: {src}: cannot write a translated PDF: writing the PDF failed (RuntimeError: PDFium"
+                        " could not write page 1); -f markdown writes the text\n")

@@ -12,6 +12,7 @@ it gets a ``page-without-text`` warning.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
@@ -24,6 +25,7 @@ if TYPE_CHECKING:  # the stages load with the first PDF read (the CLI imports MO
     from .model import Font, Line, Page, Style
 
 __all__ = ["MODES", "NOT_EDITABLE", "PdfBackend"]
+log = logging.getLogger(__name__)
 
 MODES = ("layout", "bilingual", "interleaved")  # --pdf: English in place; original | English side by side; alternating pages
 NOT_EDITABLE = "pdf-not-editable"  # the warning of a PDF written as markdown: a file run fails, a folder run writes .md
@@ -58,7 +60,8 @@ class PdfBackend(FormatBackend):
 
     `write` adds what it had to leave or squeeze (``pdf-text-kept``, ``pdf-overflow``) to
     ``extracted.warnings``, which the record is made from after writing. A PDF whose
-    permissions forbid changes is written as markdown (warning ``pdf-not-editable``).
+    permissions forbid changes, or that the libraries fail to edit, is written as markdown
+    (warning ``pdf-not-editable``: a file run stops with one line, a folder run writes ``.md``).
     """
 
     name: ClassVar[str] = "pdf"
@@ -110,7 +113,13 @@ class PdfBackend(FormatBackend):
             return (_markdown(state.shape, translated) + "\n").encode("utf-8")
         from .write import write_pdf
 
-        output, warnings = write_pdf(state, extracted.units, translated, mode)
+        try:
+            output, warnings = write_pdf(state, extracted.units, translated, mode)
+        except Exception as exc:  # a PDF the libraries cannot edit: its text still reaches the user
+            log.debug("writing the PDF failed", exc_info=True)
+            why = f"writing the PDF failed ({type(exc).__name__}: {exc})"
+            extracted.warnings = state.warnings + (QualityWarning(None, NOT_EDITABLE, why),)
+            return (_markdown(state.shape, translated) + "\n").encode("utf-8")
         extracted.warnings = state.warnings + tuple(warnings)
         return output
 
