@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(VENV)/bin/python -m pip install --quiet "$(TORCH_PIN)" $(TORCH_PIP_ARGS)
-	$(VENV)/bin/python -m pip install --quiet -e ".[test,ray]"
+	$(VENV)/bin/python -m pip install --quiet -e ".[test,ray,serve]"
 	touch $(STAMP)
 
 demo: $(STAMP)

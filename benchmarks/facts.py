@@ -13,7 +13,13 @@ each distinct pair once. Where dateparser is installed, its `search_dates` is co
 the 30 news articles of ../shared/corpus/de-news (cue counts, and what the rules would invent
 there without the gate).
 
+The third set (`facts_letters_c.jsonl`: 19 letters and 3 non-letters) was committed before the
+rules were changed for the second set's misses, and scored once before and once after that change;
+`--baseline` takes an earlier results JSON (`benchmarks/results/facts-baseline-2026-12-07.json`:
+the rules before that change) and prints its scores beside the new ones.
+
     PYTHONPATH=src .venv/bin/python benchmarks/facts.py [--out benchmarks/results/facts-DATE.json]
+        [--baseline benchmarks/results/facts-baseline-2026-12-07.json]
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ from summtrans.facts import extract_facts  # noqa: E402
 from summtrans.facts import rules  # noqa: E402
 from summtrans.segment import segment  # noqa: E402
 
-DATA = (REPO / "benchmarks" / "data" / "facts_letters.jsonl", REPO / "benchmarks" / "data" / "facts_letters_b.jsonl")
+DATA = tuple(REPO / "benchmarks" / "data" / name for name in ("facts_letters.jsonl", "facts_letters_b.jsonl", "facts_letters_c.jsonl"))
 SHARED = Path(os.environ.get("SUMMTRANS_SHARED", REPO.parent / "shared"))
 
 
@@ -198,17 +204,24 @@ def dateparser_check(records: list[dict]) -> dict | None:
             "dateparser": {"hits": hits_b, "returned": found_b, "ms": round(1000 * sec_b)}}
 
 
-def table(name: str, report: dict) -> list[str]:
+def table(name: str, report: dict, before: dict | None = None) -> list[str]:
     lines = [
         f"{name}: {report['letters']} letters, {report['non_letters']} non-letters",
-        f"  {'fact':<24}{'found':>7}{'gold':>7}{'hits':>7}{'precision':>11}{'recall':>8}{'F1':>7}",
+        f"  {'fact':<24}{'found':>7}{'gold':>7}{'hits':>7}{'precision':>11}{'recall':>8}{'F1':>7}"
+        + (f"   | before: {'P':>6}{'R':>7}{'F1':>7}" if before else ""),
     ]
     for fact in ("deadlines", "deadlines_with_action", "amounts", "appointments"):
         m = report[fact]
-        lines.append(f"  {fact:<24}{m['found']:>7}{m['gold']:>7}{m['hits']:>7}{m['precision']:>11.3f}{m['recall']:>8.3f}{m['f1']:>7.3f}")
+        line = f"  {fact:<24}{m['found']:>7}{m['gold']:>7}{m['hits']:>7}{m['precision']:>11.3f}{m['recall']:>8.3f}{m['f1']:>7.3f}"
+        if before:
+            b = before[fact]
+            line += f"   |         {b['precision']:>6.3f}{b['recall']:>7.3f}{b['f1']:>7.3f}"
+        lines.append(line)
+    was = (f" (before: date {before['letter_date_accuracy']:.3f}, sender {before['sender_accuracy']:.3f}, "
+           f"gate {before['gate_correct']})") if before else ""
     lines += [
         f"  letter's date correct {report['letter_date_accuracy']:.3f}; sender correct {report['sender_accuracy']:.3f}; "
-        f"period exact {report['period_accuracy']}; letter gate correct {report['gate_correct']}",
+        f"period exact {report['period_accuracy']}; letter gate correct {report['gate_correct']}{was}",
         f"  cues per letter {report['cue_counts_letters']}, per non-letter {report['cue_counts_non_letters']}; "
         f"{report['ms_per_document']} ms per document (segmentation excluded)",
         "  misses and spurious finds:",
@@ -234,8 +247,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", nargs="+", default=[str(p) for p in DATA])
     ap.add_argument("--out", default=str(REPO / "benchmarks" / "results" / f"facts-{date.today().isoformat()}.json"))
+    ap.add_argument("--baseline", help="an earlier results JSON, whose scores are printed beside the new ones")
     args = ap.parse_args()
+    baseline = json.loads(Path(args.baseline).read_text(encoding="utf-8"))["sets"] if args.baseline else {}
     report: dict = {"threshold": rules.LETTER_THRESHOLD, "sets": {}}
+    if args.baseline:
+        report["baseline"] = {"file": Path(args.baseline).name, "sets": {
+            name: {k: v for k, v in s.items() if k != "per_letter" and k != "dateparser_check"} for name, s in baseline.items()}}
     lines = [f"summtrans.facts on held-out letters (letter gate: at least {rules.LETTER_THRESHOLD} cues)", ""]
     for path in map(Path, args.data):
         records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -244,7 +262,7 @@ def main() -> None:
         if check:
             result["dateparser_check"] = check
         report["sets"][path.name] = result
-        lines += table(path.name, result)
+        lines += table(path.name, result, baseline.get(path.name))
         if check:
             a, b = check["find_dates"], check["dateparser"]
             lines.append(f"  date finding alone, {check['gold_dates']} fixed deadline dates: find_dates {a['hits']} "

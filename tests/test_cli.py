@@ -191,15 +191,16 @@ def test_models_list_shows_cache_state(tiny_marian, tmp_path, monkeypatch):
 def test_choices_and_commands_come_from_the_library():
     from summtrans import engines, pipeline, writers
     from summtrans.cli import app as cli
+    from summtrans.cli import options
     from summtrans.models import config
 
     def values(choice):
         return [c.value for c in choice]
 
-    assert values(cli.Format) == list(writers.FORMATS)
-    assert values(cli.EngineName) == list(engines.ENGINES) and values(cli.Device) == list(engines.DEVICES)
-    assert values(cli.Length) == list(config.LENGTHS) and values(cli.Lang) == list(config.SOURCE_LANGS)
-    assert values(cli.ComputeType) == list(config.COMPUTE_TYPES)
+    assert values(options.Format) == list(writers.FORMATS)
+    assert values(options.EngineName) == list(engines.ENGINES) and values(options.Device) == list(engines.DEVICES)
+    assert values(options.Length) == list(config.LENGTHS) and values(options.Lang) == list(config.SOURCE_LANGS)
+    assert values(options.ComputeType) == list(config.COMPUTE_TYPES)
     commands = {c.name or c.callback.__name__ for c in cli.app.registered_commands}
     assert set(pipeline.TASKS) <= commands
 

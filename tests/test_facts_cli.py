@@ -65,3 +65,19 @@ def test_news_gets_no_facts(tmp_path: Path) -> None:
     rec = json.loads(run("summarize", str(write(tmp_path, "news.txt", NEWS)), "-f", "json"))
     assert "facts" not in rec
     assert "Key facts" not in run("summarize", str(tmp_path / "news.txt"))
+
+
+def test_lines_without_words_are_segments_the_facts_can_read(tmp_path: Path) -> None:
+    """A due-date table row ("10.09.2025   850,00 €") is not translated, but it is a segment of the
+    record (origin "copied"), so the key facts see its date and amount."""
+    letter = (
+        "Finanzamt Musterstadt\nSteuerstraße 1, 12345 Musterstadt\n\nMusterstadt, 15.08.2025\n\n"
+        "Steuernummer: 21/815/08150\n\nSehr geehrter Herr Mustermann,\n\n"
+        "bitte zahlen Sie die Vorauszahlungen zu den folgenden Fälligkeitsterminen:\n\n"
+        "10.09.2025   850,00 €\n\nMit freundlichen Grüßen\nIhr Finanzamt Musterstadt\n"
+    )
+    rec = json.loads(run("summarize", str(write(tmp_path, "vz.txt", letter)), "-f", "json"))
+    [row] = [i for i, s in enumerate(rec["segments"]) if s["origin"] == "copied"]
+    assert rec["segments"][row]["source"] == rec["segments"][row]["translation"] == "10.09.2025   850,00 €"
+    [deadline] = [d for d in rec["facts"]["deadlines"] if d["segment"] == row]
+    assert (deadline["date"], deadline["action_id"]) == ("2025-09-10", "pay")

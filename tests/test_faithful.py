@@ -83,3 +83,99 @@ def test_mini_model_document_with_spans(mini_marian):
     assert all(s in outputs[1] for s in ("€1,250.50", "01.04.2025", "DE02 1203 0000 0000 2020 51"))
     assert "info@beispiel.de" in outputs[2]
     assert all(r.spans.missing == 0 for r in reports)
+
+
+class LoopingEngine(EchoEngine):
+    """Answers by a script: masked input → (output under the normal settings, under the retry's).
+
+    Inputs it has no script for come back reversed word by word (numbers, the placeholders, kept).
+    """
+
+    name = "looping"
+
+    def __init__(self, script: dict[str, tuple[str, str]]) -> None:
+        super().__init__("looping")
+        self.script = script
+        self.retried: list[str] = []
+
+    def generate(self, texts, options, progress=None):
+        texts = list(texts)
+        self.calls.append(texts)
+        safe = bool(options.no_repeat_ngram_size)
+        if safe:
+            self.retried += texts
+        out = []
+        for t in texts:
+            if t in self.script:
+                out.append(self.script[t][safe])
+            else:
+                out.append(" ".join(w if any(c.isdigit() for c in w) else w[::-1].lower() for w in t.split()))
+        return out
+
+
+def _kinds(report) -> list[str]:
+    return [w.kind for w in report.warnings]
+
+
+@pytest.mark.parametrize(
+    "first, retry, kinds",
+    [
+        ("The word word word word is here.", "The word is here.", ["retried"]),
+        ("It is good to give give give given.", "It is good to give.", ["retried"]),
+        ("The live live live live.", "The live live live lively.", ["repetition"]),  # the retry loops too
+    ],
+)
+def test_a_looping_segment_is_retried_and_flagged_if_still_looping(first, retry, kinds):
+    source = "Der Satz ist hier ganz normal."
+    engine = LoopingEngine({source: (first, retry)})
+    outputs, reports = FaithfulTranslator(engine, GenerationOptions(num_beams=4)).translate([source, "Ein Hund läuft."])
+    assert engine.retried == [source]  # the loop is retried, the good segment is not
+    assert outputs[0] == retry and _kinds(reports[0]) == kinds and _kinds(reports[1]) == []
+    if kinds != ["retried"]:
+        assert "after a retry" in reports[0].warnings[0].detail
+
+
+def test_a_loop_made_by_restoring_the_spans_is_caught():
+    # Four numbers: four placeholders (10 … 13), each restored to "5": the loop is in the restored text only.
+    source = "Zimmer 5 im Haus 5 auf Etage 5 und Platz 5."
+    masked = "Zimmer 10 im Haus 11 auf Etage 12 und Platz 13."
+    engine = LoopingEngine({masked: ("Room 10 11 12 13.", "Room 10 in house 11 on floor 12, seat 13.")})
+    outputs, reports = FaithfulTranslator(engine, GenerationOptions()).translate([source])
+    assert engine.calls[0] == [masked]
+    assert outputs == ["Room 5 in house 5 on floor 5, seat 5."]
+    assert _kinds(reports[0]) == ["retried"]
+
+
+def test_a_loop_in_a_piece_of_a_split_segment_is_retried_and_counted():
+    # The model drops the placeholder of the whole segment, so it is split around its span; the first
+    # piece then loops under the normal settings: fixed by the retry in one case, not in the other.
+    source = "Der Vertrag von Anna wird ab 15.03.2024 bei der Stadt gelten."
+    for fixed in (True, False):
+        engine = LoopingEngine({
+            "Der Vertrag von Anna wird ab 10 bei der Stadt gelten.": ("The contract applies in town.", "The contract applies."),
+            "Der Vertrag von Anna wird ab": ("Anna's contract contract contract contract from",
+                                             "Anna's contract applies from" if fixed else "Anna's contract contract contract contracts"),
+            "bei der Stadt gelten.": ("at the city.", "at the city."),
+        })
+        outputs, reports = FaithfulTranslator(engine, GenerationOptions()).translate([source])
+        assert "15.03.2024" in outputs[0]
+        assert engine.retried  # the retry ran
+        if fixed:
+            assert outputs == ["Anna's contract applies from 15.03.2024 at the city."]
+            assert _kinds(reports[0]) == ["split", "retried"]
+        else:
+            assert _kinds(reports[0]) == ["split", "repetition"] and "after a retry" in reports[0].warnings[1].detail
+
+
+def test_a_looping_segment_is_not_remembered(tmp_path):
+    from summtrans.memory.store import Memory, MemoryContext, MemoryOptions
+    from summtrans.translate import Translator
+
+    good, looping = "Ein Hund läuft am Strand.", "Der Satz ist hier ganz normal."
+    engine = LoopingEngine({looping: ("The live live live live.", "The live live live lively.")})
+    ctx = MemoryContext("looping", "looping", "", {})
+    with Memory(MemoryOptions(path=tmp_path / "tm.sqlite3")) as memory:
+        translator = Translator(engine, memory=memory, memory_context=ctx, faithful=FaithfulOptions())
+        result = translator.translate(f"{good} {looping}")
+        assert [[w.kind for w in s.quality.warnings] for s in result.segments] == [[], ["repetition"]]
+        assert list(memory.lookup(ctx, [good, looping])) == [good]

@@ -279,11 +279,11 @@ def test_invented_summary_figure_is_retried_then_flagged_or_fixed():
 def test_summary_warnings_reach_the_record():
     from summtrans.models.config import Profile
     from summtrans.pipeline import Pipeline
-    from summtrans.records import Summary
+    from summtrans.records import Summary, document_record
 
     pipe = Pipeline(PipelineOptions(engine="echo", task="summarize", source_lang="en", memory=False))
     summary = Summary("The council spent 5000 euros.", 1, 1, warnings=(QualityWarning(None, "invented-number", "5000"),))
-    rec = pipe.record(_doc("x"), "en", None, {}, None, [], None, None, summary)
+    rec = document_record(_doc("x"), "en", None, {}, None, [], None, None, summary, models=pipe.models())
     d = rec.to_dict()
     assert d["warnings"] == [{"segment": None, "kind": "invented-number", "detail": "5000"}]
     assert d["quality"]["warnings"] == {"invented-number": 1}

@@ -37,6 +37,10 @@ def make_pdf() -> bytes:
 
 
 def make(name: str) -> bytes:
+    if name == "png":  # a photographed note, read by OCR
+        from ocr_samples import png, render_lines
+
+        return png(render_lines(["Bescheid über die Wohnung", "Betrag: 487,20 EUR"]))
     text = {"html": PAGE, "srt": SRT, "vtt": VTT}.get(name)
     if text is not None:
         return text.encode("utf-8")
@@ -165,23 +169,24 @@ def test_folder_of_mixed_formats_journal_statuses_and_resume(tmp_path: Path) -> 
     (corpus / "kaputt.docx").write_bytes(MAKERS["docx"]()[:500])
     (corpus / "geheim.pdf").write_bytes(encrypted_pdf())
     (corpus / "leer.docx").write_bytes(empty_docx())
-    (corpus / "bild.png").write_bytes(b"\x89PNG\r\n\x1a\n")  # not a supported suffix: not taken
+    (corpus / "bild.png").write_bytes(b"\x89PNG\r\n\x1a\n")  # an image (read by OCR), but a broken one
     out = tmp_path / "out"
     r = invoke("translate", str(corpus), "-o", str(out), "--engine", "echo", "-q")
-    assert r.exit_code == 1, r.output  # two documents failed, the run went on
+    assert r.exit_code == 1, r.output  # three documents failed, the run went on
     lines = [json.loads(x) for x in (out / "summtrans-journal.jsonl").read_text().splitlines()]
     entries = {e["path"]: e for e in lines if "path" in e}
     assert {k: (e["status"], e["format"]) for k, e in entries.items()} == {
         "notiz.txt": ("ok", None), "sub/brief.docx": ("ok", "docx"), "sub/brief.pptx": ("ok", "pptx"),
         "sub/brief.srt": ("ok", "srt"), "sub/brief.html": ("ok", "html"), "sub/brief.pdf": ("ok", "pdf"),
         "kaputt.docx": ("failed", "docx"), "geheim.pdf": ("failed", "pdf"), "leer.docx": ("skipped-no-text", "docx"),
+        "bild.png": ("failed", "image"),
     }
     assert entries["geheim.pdf"]["error"] == "encrypted PDF: a password is needed"
     assert entries["sub/brief.docx"]["output"] == "sub/brief.en.docx"
     assert sorted(os.listdir(out / "sub")) == ["brief.en.docx", "brief.en.html", "brief.en.pdf", "brief.en.pptx", "brief.en.srt"]
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if not p.name.startswith(".")}
     r = invoke("translate", str(corpus), "-o", str(out), "--engine", "echo", "-q")
-    assert r.exit_code == 1  # the same two failures, reported again
+    assert r.exit_code == 1  # the same three failures, reported again
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if not p.name.startswith(".")} == before  # nothing redone, nothing written
     r = invoke("translate", str(corpus), "-o", f"{tmp_path}/only", "--glob", "*.srt", "--engine", "echo", "-q")
     assert r.exit_code == 0 and sorted(p.name for p in (tmp_path / "only").rglob("*.srt")) == ["brief.en.srt"]

@@ -204,7 +204,7 @@ def test_pdf_without_text_layer() -> None:
     pdf.image(Image.new("RGB", (60, 60), "white"), x=10, y=10, w=200)
     with pytest.raises(InputError) as info:
         PdfBackend().read(bytes(pdf.output()), "scan.pdf")
-    assert str(info.value) == "scan.pdf: no text layer (scanned PDF?) — OCR it first"
+    assert str(info.value) == "scan.pdf: no text layer, and no text found by OCR (not a document?)"
     assert info.value.reason == "skipped-no-text"
 
 
@@ -316,4 +316,6 @@ def test_cli_pdf_without_any_text_is_still_skipped(tmp_path: Path) -> None:
     src = tmp_path / "scan.pdf"
     src.write_bytes(bytes(pdf.output()))
     r = _cli("translate", str(src), "--engine", "echo", "-q")
-    assert (r.exit_code, r.stderr) == (1, f"Error: {src}: no text layer (scanned PDF?) — OCR it first\n")
+    assert (r.exit_code, r.stderr) == (1, f"Error: {src}: no text layer, and no text found by OCR (not a document?)\n")
+    r = _cli("translate", str(src), "--engine", "echo", "-q", "--ocr", "never")
+    assert (r.exit_code, r.stderr) == (1, f"Error: {src}: no text layer (scanned PDF?) and --ocr never\n")

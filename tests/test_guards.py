@@ -15,7 +15,6 @@ from summtrans.faithful.guards import (
     number_warnings,
     problems,
     repetition,
-    summary_check,
     summary_problems,
 )
 from summtrans.faithful.quality import WARNING_KINDS, QualityReport, QualityWarning, format_warnings
@@ -43,7 +42,14 @@ def test_cap_groups_cover_every_input_once_with_a_cap_that_fits_the_longest():
     "output",
     [
         "go go go go go go",
+        "the live live live live",  # a word four times (the mini model's loops on news)
+        "They sell it in Welse, wide, wide, wide, wide, with they.",  # punctuation between the times
+        "The Short short SHORT short set.",  # case aside
+        "It is good to give give give given a chance.",  # the last time trails on into a longer word
+        "In this very go go go go goverment for the camera.",
+        "Camp; O O O OR.",
         "the man the man the man the man",
+        "the man the man the man the many",
         "Castastshing, mosemberberberber-like rembertlections.",
         " ".join(["a", "b", "c"] * 10),
     ],
@@ -52,9 +58,18 @@ def test_loops_are_detected(output):
     assert repetition(output)
 
 
-@pytest.mark.parametrize("output", [GOOD[1], "Go, go, go! she shouted.", "that that is is fine", "Mississippi bookkeeper"])
+@pytest.mark.parametrize(
+    "output",
+    [GOOD[1], "Go, go, go! she shouted.", "that that is is fine", "Mississippi bookkeeper", "give give give take",
+     "so so so, said the man", "Yes, I do do it, do you?", "the man the man the man the boy"],
+)
 def test_normal_text_is_not_a_loop(output):
     assert repetition(output) is None
+
+
+def test_a_loop_the_source_has_too_is_no_problem():
+    assert problems("Nein, nein, nein, nein, rief er.", "No, no, no, no, he shouted.") == []
+    assert [k for k, _ in problems("Nein, rief er laut.", "No, no, no, no, he shouted.")] == ["repetition"]
 
 
 def test_problem_kinds():
@@ -97,6 +112,13 @@ def test_a_loop_the_retry_cannot_fix_is_kept_and_flagged():
     assert "after a retry" in warnings[0].detail
 
 
+def test_without_a_retry_problems_are_flagged_as_found():
+    sources = [GOOD[0], "Zwei Hunde spielen im Schnee."]
+    outputs, warnings = guarded_translate(sources, lambda t: [GOOD[1], "two two two two dogs"], None)
+    assert outputs == [GOOD[1], "two two two two dogs"]  # kept, not replaced by an empty retry
+    assert [(w.segment, w.kind) for w in warnings] == [(1, "repetition")] and "retry" not in warnings[0].detail
+
+
 def test_numbers_missing_from_a_translation():
     checked, warnings = number_warnings(3, "Es kostet 1.000,50 € und 3,5 Prozent, seit 2016.", "It costs €1,000.50 and 3.5 percent.")
     assert checked == 3
@@ -121,12 +143,20 @@ def test_summary_length_and_loops():
 
 
 def test_summaries_are_guarded_with_their_own_check():
+    from summtrans.engines.base import EchoEngine, GenerationOptions
+    from summtrans.summarize import Summarizer
+
+    class Looper(EchoEngine):  # loops, unless asked with the retry's safer settings
+        def generate(self, texts, options, progress=None):
+            good = options.no_repeat_ngram_size is not None
+            return ["The city bought 3 buses." if good else "buses buses buses buses buses buses" for _ in texts]
+
     text = "The city spent 1,250 euros on 3 new buses in 2024, the mayor said on Monday."
-    outputs, warnings = guarded_translate(
-        [text], lambda t: ["buses buses buses buses buses buses"], lambda t: ["The city bought 3 buses."], check=summary_check
-    )
-    assert outputs == ["The city bought 3 buses."]
-    assert [(w.segment, w.kind) for w in warnings] == [(0, "retried")]
+    summary = Summarizer(Looper("looper"), GenerationOptions(), guards=GuardOptions(), retry=RetryPolicy()).summarize(text)
+    assert summary.text == "The city bought 3 buses."
+    assert [(w.segment, w.kind) for w in summary.warnings] == [(None, "retried")]
+    flagged = Summarizer(Looper("looper"), GenerationOptions(), guards=GuardOptions(), retry=None).summarize(text)
+    assert [w.kind for w in flagged.warnings] == ["repetition"]  # no retry: flagged as found
 
 
 def test_quality_report_format():

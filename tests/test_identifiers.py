@@ -231,3 +231,18 @@ def test_mini_model_keeps_every_identifier_through_the_cli(mini_marian, tmp_path
     rec = json.loads(r.stdout)
     assert [i for i in CLI_IDS if i not in rec["translation"]] == []
     assert rec["quality"]["spans"]["missing"] == 0
+
+
+def test_the_memory_key_names_the_protection_rules(monkeypatch):
+    """Translations stored under other protection rules (before identifiers were protected, say) are
+    not reused: the faithful settings, part of the memory key, carry a digest of the rules."""
+    import re
+
+    from summtrans.faithful import protect
+    from summtrans.faithful.layer import FaithfulOptions, faithful_settings
+
+    before = faithful_settings(FaithfulOptions())["protect"]
+    assert isinstance(before, str) and before == faithful_settings(FaithfulOptions())["protect"]
+    assert faithful_settings(FaithfulOptions(protect=None))["protect"] is False
+    monkeypatch.setitem(protect._PATTERNS, "number", re.compile(r"\d+"))
+    assert faithful_settings(FaithfulOptions())["protect"] != before

@@ -105,3 +105,26 @@ def test_the_detector_is_imported_lazily():
     code = "import sys, summtrans.language.detect; print('py3langid' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_plainly_german_texts_need_no_detector(monkeypatch, shared_dir):
+    from summtrans.language import detect as langdetect
+
+    monkeypatch.setattr(langdetect, "_identifier", lambda: pytest.fail("the detector was built"))
+    found = detect(GERMAN + " Das Geld wird für neue Radwege und die Schulen der Stadt ausgegeben.")
+    assert (found.lang, found.reliable, found.method) == ("de", True, "function words") and found.confidence >= 0.8
+    assert english_units([GERMAN, "Ein Mann mit einem orangefarbenen Hut starrt auf etwas."]) == []
+    news = sorted((shared_dir / "corpus" / "de-news").glob("*.txt"))
+    if news:  # the function words decide nearly every real German article on their own
+        decided = [langdetect.german_share(p.read_text(encoding="utf-8"), distinct=3) is not None for p in news]
+        assert sum(decided) >= 0.9 * len(news)
+
+
+def test_no_other_language_is_taken_for_plainly_german(shared_dir):
+    from summtrans.language.detect import german_share
+
+    others = [*FRENCH, *DUTCH, ENGLISH, "The der Spiegel article was about an ein-way street in Berlin."]
+    captions = shared_dir / "corpus" / "multi30k-test2016" / "test_2016_flickr.en"
+    if captions.is_file():  # 1,000 English captions, labelled by the corpus, not by a detector
+        others += captions.read_text(encoding="utf-8").splitlines()
+    assert [t for t in others if german_share(t, distinct=2) is not None] == []

@@ -122,7 +122,7 @@ def test_a_text_too_short_to_detect_builds_no_detector(monkeypatch) -> None:
 
     monkeypatch.setattr(langdetect, "_identifier", no_detector)
     for text in ("Guten Tag.", "OK!", "a b c d e f g", "Hallo\n\nThank you!"):
-        assert langdetect.detect(text) == langdetect.Detection("de", 0.0, reliable=False)
+        assert langdetect.detect(text) == langdetect.Detection("de", 0.0, reliable=False, method="too short")
         assert langdetect.english_units(text.split("\n\n")) == []
     with pytest.raises(AssertionError):  # 20 letters and more: detected as before
         langdetect.detect("Der Gemeinderat hat neue Radwege beschlossen.")
@@ -136,4 +136,4 @@ def test_a_short_line_is_translated_as_german_through_the_cli(tmp_path: Path) ->
     r = invoke("translate", str(src), "-f", "json", "--no-memory")
     assert r.exit_code == 0, r.output
     rec = json.loads(r.stdout)
-    assert rec["source_lang"] == "de" and rec["language"] == {"lang": "de", "confidence": 0.0}
+    assert rec["source_lang"] == "de" and rec["language"] == {"lang": "de", "confidence": 0.0, "method": "too short"}

@@ -557,3 +557,29 @@ def test_wrapped_prose_is_still_joined():
         "Der Gemeinderat hat am Montag nach langer Diskussion beschlossen, die neuen Radwege bis zum Jahr 2027 zu bauen.",
         "Die Opposition war dagegen.",
     ]
+
+
+def test_letterhead_and_address_lines_stand_alone() -> None:
+    letter = "Jobcenter Berlin Mitte\nMüllerstraße 16, 13353 Berlin\n\nFrau\nErika Mustermann\nBeispielweg 3\n10115 Berlin\n"
+    assert texts(letter) == [
+        "Jobcenter Berlin Mitte", "Müllerstraße 16, 13353 Berlin", "Frau", "Erika Mustermann", "Beispielweg 3",
+        "10115 Berlin",
+    ]
+    # Narrow prose still runs on: a line ends in a linking word, or the next starts in lower case.
+    assert texts("Wir bitten Sie, die\nUnterlagen bis zum\nMonatsende einzureichen.") == [
+        "Wir bitten Sie, die\nUnterlagen bis zum\nMonatsende einzureichen."]
+    assert texts("Die Leistungen werden\nmonatlich gezahlt.") == ["Die Leistungen werden\nmonatlich gezahlt."]
+
+
+def test_letter_dates_and_floors_do_not_end_sentences() -> None:
+    assert texts("Bitte legen Sie uns bis 20.02. Ihren aktuellen Mietvertrag vor.") == [
+        "Bitte legen Sie uns bis 20.02. Ihren aktuellen Mietvertrag vor."]
+    assert texts("Ort: Rathaus, 2. OG, Zimmer 214. Gut.") == ["Ort: Rathaus, 2. OG, Zimmer 214.", "Gut."]
+    assert texts("Die Sitzung ist am 20.02. Die Teilnehmer kommen.") == ["Die Sitzung ist am 20.02.", "Die Teilnehmer kommen."]
+
+
+def test_letter_abbreviations_and_roman_ordinals() -> None:
+    assert texts("Mit freundlichen Grüßen Dr. med. dent. Anna Weber. Gut.") == [
+        "Mit freundlichen Grüßen Dr. med. dent. Anna Weber.", "Gut."]
+    assert texts("Siehe Pos. 1 der Rechnung. Gut.") == ["Siehe Pos. 1 der Rechnung.", "Gut."]
+    assert texts("Im IV. Quartal zahlen Sie. Gut.") == ["Im IV. Quartal zahlen Sie.", "Gut."]

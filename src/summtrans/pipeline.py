@@ -218,13 +218,13 @@ class Pipeline:
             from .facts import extract_facts
 
             extra["facts"] = extract_facts([s.source for s in segments], translations=[s.translation for s in segments])
-        if doc.format is not None:  # a formatted document: its translated copy and how its spans fared
+        if doc.format is not None:  # a formatted document: its translated copy, how its spans fared, its OCR
             extra.update(format=doc.format, output_bytes=written[0] if written else None,
-                         inline=done.inline if done else None)
+                         inline=done.inline if done else None, ocr=extracted.ocr)
         quality = QualityReport(extracted.warnings)  # what reading found (a page without text…), then the units'
         quality = quality.merged(done.quality) if done else quality
-        return self.record(doc, route.lang, route.detection, timings, written[1] if written else None, segments,
-                           quality, memory, summary, models=models, **extra)
+        return document_record(doc, route.lang, route.detection, timings, written[1] if written else None, segments,
+                               quality, memory, summary, models=models, **extra)
 
     def summaries(self, english: list[str], timings: list[dict[str, float]], progress: Progress | None = None) -> list[Summary | None]:
         """Summaries of the English texts (None each without the summarize task); timings noted."""
@@ -236,13 +236,3 @@ class Pipeline:
         for t, s in zip(timings, done):
             t["summarize"] = round(s.seconds, 4)
         return list(done)
-
-    def record(
-        self, doc: Document, lang: str, detection: Detection | None, timings: dict[str, float], translation: str | None,
-        segments: list[SegmentResult], quality: QualityReport | None, memory: MemoryUse | None, summary: Summary | None,
-        **extra: Any,
-    ) -> DocumentResult:
-        """One document's record (`records.document_record`; `models` defaults to this pipeline's)."""
-        models = extra.pop("models", None) or self.models()
-        return document_record(doc, lang, detection, timings, translation, segments, quality, memory, summary,
-                               models=models, **extra)

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from .language.detect import Detection
 
 __all__ = [
+    "COPIED",
     "KEPT_ENGLISH",
     "MEMORY",
     "MEMORY_IMPORT",
@@ -51,7 +52,8 @@ MODEL = "model"  # the segment went to the model in this run
 MEMORY = "memory"  # remembered model output (translation memory)
 MEMORY_IMPORT = "memory-import"  # an imported human translation (TMX): wins over any model
 KEPT_ENGLISH = "kept-english"  # a confidently English paragraph inside a German document, kept as is
-ORIGINS = (MODEL, MEMORY, MEMORY_IMPORT, KEPT_ENGLISH)
+COPIED = "copied"  # a unit without words (an amount and a date in a table row, a number): nothing to translate
+ORIGINS = (MODEL, MEMORY, MEMORY_IMPORT, KEPT_ENGLISH, COPIED)
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -137,17 +139,26 @@ class DocumentResult:
     sha256: str | None = None  # of the raw input bytes (set by folder runs)
     detected_lang: str | None = None  # language found by detection (--source-lang auto), else None
     lang_confidence: float | None = None  # the detector's confidence in detected_lang, 0..1
+    lang_method: str | None = None  # how it was found: py3langid, function words (plainly German), too short
     memory: MemoryUse | None = None  # segments answered by the translation memory; None: memory off
     format: str | None = None  # the input's format backend (docx, pdf, url…); None for text and markdown
     output_bytes: bytes | None = field(default=None, repr=False)  # the translated document (NAME.en.docx…)
     inline: InlineStats | None = None  # formatted spans placed, fallen back, dropped (formatted inputs)
     quality: QualityReport | None = None  # warnings (segment = index in `segments`) and checks; None: not checked
     facts: Facts | None = None  # key facts of an official letter (each names its index in `segments`); None: none
+    ocr: dict[str, Any] | None = None  # how scanned pages or an image were read (engine, per page confidence); None: no OCR
 
     @property
     def warnings(self) -> tuple:
         """The quality warnings (`quality.QualityWarning`), in segment order."""
         return self.quality.warnings if self.quality is not None else ()
+
+    @property
+    def language(self) -> dict[str, Any] | None:
+        """The record's (and journal's) ``language`` block; None without detection."""
+        if self.detected_lang is None:
+            return None
+        return {"lang": self.detected_lang, "confidence": round(self.lang_confidence or 0.0, 4), "method": self.lang_method}
 
     @property
     def summarized(self) -> bool:
@@ -173,8 +184,8 @@ class DocumentResult:
             out["summary_chunks"] = self.summary_chunks
         if self.sha256 is not None:
             out["sha256"] = self.sha256
-        if self.detected_lang is not None:
-            out["language"] = {"lang": self.detected_lang, "confidence": round(self.lang_confidence or 0.0, 4)}
+        if self.language is not None:
+            out["language"] = self.language
         if self.memory is not None:
             out["memory"] = self.memory.to_dict()
         if self.format is not None:
@@ -186,6 +197,8 @@ class DocumentResult:
             out["quality"] = self.quality.to_dict()
         if self.facts is not None:
             out["facts"] = self.facts.to_dict()
+        if self.ocr is not None:
+            out["ocr"] = self.ocr
         return out
 
 
@@ -211,6 +224,7 @@ def document_record(
         summary_chunks=summary.chunks if summary is not None else None,
         detected_lang=detection.lang if detection is not None else None,
         lang_confidence=detection.confidence if detection is not None else None,
+        lang_method=detection.method if detection is not None else None,
         memory=memory,
         quality=quality,
         **extra,

@@ -89,50 +89,40 @@ class Summarizer(EngineUser):
             ctx = dataclasses.replace(self.memory_context, generation=final.as_dict())
         remembered = {i: self.memory.lookup_summary(ctx, t) for i, t in enumerate(texts)} if ctx and self.memory else {}
         todo = [i for i in range(len(texts)) if remembered.get(i) is None]
-        results: dict[int, Summary] = {}
-        if todo:
-            results = self._map_reduce({i: texts[i] for i in todo}, final, progress)
-            if self.guards is not None and self.retry is not None:
-                self._retry_bad(texts, results, final, progress)
+        results: dict[int, Summary] = self._map_reduce({i: texts[i] for i in todo}, final, progress) if todo else {}
+        self._check(texts, results, final, progress)
         if todo and ctx is not None and self.memory is not None:
             ctx = dataclasses.replace(ctx, engine=self.memory_context.engine, compute_type=self.memory_context.compute_type)
             for i in todo:
                 if results[i].text:
                     self.memory.store_summary(ctx, texts[i], results[i].text)
-        for i in range(len(texts)):
-            if i not in results:
-                results[i] = Summary(remembered[i] or "", 0, 0, 0.0, True)
+        remembered = {i: Summary(remembered[i] or "", 0, 0, 0.0, True) for i in range(len(texts)) if i not in results}
+        self._check(texts, remembered, final, None, retry=False)
         elapsed = time.perf_counter() - start
-        return [
-            dataclasses.replace(results[i], seconds=elapsed / max(len(texts), 1) if todo else 0.0,
-                                warnings=results[i].warnings + self._warnings(texts[i], results[i].text))
-            for i in range(len(texts))
-        ]
+        results.update(remembered)
+        return [dataclasses.replace(results[i], seconds=elapsed / max(len(texts), 1) if todo else 0.0)
+                for i in range(len(texts))]
 
-    def _warnings(self, text: str, summary: str) -> tuple[QualityWarning, ...]:
-        """What is wrong with `summary` of `text` (none without guards)."""
+    def _check(self, texts: Sequence[str], results: dict[int, Summary], final: GenerationOptions,
+               progress: Progress | None, retry: bool = True) -> None:
+        """Each summary's problems (guards) become its warnings. A summary with problems is made once
+        more under the retry's safer settings; the one with fewer problems is kept (on a tie, the
+        retry's), one fixed that way noted as ``retried``."""
         if self.guards is None:
-            return ()
+            return
         from .faithful.guards import summary_problems
 
-        return tuple(summary_problems(summary, text, options=self.guards))
-
-    def _retry_bad(self, texts: Sequence[str], results: dict[int, Summary], final: GenerationOptions,
-                   progress: Progress | None) -> None:
-        """Summaries with problems made once more under the retry's safer settings; the one with
-        fewer problems is kept (on a tie, the retry's), a fixed one noted as ``retried``."""
-        from .faithful.guards import summary_check
-
-        found = {i: summary_check(texts[i], r.text) for i, r in results.items()}
-        bad = {i: texts[i] for i, p in found.items() if p}
-        if not bad or self.retry is None:
-            return
-        again = self._map_reduce(bad, self.retry.apply(final), progress)
-        for i, summary in again.items():
-            after = summary_check(texts[i], summary.text)
-            if len(after) <= len(found[i]):
-                note = () if after else (QualityWarning(None, "retried", "summary: " + ", ".join(k for k, _ in found[i]) + " fixed by a retry"),)
-                results[i] = dataclasses.replace(summary, warnings=note)
+        found = {i: summary_problems(r.text, texts[i], options=self.guards) for i, r in results.items()}
+        bad = {i: texts[i] for i, problems in found.items() if problems}
+        if bad and retry and self.retry is not None:
+            for i, summary in self._map_reduce(bad, self.retry.apply(final), progress).items():
+                after = summary_problems(summary.text, texts[i], options=self.guards)
+                if len(after) <= len(found[i]):
+                    fixed = ", ".join(w.kind for w in found[i])
+                    note = [] if after else [QualityWarning(None, "retried", f"summary: {fixed} fixed by a retry")]
+                    results[i], found[i] = summary, note + after
+        for i, problems in found.items():
+            results[i] = dataclasses.replace(results[i], warnings=results[i].warnings + tuple(problems))
 
     def _map_reduce(self, texts: dict[int, str], final: GenerationOptions, progress: Progress | None) -> dict[int, Summary]:
         """Summaries of `texts` (by index): chunks summarized, their summaries joined and summarized

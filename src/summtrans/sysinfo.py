@@ -38,6 +38,7 @@ class SystemInfo:
     ct2_cache: str  # CTranslate2 conversion folder
     ct2_cache_bytes: int  # its size
     config: str  # models.yaml in use
+    ocr: str = ""  # the OCR engine, its version and languages, or what is missing (summtrans.ocr)
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -89,7 +90,19 @@ def collect_info(config: str | os.PathLike | None = None) -> SystemInfo:
         ct2_cache=str(ct2),
         ct2_cache_bytes=tree_size(ct2, follow=False),
         config=str(config_path(config)),
+        ocr=_ocr(),
     )
+
+
+def _ocr() -> str:
+    """``tesseract 5.5.0 (tesserocr), languages deu eng``, or what is missing and how to install it."""
+    from .ocr import OcrUnavailableError, get_engine
+
+    try:
+        engine = get_engine()
+        return f"{engine.describe()}, languages {' '.join(engine.languages())}"
+    except OcrUnavailableError as exc:
+        return f"not available: {exc}"
 
 
 def _cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> tuple[str, ...]:

@@ -21,7 +21,7 @@ from .faithful.quality import Checked, QualityReport, QualityWarning
 from .formats.base import Unit
 from .formats.inline import InlineStats, translate_units, translated_units
 from .progress import Progress
-from .records import KEPT_ENGLISH, MODEL
+from .records import COPIED, KEPT_ENGLISH, MODEL
 from .segment import normalize_space, reassemble, segment, split_to_fit
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ class SegmentTranslation:
     translation: str
     kind: str = "sentence"
     parts: int = 1  # how many model inputs the segment was split into (0: not sent to the model)
-    origin: str = MODEL  # records.ORIGINS: model, memory, memory-import, kept-english
+    origin: str = MODEL  # records.ORIGINS: model, memory, memory-import, kept-english, copied
     quality: QualityReport | None = None  # checks of a fresh model translation (warnings at segment 0)
 
 
@@ -194,6 +194,8 @@ class Translator(EngineUser):
                     english = [SegmentTranslation(s.text, s.text, s.kind, 0, KEPT_ENGLISH) for s in segment(unit.text)]
                     quality = quality.merged(QualityReport(kept_english=len(english)))
                     segments += english
+                else:  # no words: copied as it is, and still a segment (key facts read amounts and dates in it)
+                    segments += [SegmentTranslation(s.text, s.text, s.kind, 0, COPIED) for s in segment(unit.text)]
             share = elapsed * len(texts) / max(len(flat), 1)
             out.append(UnitsTranslation(translated, segments, stats, quality, share))
         return out

@@ -199,7 +199,7 @@ class Journal:
             timings=fields.get("timings") or {},
             finished=utc_now(),
         )
-        for extra in ("language", "memory", "quality"):  # detection, translation-memory counts, quality block
+        for extra in ("language", "memory", "quality", "ocr"):  # detection, translation-memory counts, quality, OCR
             if fields.get(extra) is not None:
                 entry[extra] = fields[extra]
         self.pending.append(json_line(entry))

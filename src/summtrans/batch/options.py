@@ -30,6 +30,7 @@ class BatchOptions:
     force: bool = False  # redo every document, whatever the journal says; overwrite foreign outputs
     retry_failed: bool = False  # redo documents whose last run failed
     max_bytes: int = DEFAULT_MAX_BYTES  # larger files are skipped (skipped-too-large)
+    ocr: str = "auto"  # how scans and photos are read: auto | always | never (summtrans.ocr)
     quiet: bool = False  # no progress bar or progress log lines
     group_chars: int = DEFAULT_GROUP_CHARS  # documents go to one pipeline.run up to about this many characters
     group_docs: int = DEFAULT_GROUP_DOCS  # … and at most this many documents

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Container
 from pathlib import Path
 
 from .. import fsio
@@ -36,6 +37,15 @@ class Outputs:
                 if writable:
                     raise
                 self.present = set()  # a read-only OUTDIR: the next writable run tidies up
+
+    def state(self, source: str, sha256: str, name: str, journaled: str | None, ours: Container[str]) -> tuple[bool, bool]:
+        """(present, foreign) of a document's output: whether the output the journal names for it
+        (`journaled`) is there, and whether a file not written by summtrans (not in `ours`) stands
+        at its name. The combined file holds a record for each (source, sha256) it has."""
+        if self.writer.combined:
+            return (source, sha256) in self.present, False
+        target = self.outdir / name
+        return journaled == name and target.is_file(), os.path.lexists(target) and name not in ours
 
     def write(self, results: list[DocumentResult], names: list[str]) -> list[str | None]:
         """Write each result to OUTDIR/name (ignored when combined); one error or None per result."""

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..errors import InputError, OutputDirError
 from ..formats.document import Document, decode_bytes, format_of, read_document
+from ..ocr.checks import journal_fields
 from ..pipeline import Pipeline
 from ..progress import Progress
 from ..records import DocumentResult, display_name
@@ -95,10 +96,29 @@ def _doc_fields(doc: Document, res: DocumentResult | None = None) -> dict[str, A
     return {"sha256": doc.sha256, "encoding": doc.encoding, "format": doc.format, "bytes": doc.n_bytes, "chars": chars,
             "segments": len(res.segments) if res is not None else None,
             "timings": dict(res.timings) if res is not None else {},
-            "language": ({"lang": res.detected_lang, "confidence": round(res.lang_confidence or 0.0, 4)}
-                         if res is not None and res.detected_lang is not None else None),
+            "language": res.language if res is not None else None,
             "memory": res.memory.to_dict() if res is not None and res.memory is not None else None,
-            "quality": res.quality.to_dict() if res is not None and res.quality is not None else None}
+            "quality": res.quality.to_dict() if res is not None and res.quality is not None else None,
+            "ocr": journal_fields(getattr(doc.extracted, "ocr", None))}
+
+
+def _run_settings(pipeline: Pipeline, options: BatchOptions) -> dict[str, Any]:
+    """What a folder's outputs depend on (the journal's fingerprint), as JSON would give it back."""
+    return json.loads(json.dumps({
+        "pipeline": pipeline.settings(), "format": options.format,
+        "summary_only": options.summary_only, "markdown": pipeline.options.markdown,
+        **({"ocr": options.ocr} if options.ocr != "auto" else {}),  # journals of earlier runs stay valid
+    }))
+
+
+def _read(item: Item, max_bytes: int, ocr: str = "auto") -> Document:
+    """One input read, named by its key; any failure to read it is an InputError (the document's
+    problem, never the run's)."""
+    try:
+        doc = read_document(item.url or item.path, max_bytes=max_bytes, ocr=ocr)
+    except (OSError, ValueError) as exc:
+        raise InputError(str(item.path), f"cannot read: {type(exc).__name__}: {exc}") from exc
+    return dataclasses.replace(doc, source=item.key)
 
 
 class _Run:
@@ -106,10 +126,7 @@ class _Run:
         self.inputs, self.pipeline, self.options = inputs, pipeline, options
         self.writer = get_writer(options.format)
         self.outdir = options.output_dir
-        self.settings: dict[str, Any] = json.loads(json.dumps({
-            "pipeline": pipeline.settings(), "format": options.format,
-            "summary_only": options.summary_only, "markdown": pipeline.options.markdown,
-        }))
+        self.settings = _run_settings(pipeline, options)
         self.report = BatchReport(journal=self.outdir / JOURNAL_NAME)
         self.progress = Progress("documents", "off", "documents")
         self.meter = _SegmentMeter(self.progress)
@@ -143,20 +160,12 @@ class _Run:
             return None
         t0 = time.perf_counter()
         try:
-            try:
-                doc = read_document(item.url or item.path, max_bytes=o.max_bytes)
-            except (OSError, ValueError) as exc:  # a document's problem, never the run's
-                raise InputError(str(item.path), f"cannot read: {type(exc).__name__}: {exc}") from exc
+            doc = _read(item, o.max_bytes, o.ocr)
         except InputError as exc:
             self._refuse(item, exc, t0)
             return None
-        doc = dataclasses.replace(doc, source=item.key)
-        if self.writer.combined:
-            present, foreign = (item.key, doc.sha256) in self.outputs.present, False
-        else:
-            target = self.outdir / item.output
-            present = prev is not None and prev.output == item.output and target.is_file()
-            foreign = os.path.lexists(target) and item.output not in self.journal.outputs
+        present, foreign = self.outputs.state(item.key, doc.sha256, item.output, prev.output if prev else None,
+                                              self.journal.outputs)
         decision = decide(prev, doc.sha256, self.journal.fingerprint, output_present=present, output_foreign=foreign,
                           force=o.force, retry_failed=o.retry_failed)
         if decision is Decision.UNCHANGED:

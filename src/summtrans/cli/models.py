@@ -230,6 +230,7 @@ def info(config: ConfigOpt = None, fmt: FormatOpt = ListFormat.text) -> None:
         ("hub cache", f"{i.hub_cache} ({human_size(i.hub_cache_bytes)})"),
         ("ct2 cache", f"{i.ct2_cache} ({human_size(i.ct2_cache_bytes)})"),
         ("config", i.config),
+        ("ocr", i.ocr),
     ]
     for key, value in rows:
         typer.echo(f"{key + ':':<18}{value}")

@@ -34,12 +34,14 @@ def run_inputs(
     retry_failed: bool = False,
     max_bytes: int | None = None,
     executor: ExecutorOptions | None = None,
+    ocr: str = "auto",
 ) -> int:
     """Process the inputs and write the results; returns the exit code.
 
     `output`: a file, ``-`` (stdout), a FIFO or device (written in place), or a folder (one that
     exists, or a new one named with a trailing ``/``). Several inputs or a folder input need a folder.
     `executor` says where folder runs run the models (default: here; Ray only for folder runs).
+    `ocr`: auto | always | never, how scans and photos are read (`summtrans.ocr`).
     """
     writer = get_writer(fmt)
     max_bytes = max_bytes or DEFAULT_MAX_BYTES
@@ -65,6 +67,7 @@ def run_inputs(
             retry_failed=retry_failed,
             max_bytes=max_bytes,
             quiet=quiet,
+            ocr=ocr,
         )
         from ..executors import make_executor
 
@@ -81,7 +84,7 @@ def run_inputs(
     docs, failures = [], []
     for p in paths:
         try:
-            doc = read_document(p, max_bytes=max_bytes)
+            doc = read_document(p, max_bytes=max_bytes, ocr=ocr)
             pipeline.check_language(doc)  # a French letter: one line, before any model loads
             docs.append(doc)
         except InputError as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import logging
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
@@ -21,6 +22,8 @@ ENGINES = ("auto", "transformers", "ctranslate2", "echo")
 """Engine names: `auto` picks ctranslate2 for the architectures it converts, else transformers."""
 DEVICES = ("auto", "cpu", "cuda", "mps")
 """Device names: `auto` picks cuda (or mps, transformers only) when present, else cpu."""
+
+log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[int], None]
 """Called with the number of texts just finished."""
@@ -77,6 +80,7 @@ class Engine(ABC):
     caps_length: bool = False  # applies GenerationOptions.max_length_factor per batch (else callers group inputs)
     model_id: str  # the hub id or local path the model was loaded from
     max_input_tokens: int  # the model's input limit in tokens, special tokens included
+    _minimum_clamped: bool = False  # clamp_minimum has logged
 
     @abstractmethod
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
@@ -91,9 +95,26 @@ class Engine(ABC):
     ) -> list[str]:
         """Generate one output per input, in input order. Inputs must fit `max_input_tokens`."""
 
+    def generate_nbest(self, texts: Sequence[str], options: GenerationOptions, n: int) -> list[list[str]]:
+        """Up to `n` hypotheses per input, best first (beam search widened to `n`). This default
+        has only the best one; engines with an n-best list override it."""
+        return [[out] for out in self.generate(texts, options)]
+
     def describe(self) -> dict[str, Any]:
         """What ran: for JSON output and journals."""
         return {"engine": self.name, "model": self.model_id}
+
+    def clamp_minimum(self, minimum: int, maximum: int) -> int:
+        """`minimum` new tokens, never above `maximum`: a model whose generation config asks for a
+        minimum length (``min_new_tokens``, ``min_length``) above the length cap of a short input
+        would fail (ctranslate2) or warn (transformers) on it. Logged once per engine (debug)."""
+        if minimum <= maximum:
+            return minimum
+        if not self._minimum_clamped:
+            self._minimum_clamped = True
+            log.debug("%s: a minimum output length of %d tokens lowered to the cap of %d (and to each "
+                      "later cap below it)", self.model_id, minimum, maximum)
+        return maximum
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release model memory."""

@@ -92,41 +92,62 @@ class TransformersEngine(Engine):
     def generate(
         self, texts: Sequence[str], options: GenerationOptions, progress: ProgressCallback | None = None
     ) -> list[str]:
+        return [hyps[0] for hyps in self._generate(texts, options, progress)]
+
+    def generate_nbest(self, texts: Sequence[str], options: GenerationOptions, n: int) -> list[list[str]]:
+        return self._generate(texts, options, None, max(n, 1))
+
+    def _generate(
+        self, texts: Sequence[str], options: GenerationOptions, progress: ProgressCallback | None, n: int = 1
+    ) -> list[list[str]]:
         import torch
 
         texts = list(texts)
-        results: list[str] = [""] * len(texts)
+        results: list[list[str]] = [[""] for _ in texts]
         kwargs = options.as_dict()
         # Beam search runs num_beams hypotheses per input: the budget covers them all. On CPU,
         # smaller batches are faster too (measured: a 1024-token budget 1.4x a 4096 one, beam 4).
         beams = kwargs.get("num_beams") or getattr(self.model.generation_config, "num_beams", None) or 1
+        if n > 1:  # an n-best list: beam search at least n wide, n sequences returned per input
+            beams = max(beams, n)
+            kwargs = {**kwargs, "num_beams": beams, "num_return_sequences": n}
         budget = max(self.options.max_batch_tokens // beams, 1)
         for batch in token_budget_batches(self.count_tokens(texts), budget):
             enc = self.tokenizer([texts[i] for i in batch], return_tensors="pt", padding=True)
-            n = enc["input_ids"].shape[1]
-            if n > self.max_input_tokens:
-                raise input_too_long(n, self)
+            width = enc["input_ids"].shape[1]
+            if width > self.max_input_tokens:
+                raise input_too_long(width, self)
             enc = {k: v.to(self.device) for k, v in enc.items()}
             try:
                 with torch.inference_mode():
-                    out = self.model.generate(**enc, **self._capped(kwargs, options, n))
+                    out = self.model.generate(**enc, **self._capped(kwargs, options, width))
             except (RuntimeError, ValueError) as exc:  # out of memory, invalid generation settings, …
                 raise EngineError(f"model '{self.model_id}' failed on the transformers engine: {exc}") from exc
-            decoded = self.tokenizer.batch_decode(out, skip_special_tokens=True)
-            for i, text in zip(batch, decoded):
-                results[i] = text.strip()
+            decoded = [text.strip() for text in self.tokenizer.batch_decode(out, skip_special_tokens=True)]
+            for k, i in enumerate(batch):
+                results[i] = decoded[k * n : (k + 1) * n]
             if progress:
                 progress(len(batch))
         return results
 
     def _capped(self, kwargs: dict, options: GenerationOptions, longest: int) -> dict:
         """`kwargs` with max_new_tokens lowered to the length cap for a batch whose longest input
-        has `longest` tokens (never above the profile's or the model's own limit)."""
+        has `longest` tokens (never above the profile's or the model's own limit), and the model's
+        minimum length (generation config or profile) never above that maximum."""
+        gen = self.model.generation_config
+        top = kwargs.get("max_new_tokens") or (getattr(gen, "max_length", None) or 21) - 1
         cap = options.length_cap(longest)
-        if cap is None:
-            return kwargs
-        own = kwargs.get("max_new_tokens") or (getattr(self.model.generation_config, "max_length", None) or 21) - 1
-        return {**kwargs, "max_new_tokens": max(1, min(own, cap))}
+        if cap is not None:
+            top = max(1, min(top, cap))
+            kwargs = {**kwargs, "max_new_tokens": top}
+        # transformers: min_new_tokens wins over min_length, which counts the decoder start token
+        minimum = getattr(gen, "min_new_tokens", None)
+        if minimum is None:
+            minimum = (kwargs.get("min_length") or getattr(gen, "min_length", None) or 0) - 1
+        if minimum > top:
+            kwargs = {k: v for k, v in kwargs.items() if k != "min_length"}
+            kwargs["min_new_tokens"] = self.clamp_minimum(minimum, top)
+        return kwargs
 
     def describe(self):
         return {"engine": self.name, "model": self.model_id, "device": self.device, "dtype": str(self.dtype).removeprefix("torch.")}

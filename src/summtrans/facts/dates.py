@@ -110,8 +110,12 @@ def _free(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
 
 def add(day: date, rule: Rule) -> date:
     """`day` moved by the rule's duration (back for ``before``); a month with no such day ends on
-    its last day (§ 188 Abs. 3 BGB). Working days skip weekends only."""
+    its last day (§ 188 Abs. 3 BGB). Working days skip weekends only. A month-end rule ends on the
+    last day of the `count`-th month after `day`'s month."""
     sign = -1 if rule.before else 1
+    if rule.month_end:
+        year, month = divmod(day.year * 12 + day.month - 1 + sign * rule.count, 12)
+        return date(year, month + 1, calendar.monthrange(year, month + 1)[1])
     if rule.working_days:
         out, left = day, rule.count
         while left:

@@ -52,6 +52,11 @@ ANCHORS: tuple[tuple[str, str], ...] = (
     (r"Rechnungsdatum|Rechnungsstellung|Rechnungslegung|Ausstellung(?:sdatum)?|(?:dem\s+)?Datum\s+(?:dieses|des)\s+(?:Schreibens|Briefes|Bescheids|Bescheides)|heute", "letter date"),
     (r"Rechtskraft|rechtskräftig", "finality"),
     (r"Vertrags(?:ab)?schluss|Abschluss\s+des\s+Vertrags?", "contract"),
+    (
+        r"Vertragsende|Vertragsablauf|Vertragsbeendigung|Beendigung\s+des\s+Vertrag(?:e?s)?|Ende\s+des\s+Vertrag(?:e?s)?"
+        r"|Ende\s+der\s+(?:Vertrags)?[Ll]aufzeit|Laufzeitende",
+        "contract end",
+    ),
     (r"Fälligkeit", "due date"),
     (r"(?:dem\s+)?Termin", "appointment"),
 )
@@ -62,11 +67,22 @@ ANCHOR_ENGLISH: dict[str, str] = {
     "letter date": "the letter's date",
     "finality": "the decision becomes final",
     "contract": "the contract is concluded",
+    "contract end": "the contract ends",
     "due date": "the due date",
     "appointment": "the appointment",
 }
 
-# Actions: key → (German regex, English). Remedies (`REMEDY_ACTIONS`) win over the others when
+# Ordinals of calendar months in month-end deadlines (`bis zum Ablauf des zweiten Kalendermonats`,
+# `bis Ende des nächsten Monats`): months after the anchor's month.
+MONTH_ORDINALS: dict[str, int] = {
+    "laufenden": 0, "aktuellen": 0, "jetzigen": 0, "dieses": 0,
+    "ersten": 1, "nächsten": 1, "kommenden": 1, "folgenden": 1, "zweiten": 2, "übernächsten": 2, "dritten": 3,
+    "vierten": 4, "fünften": 5, "sechsten": 6,
+}
+ENGLISH_ORDINALS = ("", "first", "second", "third", "fourth", "fifth", "sixth")
+
+# Actions: key → (German regex, English), matched ignoring case (a sentence may start with the
+# verb: `Zahlbar bis …`, `Überweisen Sie …`). Remedies (`REMEDY_ACTIONS`) win over the others when
 # both occur in one sentence; otherwise the one nearest to the deadline does.
 ACTIONS: dict[str, tuple[str, str]] = {
     "object": (r"Widerspruch\w*|widersprechen|Einwendungen|Einwände", "lodge an objection (Widerspruch)"),
@@ -83,7 +99,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
         "submit the requested documents",
     ),
     "pay": (
-        r"(?:be)?zahlen|zahlbar|Zahlung\w*|überweisen|Überweisung|begleichen|ausgleichen|entrichten|einzahlen|fällig|Fälligkeit",
+        r"(?:be)?zahlen|zahlbar|Zahlung\w*|überweisen|Überweisung|begleichen|ausgleichen|entrichten|einzahlen|fällig|Fälligkeit"
+        r"|(?:Betrag|Summe|Geld)\b[^.;]*?\b(?:eingeh\w*|eingegangen|gutgeschrieben)",
         "pay",
     ),
     "contact": (
@@ -96,6 +113,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "apply": (r"beantragen|Antrag\s+stellen|stellen\s+Sie\b[^.;]*?\bAntrag", "apply"),
     "register": (r"anmelden|Anmeldung", "register"),
     "confirm": (r"bestätigen|Bestätigung", "confirm"),
+    "consent": (r"\bzu(?:zu)?stimmen|stimmen\s+Sie\b[^.;]*?\bzu\b|Zustimmung", "give your consent (Zustimmung)"),
     "attend": (r"erscheinen|teilnehmen|vorsprechen", "attend"),
 }
 REMEDY_ACTIONS = ("object", "appeal", "sue", "withdraw", "cancel")

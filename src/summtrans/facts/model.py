@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from .lexicon import ANCHOR_ENGLISH, ENGLISH_NUMBERS, UNITS
+from .lexicon import ANCHOR_ENGLISH, ENGLISH_NUMBERS, ENGLISH_ORDINALS, UNITS
 
 _UNIT_NAMES = {"D": ("day", "days"), "W": ("week", "weeks"), "M": ("month", "months"), "Y": ("year", "years")}
 
@@ -26,13 +26,20 @@ def _number(value: Decimal) -> int | float:
 
 @dataclass(frozen=True)
 class Rule:
-    """A relative deadline: a duration counted from (or back from) an event."""
+    """A relative deadline: a duration counted from (or back from) an event.
+
+    An event the lexicon does not know keeps its German words in `anchor_text` (`anchor` None), so
+    that a rule never reads as counted from today when the letter counts it from something else.
+    A month-end rule (`bis zum Ablauf des zweiten Kalendermonats nach Zugang`) ends on the last day
+    of the `count`-th calendar month after the anchor's month (0: that month itself)."""
 
     count: int  # how many units
     unit: str  # ISO 8601 designator: D, W, M or Y
-    anchor: str | None = None  # notification | receipt | service | letter date | finality | contract | due date | appointment
+    anchor: str | None = None  # notification | receipt | service | letter date | finality | contract | contract end | due date | appointment
     before: bool = False  # counted back from the anchor (`zwei Wochen vor dem Termin`)
     working_days: bool = False  # Werktage: days without weekends and holidays
+    month_end: bool = False  # to the end of a calendar month (unit M)
+    anchor_text: str | None = None  # the event as written, where it is not a known anchor
 
     @property
     def duration(self) -> str:
@@ -41,21 +48,33 @@ class Rule:
 
     def __str__(self) -> str:
         text = self.duration
-        if self.anchor:
-            text += f" {'before' if self.before else 'after'} {self.anchor}"
+        if self.anchor or self.anchor_text:
+            text += f" {'before' if self.before else 'after'} {self.anchor or '„' + str(self.anchor_text) + '“'}"
+        if self.month_end:
+            text += ", to the end of that month"
         return text + (", working days" if self.working_days else "")
 
     def english(self) -> str:
         """``within one month after notification``."""
+        anchor = ANCHOR_ENGLISH.get(self.anchor, self.anchor) if self.anchor else None
+        if anchor is None and self.anchor_text:
+            anchor = f"„{self.anchor_text}“ (as written)"
+        if self.month_end:
+            nth = ENGLISH_ORDINALS[self.count] if self.count < len(ENGLISH_ORDINALS) else f"{self.count}th"
+            if self.anchor == "letter date" or anchor is None:
+                return ("by the end of the letter's month" if self.count == 0 else
+                        f"by the end of the {'' if self.count == 1 else nth + ' '}month after the letter's month")
+            if self.count == 0:
+                return f"by the end of the month of {anchor}"
+            return f"by the end of the {'' if self.count == 1 else nth + ' '}calendar month after {anchor}"
         count = ENGLISH_NUMBERS[self.count] if self.count < len(ENGLISH_NUMBERS) else str(self.count)
         if self.working_days:
             singular, plural = next((s, p) for d, s, p, w in UNITS.values() if w)
         else:
             singular, plural = _UNIT_NAMES[self.unit]
         span = f"{count} {singular if self.count == 1 else plural}"
-        if not self.anchor:
+        if not anchor:
             return f"within {span}"
-        anchor = ANCHOR_ENGLISH.get(self.anchor, self.anchor)
         if self.before:
             return f"{span} before {anchor}"
         return f"within {span} after {anchor}"
@@ -70,7 +89,7 @@ class Deadline:
     date: date | None = None  # the last day, where the letter fixes it
     rule: Rule | None = None  # a relative deadline's rule
     estimate: date | None = None  # the rule's last day, estimated (never certain)
-    estimate_basis: str | None = None  # the law and assumptions behind `estimate`
+    estimate_basis: str | None = None  # the law and assumptions behind `estimate` (or behind `date`, where it rests on one)
     action_id: str | None = None  # a key of lexicon.ACTIONS (None: not in the lexicon)
     action: str | None = None  # English: the lexicon's wording, else the segment's translation
     consequence: str | None = None  # English: the lexicon's wording, else the segment's translation
@@ -88,6 +107,7 @@ class Deadline:
             "rule": str(self.rule) if self.rule else None,
             "duration": self.rule.duration if self.rule else None,
             "anchor": self.rule.anchor if self.rule else None,
+            "anchor_text": self.rule.anchor_text if self.rule else None,
             "estimate": _iso(self.estimate),
             "estimate_basis": self.estimate_basis,
             "action_id": self.action_id,

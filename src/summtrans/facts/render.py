@@ -45,6 +45,8 @@ def _deadline(d: Deadline) -> str:
     line += f" — {_md(d.action)}" if d.action else f" — as written: „{_md(d.text)}“"
     if d.estimate:
         line += f". Estimated last day: {_day(d.estimate)} — an estimate, not certain. Basis: {_md(d.estimate_basis or '')}"
+    elif d.estimate_basis:
+        line += f". This {'day' if d.date else 'rule'} {_md(d.estimate_basis)}"
     if d.consequence or d.consequence_de:
         line += f". If missed: {_md(d.consequence or '„' + (d.consequence_de or '') + '“')}"
     return line + "."

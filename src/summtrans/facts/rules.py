@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from ..faithful.numbers import DE_NUMBER
@@ -76,42 +76,109 @@ def _lines(text: str) -> list[tuple[int, str]]:
 
 
 def letter_date(segments: Sequence[str]) -> tuple[date | None, int | None]:
-    """The letter's own date: a line that is only a date, `Ort, den DATE` or `Datum: DATE`."""
-    for i, seg in enumerate(segments):
-        for _off, line in _lines(seg):
-            line = line.strip()
-            mentions = [m for m in find_dates(line) if m.year is not None and not m.month_end]
-            if len(mentions) != 1 or line[mentions[0].end:].strip(" .") or len(line) > 80:
-                continue
-            if _DATE_LINE_PREFIX.match(line[: mentions[0].start]):
-                return mentions[0].resolve(None), i
+    """The letter's own date: a line that is only a date, `Ort, den DATE` or `Datum: DATE`; failing
+    those, a line `vom DATE` (under a heading such as `RECHNUNG 2026/114`)."""
+    for prefix in (_DATE_LINE_PREFIX, _DATE_LINE_VOM):
+        for i, seg in enumerate(segments):
+            for _off, line in _lines(seg):
+                line = line.strip()
+                mentions = [m for m in find_dates(line) if m.year is not None and not m.month_end]
+                if len(mentions) != 1 or line[mentions[0].end:].strip(" .") or len(line) > 80:
+                    continue
+                if prefix.match(line[: mentions[0].start]):
+                    return mentions[0].resolve(None), i
     return None, None
+
+
+_DATE_LINE_VOM = re.compile(r"^[Vv]om\s+$")
 
 
 def _salutation_index(segments: Sequence[str]) -> int:
     return next((i for i, s in enumerate(segments) if _SALUTATION.match(s)), min(len(segments), 12))
 
 
-_SENDER_RE = re.compile(lx.SENDER_WORDS)
-_NOT_SENDER = re.compile(r"^(?:(?:Herrn?|Frau|An|Familie|Postfach|Im\s+Auftrag)\b|z\.\s?Hd\.|i\.\s?A\.|\d)|:|@|www\.|https?:")
+_SENDER_RE = re.compile(lx.SENDER_WORDS, re.I)
+_NOT_SENDER = re.compile(r"^(?:(?:Herrn?|Frau|An|Familie|Eheleute|Postfach|Im\s+Auftrag)\b|z\.\s?Hd\.|i\.\s?A\.|\d)|:|@|www\.|https?:")
+_LEGAL_FORM = re.compile(r"(?<!\w)(?:GmbH|AG|KG|KGaA|SE|OHG|GbR|UG|eG|mbH|e\.\s?V\.|e\.\s?K\.)(?!\w)")
+# Lines that name the reader or the matter, not the sender: `Familienversicherung Ihres Sohnes`.
+_READER_WORD = re.compile(r"\b(?:Ihr|Ihre|Ihres|Ihrer|Ihren|Ihrem|Ihnen|Sie|Dein\w*|Euer|Eure)\b")
+_ENVELOPE_NOTE = re.compile(
+    r"^(?:Einschreiben|Persönlich|Vertraulich|Wichtig|Eilt|Bitte|Per\s+(?:Fax|E-Mail|Post)|Postzustellungsurkunde|Rückschein"
+    r"|Entgelt\s+bezahlt|Absender|Betreff|Liebe[rs]?|Hallo|Hi|Sehr\s+geehrte[rs]?|Guten\s+(?:Tag|Morgen|Abend)|Moin|Servus)\b",
+    re.I,
+)
+_RECIPIENT_START = re.compile(r"^(?:Herrn?|Frau|Familie|Eheleute|An(?:\s+(?:die|den|das))?)$|^(?:Herrn?|Frau|Familie|Eheleute)\s")
+_POSTCODE_END = re.compile(r"(?:^|\s)(?:D-)?\d{4,5}\s+\S")
+_TEAM = re.compile(r"^(?:Ihr|Ihre|Euer|Eure)\s+(?:(?P<a>\S.*?)[- ]Team|Team\s+(?:von|der|des|vom)\s+(?P<b>\S.*))$")
+_TITLE_END = re.compile(r"(?:^|\s)(?:Dr|Prof|med|dent|vet|jur|rer|nat|phil|Dipl\.-\w+|Inh|Ing)\.$")
+_ON_BEHALF = re.compile(r"^(?:Im\s+Auftrag|i\.\s?A\.|In\s+Vertretung|i\.\s?V\.|Im\s+Namen\b.*)$", re.I)
+
+
+def _name_piece(line: str) -> str:
+    """The first part of a letterhead line (`Grünstrom Nord GmbH · Kundenservice · Postfach …`)."""
+    piece = re.split(r"\s+[·•|]\s+|\s+[–—]\s+", line.strip())[0]
+    return re.split(r",\s+(?=[^,]*\d)", piece)[0].strip(" ,")  # `Stadtwerke Ulm GmbH, Karlstraße 1, 89073 Ulm`
+
+
+def _name_like(piece: str) -> bool:
+    """A short line that can name a sender: a person, a firm, an authority (not an address, a
+    reference, a date, a heading about the reader's matter or a sentence)."""
+    legal = bool(_LEGAL_FORM.search(piece))
+    if not piece or len(piece.split()) > 8 or len(piece) > 80:
+        return False
+    if _NOT_SENDER.search(piece) or _READER_WORD.search(piece) or _ENVELOPE_NOTE.match(piece) or _CLOSING.match(piece):
+        return False
+    if not legal and (any(c.isdigit() for c in piece) or (piece[-1] in ".!?,;" and not _TITLE_END.search(piece))):
+        return False
+    if not (piece[0].isupper() or _SENDER_RE.search(piece)):
+        return False
+    heading = any(re.search(p, piece) for p, _g, _e in lx.LETTER_KINDS)
+    return legal or not heading or bool(_SENDER_RE.search(piece))
 
 
 def find_sender(segments: Sequence[str]) -> tuple[str | None, int | None]:
-    """The authority or company: the first letterhead line naming one, else the closing's."""
+    """The sender: the first line of the letterhead that can name one (a firm, an authority, a
+    person: `BARMER`, `Sanitär Yilmaz & Söhne`, `Gerd Albrecht`), skipping a recipient's address
+    block; else a line before the salutation with an authority's or company's word; else the
+    closing (`Ihr Vodafone-Team`, a company line, the signature)."""
     head = _salutation_index(segments)
+    _day, day_segment = letter_date(segments)
+    stop = min(head, day_segment if day_segment is not None else head)
+    recipient = False
+    for i, seg in enumerate(segments[:stop]):
+        for _off, line in _lines(seg):
+            line = line.strip()
+            if _RECIPIENT_START.match(line):
+                recipient = True
+            if recipient:
+                recipient = not _POSTCODE_END.search(line)  # the block ends with its postcode line
+                continue
+            piece = _name_piece(line)
+            if _name_like(piece):
+                if _TITLE_END.search(piece) and i + 1 < stop and _name_like(_name_piece(_lines(segments[i + 1])[0][1])):
+                    piece += " " + _name_piece(_lines(segments[i + 1])[0][1])  # `Zahnarztpraxis Dr. med. dent.` + `Sabine Ott`
+                return piece, i
     for i, seg in enumerate(segments[:head]):
         for _off, line in _lines(seg):
-            piece = re.split(r"\s+[·•|]\s+", line.strip())[0].strip(" ,")
-            if piece and not _NOT_SENDER.search(piece) and len(piece.split()) <= 8 and _SENDER_RE.search(piece):
+            piece = _name_piece(line)
+            if piece and not _NOT_SENDER.search(piece) and not _READER_WORD.search(piece) and len(piece.split()) <= 8 \
+                    and _SENDER_RE.search(piece):
                 return piece, i
     for i, seg in enumerate(segments):
         if not _CLOSING.search(seg):
             continue
         candidates = [(i, line) for _o, line in _lines(seg)[1:]] + [(i + 1 + k, s) for k, s in enumerate(segments[i + 1 : i + 3])]
+        candidates = [(j, line.strip()) for j, line in candidates if line.strip()]
         for j, line in candidates:
-            piece = re.sub(r"^(?:Ihre?|Ihr\s+freundliches)\s+", "", line.strip()).strip(" ,")
+            team = _TEAM.match(line)
+            if team:
+                return (team.group("a") or team.group("b")).strip(" ,-"), j
+            piece = re.sub(r"^(?:Ihre?|Ihr\s+freundliches)\s+", "", line).strip(" ,")
             if piece and not _NOT_SENDER.search(piece) and len(piece.split()) <= 8 and _SENDER_RE.search(piece):
                 return piece, j
+        # the signature, unless signed on behalf of an authority (`Im Auftrag` + a clerk's name)
+        if candidates and not _ON_BEHALF.match(candidates[0][1]) and _name_like(candidates[0][1]):
+            return candidates[0][1], candidates[0][0]
     return None, None
 
 
@@ -134,9 +201,9 @@ _COMPANY = re.compile(r"GmbH|\bAG\b|\bKG\b|e\.\s?V\.|mbH|\bUG\b|OHG|GbR|Inkasso|
 def notification_law(sender: str | None, segments: Sequence[str]) -> str | None:
     """The statute that presumes when this sender's posted letter was notified: by the sender's
     name, else (unless the sender is a company, for which no such statute exists) by the text."""
-    for text in ([sender] if sender else []) + ["\n".join(segments)]:
+    for text, flags in ([(sender, re.I)] if sender else []) + [("\n".join(segments), 0)]:
         for pattern, law in lx.NOTIFICATION_LAWS:
-            if re.search(pattern, text):
+            if re.search(pattern, text, flags):
                 return law
         if sender and _COMPANY.search(sender):
             return None
@@ -445,6 +512,7 @@ def _place(segments: Sequence[str], i: int, time_end: int) -> str | None:
     rest = re.split(r"(?<=[^\d\s])\.(?:\s|$)|;|\n\n", rest)[0]
     rest = re.sub(r"^[\s,]*(?:(?:in|im|ins|bei|beim|zu|zum|zur)\s+)?(?:(?:die|der|das|den|dem|unser|unsere|unserem|unseren)\s+)?", "", rest)
     rest = re.sub(r"\s+", " ", rest).strip(" ,.")
+    rest = re.sub(r"\s+statt(?:finden|finden\s+wird)?$", "", rest)  # `findet … im Raum 104 statt`
     return rest if rest and _PLACE_CUE.search(rest) and len(rest) <= 120 else None
 
 
@@ -456,7 +524,7 @@ _ABSOLUTE_CUE = re.compile(
     rf"(?:\b[Bb]is\s+(?:spätestens\s+)?(?:zum\s+|einschließlich\s+|am\s+)?(?:zum\s+Ablauf\s+des\s+)?"
     rf"|\b[Ss]pätestens\s+(?:am\s+|bis\s+(?:zum\s+)?|zum\s+)?"
     rf"|\b(?:[Bb]is\s+)?zum\s+Ablauf\s+des\s+"
-    rf"|(?P<label>\b\w*[Ff]rist|Zahlungsziel|Fälligkeit\w*|Einsendeschluss|Abgabetermin|Anmeldeschluss|fällig|zahlbar)"
+    rf"|(?P<label>\b\w*[Ff]rist|Zahlungsziel|Fälligkeit\w*|Einsendeschluss|Abgabetermin|Anmeldeschluss|[Ff]ällig|[Zz]ahlbar)"
     rf"(?:\s+(?:endet|läuft\s+ab|ist))?\s*(?:am|bis|zum|:)?\s*(?:zum\s+)?"
     rf"|\bnicht\s+später\s+als\s+(?:am\s+)?)"
     rf"(?:{_WEEKDAY},?\s+(?:den\s+)?)?$"
@@ -483,6 +551,46 @@ _ANCHOR_TAIL = re.compile(
     r"(?:\s+(?:dieses|diesen|dieser|des|der|Ihres)\s+\w+)?",
 )
 _FRIST_BEGINS = re.compile(r"^(?:Sie|Die\s+\w*[Ff]rist|Diese\s+Frist|Die\s+Frist)\s+beginnt\b")
+# An event the lexicon does not know (`spätestens sechs Wochen vor Ablauf Ihrer Aufenthaltserlaubnis`):
+# kept as written, so that the rule does not read as counted from today.
+_OTHER_ANCHOR = re.compile(
+    r"^[\s,]*(?P<prep>nach|ab|seit|vor)\s+(?:(?:dem|der|des|den)\s+)?"
+    r"(?P<anchor>(?:(?:Ihrem|Ihrer|Ihres|Ihren|einem|einer|eines|seinem|seiner|unserem|unserer)\s+)?[A-ZÄÖÜ][\w-]+"
+    r"(?:\s+(?:des|der|dieses|dieser|Ihres|Ihrer|eines|einer|unseres|unserer)\s+[A-ZÄÖÜ][\w-]+)?)"
+)
+_NOT_AN_ANCHOR = re.compile(r"^(?:Ort|Absprache|Vereinbarung|Möglichkeit|Bedarf|Wunsch|Ansicht|Auffassung|Maßgabe|Angaben?|Sie|Ihnen)\b")
+
+# Month-end deadlines: `bis zum Ablauf des zweiten Kalendermonats nach Zugang`, `bis Ende nächsten
+# Monats`, `bis zum Ende des Folgemonats`, `zum Monatsende` (a named month, `bis Ende März`, is a date).
+_MONTH_NAME_WORDS = "|".join(sorted(lx.MONTHS, key=len, reverse=True))
+_MONTH_ORDINAL = "|".join(sorted(lx.MONTH_ORDINALS, key=len, reverse=True))
+_MONTH_END_RULE = re.compile(
+    rf"\b(?P<cue>(?:bis|spätestens)(?:\s+(?:spätestens|zum|einschließlich))*\s+|zum\s+)"
+    rf"(?:(?:Ende|Ablauf)\s+(?:des\s+)?(?P<ord>{_MONTH_ORDINAL}|\d{{1,2}}\.)\s+(?:Kalender)?monats"
+    rf"|(?:Ende|Ablauf)\s+des\s+(?P<month>Folgemonats|Monats|Kalendermonats)"
+    rf"(?!\s+(?:{_MONTH_NAME_WORDS})\b)(?!\s*,\s*(?:in\s+dem|der|an\s+dem|für\s+den))"
+    rf"|(?P<end>Monatsende|Monatsletzten))\b",
+    re.I,
+)
+# `mit einer Frist von drei Monaten zum Monatsende`, `jeweils zum Monatsende`: a notice period or a
+# recurring date, not a deadline.
+_MONTH_END_NOT = re.compile(r"(?:\b(?:Tag|Woche|Monat|Jahr)(?:e|en|es|s|n)?|\bjeweils|\bmonatlich|\bimmer|\bstets)\s*$", re.I)
+
+# Due-date tables: a short line with one date and an amount (`10.09.2025: 850,00 €`), in a block
+# that speaks of paying or due dates; not when the amounts are debited (nothing to do).
+_DUE_CONTEXT = re.compile(
+    r"fällig|Fälligkeit|zahlbar|Zahlungstermin|Zahlungsplan|Ratenplan|\bRaten?\b|\bTermine[n]?\b|entrichten|\bzahlen|überweisen"
+    r"|begleichen|Vorauszahlung|Abschlagszahlung",
+    re.I,
+)
+_DEBITED = re.compile(r"Lastschrift|abgebucht|abbuchen|Abbuchung|eingezogen|einziehen|Bankeinzug", re.I)
+_ROW_NOT_DUE = re.compile(r"\b(?:vom|seit|von|ab|bis)\s*$", re.I)
+# The day a contract ends (`die Kündigung Ihres Mobilfunkvertrags zum 30.11.2025`), for rules counted from it.
+_CONTRACT_END_CUE = re.compile(
+    r"(?:Kündigung\w*|kündigen|gekündigt|Vertragsende|Vertragsablauf|Laufzeitende|Ende\s+der\s+(?:Vertrags)?[Ll]aufzeit"
+    r"|(?:Vertrag|Vertragsverhältnis|Mitgliedschaft|Abonnement)\s+endet|beendet)\b[^.;]{0,60}?\b(?:zum|am|mit\s+Ablauf\s+des)\s+$"
+    r"|(?:Vertragsende|Laufzeitende)\s*:\s*$"
+)
 
 
 @dataclass(frozen=True)
@@ -511,19 +619,32 @@ def _count(word: str) -> int:
     return int(word) if word.isdigit() else lx.NUMBER_WORDS[word.lower()]
 
 
-def _anchor(seg: str, end: int, following: str | None) -> tuple[str | None, bool, int]:
-    """What a duration ending at `end` counts from: (anchor, counted back, end of the phrase)."""
+def _anchor(seg: str, end: int, following: str | None) -> tuple[str | None, bool, int, str | None]:
+    """What a duration ending at `end` counts from: (anchor, counted back, end of the phrase,
+    the event as written where the lexicon does not know it)."""
     m = _ANCHOR_TAIL.match(seg[end:])
     if m:
         anchor = next(a for p, a in lx.ANCHORS if re.fullmatch(p, m.group("anchor")))
-        return anchor, m.group("prep") == "vor", end + m.end()
+        return anchor, m.group("prep") == "vor", end + m.end(), None
     # `Die Frist … beträgt einen Monat. Sie beginnt mit Ablauf des Tages, an dem … bekannt gegeben …`
     rest = seg[end:]
     for text in ([rest] if re.search(r"\bbeginnt\b", rest) else []) + ([following] if following and _FRIST_BEGINS.match(following) else []):
         for p, a in lx.ANCHORS:
             if re.search(p, text):
-                return a, False, end
-    return None, False, end
+                return a, False, end, None
+    m = _OTHER_ANCHOR.match(rest)
+    if m and not _NOT_AN_ANCHOR.match(m.group("anchor")):
+        return None, m.group("prep") == "vor", end + m.end(), m.group("anchor")
+    return None, False, end, None
+
+
+def contract_end(segments: Sequence[str], reference: date | None) -> date | None:
+    """The day the letter says a contract ends, if it says so."""
+    for seg in segments:
+        for m in find_dates(seg):
+            if _CONTRACT_END_CUE.search(seg[max(0, m.start - 100) : m.start]):
+                return m.resolve(reference)
+    return None
 
 
 def _find_deadlines(segments: Sequence[str], reference: date | None, range_ends: set[tuple[int, int]]) -> list[_Found]:
@@ -555,16 +676,70 @@ def _find_deadlines(segments: Sequence[str], reference: date | None, range_ends:
             strong = bool(label or re.search(r"spätestens|Ablauf|später", text, re.I))
             out.append(_Found(i, start, end, text, day, None, label, strong))
             taken.append((start, end))
+        out += _table_due_dates(segments, i, reference, taken)
         following = segments[i + 1] if i + 1 < len(segments) else None
-        for pattern in _RELATIVE:
+        for m in _MONTH_END_RULE.finditer(seg):
+            if any(m.start() < e and s < m.end() for s, e in taken) or _MONTH_END_NOT.search(seg[: m.start()]):
+                continue
+            if m.group("ord"):
+                word = m.group("ord").lower()
+                count = int(word.rstrip(".")) if word[0].isdigit() else lx.MONTH_ORDINALS[word]
+            else:
+                count = 1 if (m.group("month") or "").lower() == "folgemonats" else 0
+            anchor, before, end, written = _anchor(seg, m.end(), following)
+            if anchor is None and written is None:
+                anchor = "letter date"
+            rule = Rule(count, "M", anchor, before, month_end=True, anchor_text=written)
+            text = re.sub(r"\s+", " ", seg[m.start() : end]).strip()
+            strong = bool(re.search(r"spätestens|Ablauf", text, re.I))
+            out.append(_Found(i, m.start(), end, text, None, rule, None, strong))
+            taken.append((m.start(), end))
+        for k, pattern in enumerate(_RELATIVE):
             for m in pattern.finditer(seg):
                 if any(m.start() < e and s < m.end() for s, e in taken):
                     continue
                 designator, working = _unit(m.group("unit"))
-                anchor, before, end = _anchor(seg, m.end(), following)
-                rule = Rule(_count(m.group("n")), designator, anchor, before, working)
-                out.append(_Found(i, m.start(), end, re.sub(r"\s+", " ", seg[m.start() : end]).strip(), None, rule))
+                anchor, before, end, written = _anchor(seg, m.end(), following)
+                rule = Rule(_count(m.group("n")), designator, anchor, before, working, anchor_text=written)
+                text = re.sub(r"\s+", " ", seg[m.start() : end]).strip()
+                # a bare duration (`innerhalb von 14 Tagen`) counts only with something to do, like a bare `bis`
+                strong = bool(anchor or written or k >= 4 or re.search(r"spätestens", text, re.I))
+                out.append(_Found(i, m.start(), end, text, None, rule, None, strong))
                 taken.append((m.start(), end))
+    return out
+
+
+def _table_due_dates(segments: Sequence[str], i: int, reference: date | None, taken: list[tuple[int, int]]) -> list[_Found]:
+    """Rows of a table of due dates in segment `i` (`10.09.2025: 850,00 €`, or a `Fälligkeitstag`
+    column): each row's date is a payment deadline when the block speaks of paying or due dates."""
+    seg = segments[i]
+    rows = []
+    for off, line in _lines(seg):
+        mentions = [m for m in find_dates(line) if not m.month_end]
+        if len(mentions) != 1 or len(line.split()) > 10 or line.rstrip().endswith((".", ":")) and not line.rstrip().endswith("€."):
+            continue
+        m = mentions[0]
+        amounts = [(a, b) for k, a, b in find_spans(line, _SPAN_KINDS) if k in ("amount", "quantity") and _parse_amount(line[a:b])]
+        if not amounts or _ROW_NOT_DUE.search(line[: m.start]) or any(off + m.start < e and s < off + m.end for s, e in taken):
+            continue
+        if re.search(r"[a-zäöüß]{3,}", line[: m.start]) and not re.search(r"\b(?:am|zum|fällig|Rate|Termin)\b", line[: m.start], re.I):
+            continue  # words before the date: a label such as `Hauptforderung Rechnung 7712093`, not a due date
+        rows.append((off, line, m))
+    if not rows:
+        return []
+    row_lines = {off for off, _l, _m in rows}
+    context = "\n".join([segments[i - 1] if i else "", *(line for off, line in _lines(seg) if off not in row_lines),
+                         segments[i + 1] if i + 1 < len(segments) else ""])
+    if not _DUE_CONTEXT.search(context) or _DEBITED.search(context):
+        return []
+    out = []
+    for off, line, m in rows:
+        day = m.resolve(reference)
+        if day is None or (reference is not None and day < reference):
+            continue
+        start, end = off + m.start, off + len(line.rstrip())
+        out.append(_Found(i, start, end, re.sub(r"\s+", " ", line).strip(), day, None, "fällig", True))
+        taken.append((start, end))
     return out
 
 
@@ -579,7 +754,7 @@ def _actions(text: str, center: tuple[int, int]) -> list[tuple[int, int, str, in
     found = []
     tiers = {k: 0 for k in lx.REMEDY_ACTIONS} | {"inform": 2, "contact": 2, "confirm": 2, "call_off": 2}
     for key, (pattern, _en) in lx.ACTIONS.items():
-        for m in re.finditer(pattern, text):
+        for m in re.finditer(pattern, text, re.I):
             distance = max(0, center[0] - m.end(), m.start() - center[1])
             found.append((tiers.get(key, 1), distance, key, m.start(), m.end()))
     return sorted(found)
@@ -609,7 +784,7 @@ def _clause(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _action(segments: Sequence[str], f: _Found) -> str | None:
     """The action a deadline governs (a key of lexicon.ACTIONS): a phrase in its own clause, else
-    in its sentence, else in the sentence before."""
+    in its sentence, else in its segment (which may hold more than one), else in the one before."""
     if f.label:
         low = f.label.lower()
         for prefix, key in lx.LABEL_ACTIONS.items():
@@ -618,8 +793,11 @@ def _action(segments: Sequence[str], f: _Found) -> str | None:
     seg = _mask_dates(segments[f.segment])
     cut = _consequence_start(seg)
     zone = seg[:cut] if cut is not None and cut >= f.end else seg
-    clause = _clause(zone, f.start, f.end)
-    found = _actions(zone[clause[0] : clause[1]], (f.start - clause[0], f.end - clause[0])) or _actions(zone, (f.start, f.end))
+    a, b = next(((a, b) for a, b in _sentences(zone) if a <= f.start < b), (0, len(zone)))
+    clause = _clause(zone[a:b], f.start - a, f.end - a)
+    clause = (a + clause[0], a + clause[1])
+    found = (_actions(zone[clause[0] : clause[1]], (f.start - clause[0], f.end - clause[0]))
+             or _actions(zone[a:b], (f.start - a, f.end - a)) or _actions(zone, (f.start, f.end)))
     if found:
         return found[0][2]
     if f.segment:
@@ -701,7 +879,7 @@ _DOC_CUE = re.compile(
     r"|bringen\s+Sie\b[^.]*\bmit\s*:|(?:Unterlagen|Nachweise|Dokumente)\s*:\s*$"
 )
 _DOC_VERBS = re.compile(
-    r"\b(?P<verb>legen|reichen|senden|schicken|bringen|fügen)\s+Sie\s+(?P<obj>.+?)\s+(?P<particle>vor|ein|zu|mit|bei)\s*[.!]?\s*$"
+    r"\b(?P<verb>legen|reichen|senden|schicken|bringen|fügen)\s+Sie\s+(?P<obj>.+?)\s+(?P<particle>vor|ein|zu|mit|bei|zurück)\s*[.!]?\s*$"
     r"|\b(?:übersenden|übermitteln|schicken|senden)\s+Sie\s+(?P<obj2>.+?)\s*[.!]?\s*$"
 )
 _GENERIC_DOCS = re.compile(r"^(?:(?:die|diese|alle|sämtliche|Ihre|fehlenden|angeforderten|genannten|erforderlichen)\s+)*"
@@ -728,7 +906,7 @@ def find_documents(segments: Sequence[str], deadlines: Sequence[_Found], transla
                         break
                     out.append(Document(j, item.rstrip("."), translations[j].strip().rstrip(".") if translations is not None else None))
                 continue
-        m = _DOC_VERBS.search(seg)
+        m = _DOC_VERBS.search(seg.split(";")[0])  # `… zurück; das zweite ist für Ihre Unterlagen`
         if not m:
             continue
         obj = m.group("obj") if m.group("obj") is not None else m.group("obj2")
@@ -800,6 +978,7 @@ def deadlines_and_more(
     """Deadlines (with actions, estimates and consequences) and appointments with consequences."""
     range_ends = {(r.segment, r.end_offset) for r in ranges}
     found = _find_deadlines(segments, reference, range_ends)
+    ended = contract_end(segments, reference) if any(f.rule and f.rule.anchor == "contract end" for f in found) else None
     deadlines: list[Deadline] = []
     found = [f for f in found if f.strong or _action(segments, f)]
     for f in found:
@@ -807,8 +986,12 @@ def deadlines_and_more(
         action = lx.ACTIONS[key][1] if key else (translations[f.segment].strip() if translations is not None else None)
         day, guess, basis = f.date, None, None
         rule = f.rule
-        if rule and reference and rule.anchor == "letter date":
+        if rule and rule.month_end and reference and rule.anchor in ("notification", "receipt", "service"):
+            day, guess, basis = _month_end_after_arrival(rule, reference)
+        elif rule and reference and rule.anchor == "letter date":
             day = add(reference, rule)
+        elif rule and rule.anchor == "contract end" and ended is not None:
+            day = add(ended, rule)
         elif rule and rule.anchor == "appointment" and rule.before and appointments:
             earlier = [a for a in appointments if a.segment <= f.segment] or list(appointments)
             day = add(earlier[-1].date, rule)
@@ -842,6 +1025,19 @@ def deadlines_and_more(
                 if where[k][0] == nearest[0]:
                     deadlines[k] = _with_consequence(deadlines[k], c)
     return deadlines, appointments, found
+
+
+def _month_end_after_arrival(rule: Rule, reference: date) -> tuple[date | None, date | None, str]:
+    """(day, estimate, basis) of a month-end rule counted from the letter's arrival: the month of
+    arrival is the letter's month when even a letter four days in the post arrives in it (then
+    the day is fixed, on that assumption), else the estimate counts from the fourth day."""
+    arrival = reference + timedelta(days=4)
+    if arrival.month == reference.month:
+        month = reference.strftime("%B %Y")
+        return add(reference, rule), None, f"assumes the letter reached you in {month}, the month of its date {reference.isoformat()}"
+    basis = (f"assumes the letter reached you on {arrival.isoformat()}, four days after its date {reference.isoformat()}, "
+             f"in {arrival.strftime('%B %Y')}")
+    return None, add(arrival, rule), basis
 
 
 def _with_consequence(d: Deadline, c: _Consequence) -> Deadline:

@@ -6,10 +6,11 @@ also costs most of a run's time. Three defences:
 1. `length_cap()`: at most ``ceil(factor * input_tokens + slack)`` new tokens per input, like
    Marian's ``--max-length-factor``. Engines sort batches by length, so a cap computed from the
    longest input of a batch is close to per-input (`cap_groups()` groups inputs by their cap).
-2. `problems()`: repetition, a length ratio outside the norm, output identical to the input,
-   output still German.
+2. `problems()`: repetition (that the source does not have), a length ratio outside the norm,
+   output identical to the input, output still German.
 3. `guarded_translate()`: translate, detect, retry the bad ones once with `RetryPolicy`'s safer
-   settings, keep the better output and flag what is still bad.
+   settings, keep the better output and flag what is still bad. It judges what the reader gets:
+   the faithful layer hands it whole segments with their spans restored (`layer.py`).
 
 Summaries get `summary_problems()`: repetition, length bounds, figures not in the translation.
 """
@@ -20,6 +21,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from ..engines.base import GenerationOptions
 from .numbers import english_numbers, german_numbers, missing_numbers
@@ -34,6 +36,8 @@ GERMAN_WORDS = frozenset(
 )
 _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
 _CHAR_LOOP = re.compile(r"(\w{2,8}?)\1{3,}")
+_EDGE_PUNCT = re.compile(r"^[^\w]+|[^\w]+$")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,7 @@ class GuardOptions:
 
     length_factor: float | None = 2.0  # new tokens ≤ factor × input tokens + slack; None: no cap
     length_slack: int = 10  # tokens added to the cap (short inputs need room)
-    repeat_times: int = 4  # an n-gram (n ≤ 4) this many times in a row is a loop (a word: one more)
+    repeat_times: int = 4  # an n-gram (n ≤ 4) this many times in a row is a loop (the last may trail on: "given")
     min_distinct: float = 0.3  # outputs of 20+ words with fewer distinct words than this share loop
     ratio_low: float = 0.25  # output/input character ratio below this is suspicious …
     ratio_high: float = 3.0  # … and above this (inputs of 20+ characters only)
@@ -91,15 +95,27 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text.casefold())
 
 
+def _loop_tokens(text: str) -> list[str]:
+    """Whitespace tokens, case-folded, without the punctuation around them ("Wide," → "wide")."""
+    return [t for t in (_EDGE_PUNCT.sub("", w).casefold() for w in text.split()) if t]
+
+
 def repetition(text: str, options: GuardOptions | None = None) -> str | None:
-    """What loops in `text` (quoted), or None."""
+    """What loops in `text` (quoted), or None.
+
+    An n-gram (n ≤ 4) `repeat_times` times in a row, case and punctuation aside; the last time
+    may trail on into a longer word, as subword loops end ("give give give given", "do do do dozards").
+    """
     options = options or GuardOptions()
-    tokens = text.split()
+    tokens = _loop_tokens(text)
+    times = options.repeat_times
     for n in range(1, 5):
-        times = options.repeat_times + (1 if n == 1 else 0)
         for start in range(0, len(tokens) - n * times + 1):
             gram = tokens[start : start + n]
-            if all(tokens[start + k * n : start + (k + 1) * n] == gram for k in range(1, times)):
+            if not all(tokens[start + k * n : start + (k + 1) * n] == gram for k in range(1, times - 1)):
+                continue
+            last = tokens[start + (times - 1) * n : start + times * n]
+            if last[:-1] == gram[:-1] and last[-1].startswith(gram[-1]):
                 return f"'{' '.join(gram)}' {times}+ times in a row"
     loop = _CHAR_LOOP.search(text)
     if loop:
@@ -123,7 +139,7 @@ def problems(source: str, output: str, options: GuardOptions | None = None) -> l
     options = options or GuardOptions()
     found: list[tuple[str, str]] = []
     loop = repetition(output, options)
-    if loop:
+    if loop and not repetition(source, options):  # "Ha ha ha ha!" may come out as it went in
         found.append(("repetition", loop))
     if len(source) >= 20:
         ratio = len(output) / len(source)
@@ -139,17 +155,18 @@ def problems(source: str, output: str, options: GuardOptions | None = None) -> l
 
 def guarded_translate(
     sources: Sequence[str],
-    translate: Callable[[list[str]], list[str]],
-    translate_safe: Callable[[list[str]], list[str]],
+    translate: Callable[[list[str]], list[T]],
+    translate_safe: Callable[[list[str]], list[T]] | None,
     options: GuardOptions | None = None,
-    check: Callable[[str, str], list[tuple[str, str]]] | None = None,
-) -> tuple[list[str], list[QualityWarning]]:
+    check: Callable[[str, T], list[tuple[str, str]]] | None = None,
+) -> tuple[list[T], list[QualityWarning]]:
     """Translate `sources`, retry degenerate outputs once with `translate_safe`, flag the rest.
 
     Warnings carry the index in `sources`: ``retried`` where the retry fixed the output, the
     remaining problem kinds where it did not (the output with fewer problems is kept; on a tie,
-    the retry's). `check(source, output)` finds the problems (default: `problems`; for
-    summaries, `summary_check`).
+    the retry's). `translate_safe` None: no retry, the problems are flagged as found.
+    `check(source, output)` finds the problems (default: `problems`; outputs that are not strings
+    need their own).
     """
     options = options or GuardOptions()
     check = check or (lambda s, o: problems(s, o, options))
@@ -158,6 +175,9 @@ def guarded_translate(
     bad = [i for i, p in found.items() if p]
     warnings: list[QualityWarning] = []
     if not bad:
+        return outputs, warnings
+    if translate_safe is None:
+        warnings = [QualityWarning(i, kind, detail) for i in bad for kind, detail in found[i]]
         return outputs, warnings
     retried = translate_safe([sources[i] for i in bad])
     for i, again in zip(bad, retried):
@@ -186,12 +206,6 @@ class SummaryBounds:
 
     min_words: int = 3  # fewer words is no summary
     max_share: float = 1.0  # more words than this share of the text's is no summary
-
-
-def summary_check(text: str, summary: str) -> list[tuple[str, str]]:
-    """`guarded_translate`'s check for summaries: (kind, detail) of `summary_problems`, so that
-    a looping or out-of-bounds summary of `text` is retried under safer settings too."""
-    return [(w.kind, w.detail) for w in summary_problems(summary, text)]
 
 
 def summary_problems(

@@ -3,8 +3,8 @@
 `FaithfulTranslator.translate(sources)` is what `Translator.translate_segments` calls instead of
 ``engine.generate``: spans and glossary terms masked (`protect`), the length cap applied (by the
 engine per batch when it can, `Engine.caps_length`; else one call per group of similar input
-lengths), degenerate outputs retried once under safer settings
-(`guards`), spans restored, numbers checked. It returns the outputs and, per source, a
+lengths), spans restored, degenerate outputs (judged with their spans restored) retried once
+under safer settings (`guards`), numbers checked. It returns the outputs and, per source, a
 `QualityReport` whose warnings carry the index in `sources` (shift them to segment indices).
 """
 
@@ -19,7 +19,7 @@ from typing import Any
 from ..engines.base import Engine, GenerationOptions, ProgressCallback
 from .glossary import Glossary
 from .guards import GuardOptions, RetryPolicy, cap_groups, guarded_translate, number_warnings, problems
-from .protect import ProtectOptions, protected_translate, single_token_numbers
+from .protect import ProtectOptions, ProtectReport, protected_translate, rules_version, single_token_numbers
 from .quality import Checked, QualityReport, QualityWarning
 
 
@@ -56,7 +56,7 @@ def faithful_settings(options: FaithfulOptions | None) -> dict[str, Any]:
         entries = sorted((e.german, e.english) for e in options.glossary.entries)
         terms = hashlib.sha256(repr(entries).encode("utf-8")).hexdigest()[:16]
     return {
-        "protect": options.protect is not None,
+        "protect": rules_version() if options.protect is not None else False,  # the rules, not just on/off
         "guards": options.guards is not None,
         "max_length_factor": options.guards.length_factor if options.guards is not None else None,
         "glossary": terms,
@@ -103,52 +103,58 @@ class FaithfulTranslator:
     def translate(
         self, sources: Sequence[str], progress: ProgressCallback | None = None
     ) -> tuple[list[str], list[QualityReport]]:
-        """Outputs for `sources` and one quality report per source; `progress` counts the first pass."""
+        """Outputs for `sources` and one quality report per source; `progress` counts the first pass.
+
+        The guards judge each segment as the reader gets it, spans restored and split pieces joined
+        (a loop the restore or the split makes is a loop too), and a retry redoes the whole segment
+        (mask, generate, restore, split) under the safer settings.
+        """
         sources = list(sources)
         guard, retry = self.options.guards, self.options.retry
-        first_warnings: list[list[QualityWarning]] = []
         first_pass = [progress]
+        terms = self.options.glossary.terms if self.options.glossary is not None else None
 
-        def first(texts: list[str]) -> list[str]:
-            return self._generate(texts, self.generation, first_pass.pop() if first_pass else None)
+        def run(texts: list[str], generation: GenerationOptions) -> list[tuple[str, ProtectReport | None]]:
+            def generate(batch: list[str]) -> list[str]:  # the first call of the first pass reports progress
+                return self._generate(batch, generation, first_pass.pop() if first_pass else None)
 
-        def guarded(texts: list[str]) -> list[str]:
-            if guard is None:
-                return first(texts)
-            safe = retry.apply(self.generation) if retry else self.generation
-            retry_call = (lambda t: self._generate(t, safe)) if retry else (lambda t: [""] * len(t))
-            outputs, warnings = guarded_translate(texts, first, retry_call, guard)
-            if not first_warnings:  # the first call is the sources in order; later ones are split fragments
-                first_warnings.append(warnings)
-            return outputs
+            if self.protect is None:
+                return [(o, None) for o in generate(texts)]
+            return list(zip(*protected_translate(texts, generate, self.protect, terms)))
 
-        if self.protect is None:
-            outputs = guarded(sources)
-            reports_p = [None] * len(sources)
+        results: list[tuple[str, ProtectReport | None]]
+        guard_warnings: list[QualityWarning] = []
+        if guard is None:
+            results = run(sources, self.generation)
         else:
-            terms = self.options.glossary.terms if self.options.glossary is not None else None
-            outputs, reports_p = protected_translate(sources, guarded, self.protect, terms)
+            safe = retry.apply(self.generation) if retry is not None else None
+            results, guard_warnings = guarded_translate(
+                sources,
+                lambda texts: run(texts, self.generation),
+                (lambda texts: run(texts, safe)) if safe is not None else None,
+                guard,
+                check=lambda source, result: problems(source, result[0], guard),
+            )
         by_segment: dict[int, list[QualityWarning]] = {}
-        for w in first_warnings[0] if first_warnings else []:
+        for w in guard_warnings:
             by_segment.setdefault(w.segment or 0, []).append(w)
-        reports = []
-        for i, (source, output, rp) in enumerate(zip(sources, outputs, reports_p)):
+        outputs, reports = [], []
+        for i, (source, (output, rp)) in enumerate(zip(sources, results)):
             warnings = by_segment.get(i, [])
             spans = terms_checked = Checked()
             if rp is not None:
-                if rp.split:  # the guards saw fragments: judge the reassembled output again
-                    warnings = [QualityWarning(i, "split", f"{len(rp.spans)} spans")]
-                    if guard is not None:
-                        warnings += [QualityWarning(i, k, d) for k, d in problems(source, output, guard)]
+                if rp.split:
+                    warnings = [QualityWarning(i, "split", f"{len(rp.spans)} spans"), *warnings]
                 plain = [s for s in rp.spans if s.kind != "term"]
-                terms = [s for s in rp.spans if s.kind == "term"]
+                term_spans = [s for s in rp.spans if s.kind == "term"]
                 lost = [s for s in rp.missing if s.kind != "term"]
                 lost_terms = [s for s in rp.missing if s.kind == "term"]
-                spans, terms_checked = Checked(len(plain), len(lost)), Checked(len(terms), len(lost_terms))
+                spans, terms_checked = Checked(len(plain), len(lost)), Checked(len(term_spans), len(lost_terms))
                 warnings += [QualityWarning(i, "span-missing", f"{s.kind}: {s.text}") for s in lost]
                 warnings += [QualityWarning(i, "term-missing", s.output) for s in lost_terms]
                 warnings += [QualityWarning(i, "span-duplicated", f"{s.kind}: {s.text}") for s in rp.duplicated]
             checked, missing = number_warnings(i, source, output)
             warnings += missing
+            outputs.append(output)
             reports.append(QualityReport(tuple(warnings), Checked(checked, len(missing)), spans, terms_checked))
         return outputs, reports

@@ -148,6 +148,13 @@ IDENTIFIER_SHAPES: tuple[IdentifierShape, ...] = (
         ),
     ),
 )
+def rules_version() -> str:
+    """A digest of what protection finds (kinds, their order, every pattern): part of the translation
+    memory's key and a folder's settings, so translations made under other rules are not reused."""
+    import hashlib
+
+    parts = [*SPAN_KINDS, *(p.pattern for p in _PATTERNS.values()), *(s.pattern.pattern for s in IDENTIFIER_SHAPES)]
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:12]
 
 
 @dataclass(frozen=True)

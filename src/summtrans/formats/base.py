@@ -42,6 +42,7 @@ class Extracted:
     title: str | None = None  # the document's title, if it has one
     markdown: str | None = None  # for text-only formats (pdf, url): the document as markdown
     warnings: tuple[QualityWarning, ...] = ()  # what could not be read (a scanned page); segment=None
+    ocr: dict[str, Any] | None = None  # pages read by OCR: the record's ocr block (summtrans.ocr.checks.ocr_block)
 
 
 class FormatBackend(ABC):

@@ -11,7 +11,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from summtrans.errors import InputError
+from summtrans.errors import InputError, SummtransError
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -77,11 +77,28 @@ class Document:
     """The raw bytes of a formatted document (the page's HTML for a URL); None for text."""
     extracted: Any = field(default=None, repr=False, compare=False)
     """The `formats.Extracted` read from `data` in this process; never pickled."""
+    ocr: str | None = None
+    """How scans and photos are read (``auto``, ``always``, ``never``; None: auto), see `summtrans.ocr`."""
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state["extracted"] = None  # parsed XML trees do not pickle; the receiver extracts again
+        if not _worth_sending(state["extracted"]):
+            state["extracted"] = None  # parsed XML trees do not pickle; the receiver extracts again
         return state
+
+
+def _worth_sending(extracted: Any) -> bool:
+    """Whether a document's extraction travels with it (to a Ray worker): one that took OCR (seconds
+    a page) does, when it pickles; any other is read again where it lands, in milliseconds."""
+    if extracted is None or getattr(extracted, "ocr", None) is None:
+        return False
+    import pickle
+
+    try:
+        pickle.dumps(extracted)
+    except Exception:  # a parsed tree, a native handle
+        return False
+    return True
 
 
 # --------------------------------------------------------------------------- decoding
@@ -281,6 +298,7 @@ def read_document(
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     stdin: BinaryIO | None = None,
+    ocr: str | None = None,
 ) -> Document:
     """Read and decode one document; ``"-"`` reads from `stdin` (default ``sys.stdin.buffer``).
 
@@ -288,12 +306,13 @@ def read_document(
     http(s) URL are read into a formatted `Document` (its text extracted, its bytes kept). Raises
     :class:`InputError` with reason ``failed`` (missing, directory, unreadable, broken BOM, a corrupt or
     encrypted document, a failed fetch), ``skipped-too-large``, ``skipped-binary``, ``skipped-empty``
-    or ``skipped-no-text`` (a scanned PDF, a document without text).
+    or ``skipped-no-text`` (a scanned PDF, a document without text). `ocr`: how scans and photos
+    are read (auto | always | never; None: auto), kept on the document for a later extraction.
     """
     source = os.fspath(path)
     fmt = format_of(source) if source != "-" else None
     if fmt is not None:
-        return _read_formatted(source, fmt, max_bytes)
+        return _read_formatted(source, fmt, max_bytes, ocr)
     if source == "-":
         stream = stdin if stdin is not None else sys.stdin.buffer
         data = _read_limited(stream, max_bytes + 1)
@@ -325,7 +344,7 @@ def format_of(source: str) -> str | None:
     return backend_format(source)
 
 
-def _read_formatted(source: str, fmt: str, max_bytes: int) -> Document:
+def _read_formatted(source: str, fmt: str, max_bytes: int, ocr: str | None = None) -> Document:
     import hashlib
 
     if fmt == "url":
@@ -335,7 +354,7 @@ def _read_formatted(source: str, fmt: str, max_bytes: int) -> Document:
     else:
         data = _read_file(source, max_bytes)
     doc = Document(source=source, text="", encoding=None, n_bytes=len(data),
-                   sha256=hashlib.sha256(data).hexdigest(), format=fmt, data=data)
+                   sha256=hashlib.sha256(data).hexdigest(), format=fmt, data=data, ocr=ocr)
     extracted = extract(doc)
     text = _backend(fmt).to_text(extracted)
     if not text.strip():
@@ -361,9 +380,12 @@ def extract(doc: Document, markdown: bool | None = None) -> Any:
         return backend.read_text(doc.text, doc.source)
     if doc.data is None:
         raise ValueError(f"{doc.source}: a formatted document without its bytes")
+    from ..ocr import reading
+
     try:
-        return backend.read(doc.data, doc.source)
-    except InputError:
+        with reading(doc.ocr):
+            return backend.read(doc.data, doc.source)
+    except SummtransError:  # the document's (InputError) or the installation's (no OCR engine: exit 2)
         raise
     except Exception as exc:  # a library's own error on a broken file: still this document's problem
         raise InputError(doc.source, f"cannot read the {doc.format} document: {type(exc).__name__}: {exc}") from exc

@@ -23,6 +23,7 @@ _TABLE: dict[str, tuple[str, tuple[str, ...]]] = {
     "srt": ("summtrans.formats.subtitles:SrtBackend", (".srt",)),
     "vtt": ("summtrans.formats.subtitles:VttBackend", (".vtt",)),
     "pdf": ("summtrans.formats.pdf:PdfBackend", (".pdf",)),
+    "image": ("summtrans.formats.image:ImageBackend", (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".heic", ".heif", ".bmp")),
     "url": ("summtrans.formats.url:UrlBackend", ()),  # http(s):// addresses, not files
     # Decoded text, whatever its suffix (`formats.document.backend_of` picks one of the two).
     "text": ("summtrans.formats.text:TextBackend", ()),

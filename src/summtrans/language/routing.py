@@ -87,7 +87,7 @@ class Languages:
             return self._detections[doc.text]
         note = self._note(doc)
         if note is not None:
-            found = Detection(note["lang"], note["confidence"], note["reliable"]), note["english"]
+            found = Detection(note["lang"], note["confidence"], note["reliable"], note["method"]), note["english"]
         else:
             det = detect(doc.text)
             found = det, None  # a German document's English units are found when it is routed
@@ -111,7 +111,8 @@ class Languages:
         """Note `doc`'s language and English units in the memory (when it is on)."""
         memory = self._memory()
         if memory is not None:
-            value = {"lang": det.lang, "confidence": det.confidence, "reliable": det.reliable, "english": english}
+            value = {"lang": det.lang, "confidence": det.confidence, "reliable": det.reliable, "method": det.method,
+                     "english": english}
             memory.store_notes(_context(), [(doc.text, json.dumps(value))])
         return english
 

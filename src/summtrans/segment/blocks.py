@@ -207,15 +207,29 @@ def _decide_headings(text: str, blocks: list[Block]) -> list[Block]:
 
 
 def line_per_sentence(text: str, block: Block) -> bool:
-    """A paragraph of one sentence per line (captions, subtitles, MT test sets), not wrapped prose.
+    """A paragraph whose lines each stand alone, not wrapped prose: one sentence per line (captions,
+    subtitles, MT test sets) or a block of short lines (a letterhead, an address, a signature).
 
-    Most of its lines end a sentence; then every line break is a boundary, so a line without a
-    full stop is not glued to the next one and the output keeps the input's lines.
+    Then every line break is a boundary, so a line without a full stop is not glued to the next
+    one and the output keeps the input's lines.
     """
-    if len(block.lines) < 3:
-        return False
-    ends = sum(text[e - 1] in _LINE_ENDS for s, e in block.lines if e > s)
-    return ends >= 0.6 * len(block.lines)
+    if len(block.lines) >= 3:
+        ends = sum(text[e - 1] in _LINE_ENDS for s, e in block.lines if e > s)
+        if ends >= 0.6 * len(block.lines):
+            return True
+    lines = [text[s:e] for s, e in block.lines]
+    return len(lines) >= 2 and all(map(_lone_line, lines)) and not any(line[:1].islower() for line in lines[1:])
+
+
+def _lone_line(line: str) -> bool:
+    """A short line that does not run on: no end punctuation, hyphen or linking word at its end
+    (an address line, `Frau`, `Müllerstraße 16, 13353 Berlin`; not `Wir bitten Sie, die`); the
+    next line must not start in lower case either."""
+    words = line.split()
+    return (
+        0 < len(words) <= 6 and len(line) <= 45 and line[-1] not in _TERMINAL + "-–"
+        and words[-1].lower() not in LINKING_WORDS
+    )
 
 
 _LINE_ENDS = frozenset(".!?…\"“”»«)")

@@ -12,7 +12,7 @@ ABBREVIATIONS = frozenset(
     Kl Kto lat lfd Lfg lit lt Lt Ltd Mag max med Mill min Mio Mitgl mind Mr Mrd Mrs Ms mtl
     näml Nachf nat Nr Nrn od oec österr Pfd phil Pkt pp Präs Prof Prov rd resp rer Rn röm schweiz
     sen Sen sog Sog Sr St Std Stv stv Str Tab Tel techn Tsd Univ usf usw Verf Verl vgl Vgl vlt
-    Vol Vors vs wg Wwe zit zus zzgl Zzgl zz zzt Zt
+    Vol Vors vs wg Wwe zit zus zzgl Zzgl zz zzt Zt dent vet Pos Ziff Buchst Lfd
     """.split()
 )
 # Month and weekday abbreviations, and `Art.` (Artikel), which are also ordinary words or names.
@@ -60,6 +60,7 @@ LINKING_WORDS = DETERMINERS | frozenset(
 # Nouns that typically follow an ordinal number.
 ORDINAL_NOUNS = frozenset(
     """
+    OG UG Obergeschoss Untergeschoss Mahnung Mahnstufe Instanz Kammer Senat
     Platz Rang Stock Stockwerk Etage Klasse Jahrhundert Jh Jahrhunderts Jahrtausend Weltkrieg Mal
     Runde Spieltag Liga Bundesliga Auflage Geburtstag Jahrestag Todestag Stelle Minute Halbzeit
     Kapitel Absatz Artikel Sinfonie Symphonie Stufe Grades Ordnung Quartal Semester Lebensjahr

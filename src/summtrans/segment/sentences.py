@@ -18,6 +18,7 @@ _CANDIDATE = re.compile(r"[.!?…]+[)\]}\"'“”’‘»«]*")
 _NONSPACE = re.compile(r"\S+")
 _SPACE = re.compile(r"\s+")
 _NUMBER = re.compile(r"\d+(?:[.,:/]\d+)*")
+_DAY_MONTH = re.compile(r"(?:0?[1-9]|[12]\d|3[01])\.(?:0?[1-9]|1[0-2])")  # a date without its year: 20.02
 _ROMAN = re.compile(r"(?=[MDCLXVI])M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
 _DOTTED = re.compile(r"(?:[^\W\d_]{1,2}\.)+[^\W\d_]{1,2}")  # z.B, u.a, i.d.R, e.V, Ph.D
 _LETTER = re.compile(r"[^\W\d_]")
@@ -90,6 +91,8 @@ def _is_boundary(text: str, lo: int, m: re.Match[str], nxt: str) -> bool:
             return True  # … stammen von 2011. Die …
         if following in ORDINAL_NOUNS:
             return False  # im 19. Jahrhundert
+        if _DAY_MONTH.fullmatch(core):
+            return starter  # bis 20.02. Ihren Mietvertrag … (a date ends a sentence before "Die", "Wir" …)
         before = _token_before(text, lo, m.start() - len(word))
         return before.lstrip(OPENERS).lower() not in DETERMINERS  # der 2. Weltkrieg
     if len(core) == 1 and _LETTER.match(core):
@@ -104,6 +107,8 @@ def _is_boundary(text: str, lo: int, m: re.Match[str], nxt: str) -> bool:
     if core in ABBREVIATIONS or key in ABBREVIATIONS or (core.endswith("str") and core[0].isupper()):
         return starter and (core in FINAL_ABBREVIATIONS or key in FINAL_ABBREVIATIONS)
     if _ROMAN.fullmatch(core):
+        if following in ORDINAL_NOUNS:
+            return False  # im IV. Quartal
         before = _token_before(text, lo, m.start() - len(word)).lstrip(OPENERS)
         if before[:1].isupper() and before.isalpha() and before not in STARTERS:
             return starter  # Ludwig XIV. war …

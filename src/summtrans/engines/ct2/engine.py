@@ -99,7 +99,7 @@ class CTranslate2Engine(Engine):
         kwargs: dict[str, Any] = {
             "beam_size": max(1, int(pick(options.num_beams, d.get("num_beams") or 1))),
             "max_decoding_length": max_decoding,
-            "min_decoding_length": max(0, min(min_decoding, max_decoding)),
+            "min_decoding_length": max(0, self.clamp_minimum(min_decoding, max_decoding)),
             "length_penalty": float(pick(options.length_penalty, d.get("length_penalty", 1.0))),
             "no_repeat_ngram_size": int(pick(options.no_repeat_ngram_size, d.get("no_repeat_ngram_size", 0))),
             "repetition_penalty": float(pick(options.repetition_penalty, d.get("repetition_penalty", 1.0))),
@@ -125,16 +125,26 @@ class CTranslate2Engine(Engine):
     def generate(
         self, texts: Sequence[str], options: GenerationOptions, progress: ProgressCallback | None = None
     ) -> list[str]:
+        return [hyps[0] for hyps in self._generate(texts, options, progress)]
+
+    def generate_nbest(self, texts: Sequence[str], options: GenerationOptions, n: int) -> list[list[str]]:
+        return self._generate(texts, options, None, max(n, 1))
+
+    def _generate(
+        self, texts: Sequence[str], options: GenerationOptions, progress: ProgressCallback | None, n: int = 1
+    ) -> list[list[str]]:
         texts = list(texts)
         if not texts:
             return []
         sources = self.tokenizer.encode_batch(texts)
         lengths = [len(s) for s in sources]
-        for n in lengths:
-            if n > self.max_input_tokens:
-                raise input_too_long(n, self)
+        for length in lengths:
+            if length > self.max_input_tokens:
+                raise input_too_long(length, self)
         kwargs = self._decoding_options(options)
-        results: list[str] = [""] * len(texts)
+        if n > 1:  # an n-best list: beam search at least n wide
+            kwargs.update(beam_size=max(kwargs["beam_size"], n), num_hypotheses=n)
+        results: list[list[str]] = [[""] for _ in texts]
         batches = self._plan_batches(lengths)
         if kwargs["max_decoding_length"] < 1:  # nothing but the forced end token fits
             if progress:
@@ -157,7 +167,7 @@ class CTranslate2Engine(Engine):
                     hypotheses = future.result().hypotheses
                 except Exception as exc:
                     raise self._failure(exc) from exc
-                results[i] = self.tokenizer.decode(hypotheses[0]).strip()
+                results[i] = [self.tokenizer.decode(h).strip() for h in hypotheses[:n]]
             if progress:
                 progress(len(batch))
 
@@ -173,12 +183,15 @@ class CTranslate2Engine(Engine):
         return results
 
     def _capped(self, kwargs: dict[str, Any], options: GenerationOptions, batch: list[int], lengths: list[int]) -> dict[str, Any]:
-        """`kwargs` with max_decoding_length lowered to the length cap of the batch's longest input."""
+        """`kwargs` with max_decoding_length lowered to the length cap of the batch's longest input,
+        and min_decoding_length to that cap (CTranslate2 refuses a minimum above the maximum)."""
         cap = options.length_cap(max(lengths[i] for i in batch))
         if cap is None:
             return kwargs
         cap -= 1 if self.defaults.get("forced_eos") else 0  # as in _decoding_options
-        return {**kwargs, "max_decoding_length": max(1, min(kwargs["max_decoding_length"], cap))}
+        top = max(1, min(kwargs["max_decoding_length"], cap))
+        low = self.clamp_minimum(kwargs["min_decoding_length"], top)
+        return {**kwargs, "max_decoding_length": top, "min_decoding_length": low}
 
     def _failure(self, exc: Exception) -> EngineError:
         return EngineError(f"model '{self.model_id}' failed on the ctranslate2 engine: {exc or type(exc).__name__}")

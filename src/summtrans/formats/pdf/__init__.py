@@ -4,18 +4,21 @@ the original pages (`MODES`).
 
 read.py opens the PDF and rebuilds line fragments from character boxes (and ruling lines from
 path objects), remembering which page objects and fonts drew each word; layout.py orders them
-and joins them into blocks; tables.py finds the tables. write.py lays the English back: fit.py
-fits it into each unit's place (pure), fonts.py picks the fonts, edit.py holds the editing calls
-(PDFium sets the text, pikepdf takes the German out). A page without text (a scan) is not read:
-it gets a ``page-without-text`` warning.
+and joins them into blocks; tables.py finds the tables. A page without a usable text layer (a
+scan) is OCR'd (summtrans.ocr; ``--ocr never``: it gets a ``page-without-text`` warning instead);
+the OCR'd words go through the same layout. write.py lays the English back: fit.py fits it into
+each unit's place (pure), fonts.py picks the fonts, edit.py holds the editing calls (PDFium sets
+the text, pikepdf takes the German out); a scanned page stays as it is, its English follows it
+on a text page of its own.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...faithful.quality import QualityWarning
 from ..base import Extracted, FormatBackend, Span, Unit
@@ -24,11 +27,12 @@ if TYPE_CHECKING:  # the stages load with the first PDF read (the CLI imports MO
     from .layout import Block
     from .model import Font, Line, Page, Style
 
-__all__ = ["MODES", "NOT_EDITABLE", "PdfBackend"]
+__all__ = ["MODES", "NOT_EDITABLE", "PdfBackend", "extracted"]
 log = logging.getLogger(__name__)
 
 MODES = ("layout", "bilingual", "interleaved")  # --pdf: English in place; original | English side by side; alternating pages
 NOT_EDITABLE = "pdf-not-editable"  # the warning of a PDF written as markdown: a file run fails, a folder run writes .md
+_OCR_KINDS = ("ocr-low-confidence", "iban-checksum")
 
 
 @dataclass
@@ -47,16 +51,18 @@ class _State:
     fonts and each unit's place."""
 
     shape: list[str | list[list[bool]]]
-    data: bytes = b""
-    pages: list[Page] = field(default_factory=list)
-    fonts: dict[str, Font] = field(default_factory=dict)
     places: list[Place] = field(default_factory=list)
+    note: str | None = None  # a line the output ends with (OCR read with low confidence)
+    data: bytes = b""  # the PDF (empty: not a PDF, an image read by OCR: written as markdown)
+    pages: list[Page] = field(default_factory=list)  # as PDFium reads them (a scanned page: its own, not its OCR)
+    fonts: dict[str, Font] = field(default_factory=dict)
+    scans: dict[int, Page] = field(default_factory=dict)  # OCR'd pages by index: their units' lines are OCR's
     warnings: tuple[QualityWarning, ...] = ()  # what reading found (writing adds its own)
     locked: str | None = None  # why the PDF may not be changed; None: it may
 
 
 class PdfBackend(FormatBackend):
-    """``.pdf`` with a text layer → a copy with the English in place (``NAME.en.pdf``).
+    """``.pdf`` → a copy with the English in place (``NAME.en.pdf``).
 
     `write` adds what it had to leave or squeeze (``pdf-text-kept``, ``pdf-overflow``) to
     ``extracted.warnings``, which the record is made from after writing. A PDF whose
@@ -69,48 +75,35 @@ class PdfBackend(FormatBackend):
     output_suffix: ClassVar[str] = ".pdf"
 
     def read(self, data: bytes, source: str) -> Extracted:
-        from .layout import document_blocks
+        from summtrans import ocr
+
         from .read import read_pages
 
-        reading = read_pages(data, source)
-        blocks = document_blocks(reading.pages)
-        units: list[Unit] = []
-        places: list[Place] = []
-        shape: list[str | list[list[bool]]] = []
-        for block in blocks:
-            if block.kind == "table":
-                assert block.table is not None
-                shape.append([[bool(text.strip()) for text in row] for row in block.cells])
-                repeats = block.table.repeats
-                for r, row in enumerate(block.cells):
-                    for c, text in enumerate(row):
-                        if text.strip():
-                            lines = block.table.rows[r][c]
-                            copies = [lines] + ([rep[c] for rep in repeats if c < len(rep) and rep[c]] if r == 0 else [])
-                            units.append(Unit(text, _spans(text, lines), role="cell"))
-                            places.append(Place(copies))
-            else:
-                shape.append(_prefix(block))
-                units.append(Unit(block.text, _spans(block.text, block.lines),
-                                  role="heading" if block.kind == "heading" else "paragraph"))
-                places.append(Place([block.lines], _bullet(block)))
-        title = next((b.text for b in blocks if b.kind == "heading" and b.level == 1), None) or reading.title
-        warnings = reading.warnings
+        reading = read_pages(data, source, ocr.mode())
+        pages, warnings, block = reading.pages, reading.warnings, None
+        if reading.scans:  # pages without a usable text layer: OCR'd in their place
+            from summtrans.ocr.read import read_scans
+
+            pages, warnings, block = read_scans(reading.pages, reading.scans, warnings, source)
         if reading.locked:
             warnings += (QualityWarning(None, NOT_EDITABLE, reading.locked),)
-        state = _State(shape, data, reading.pages, reading.fonts, places, warnings, reading.locked)
-        return Extracted(units=units, state=state, title=title, markdown=_markdown(shape, units), warnings=warnings)
+        out = extracted(pages, reading.title, warnings, block)
+        scans = {i: pages[i] for i in reading.scans if pages[i] is not reading.pages[i]}  # OCR found text there
+        out.state = dataclasses.replace(out.state, data=data, pages=reading.pages, fonts=reading.fonts, scans=scans,
+                                        warnings=warnings, locked=reading.locked)
+        return out
 
     def write(self, extracted: Extracted, translated: list[Unit], mode: str = "layout") -> bytes:
         """The PDF with the English in place (`mode` "layout"), or beside the original pages
-        ("bilingual": side by side on pages of double width; "interleaved": page after page)."""
+        ("bilingual": side by side on pages of double width; "interleaved": page after page).
+        Markdown where there is no PDF to edit (an image) or it may not be edited."""
         if len(translated) != len(extracted.units):
             raise ValueError(f"expected {len(extracted.units)} translated units, got {len(translated)}")
         if mode not in MODES:
             raise ValueError(f"unknown PDF mode '{mode}' (choose from {', '.join(MODES)})")
         state: _State = extracted.state
         if state.locked or not state.data:
-            return (_markdown(state.shape, translated) + "\n").encode("utf-8")
+            return (_text(state, translated) + "\n").encode("utf-8")
         from .write import write_pdf
 
         try:
@@ -119,15 +112,59 @@ class PdfBackend(FormatBackend):
             log.debug("writing the PDF failed", exc_info=True)
             why = f"writing the PDF failed ({type(exc).__name__}: {exc})"
             extracted.warnings = state.warnings + (QualityWarning(None, NOT_EDITABLE, why),)
-            return (_markdown(state.shape, translated) + "\n").encode("utf-8")
+            return (_text(state, translated) + "\n").encode("utf-8")
         extracted.warnings = state.warnings + tuple(warnings)
         return output
 
     def to_text(self, extracted: Extracted) -> str:
-        """Markdown: as read, or (after writing, `markdown` None) of the units given."""
+        """Markdown: as read, or (after writing, `markdown` None) of the units given, ending
+        with the low-confidence line of an unsure OCR."""
         if extracted.markdown is not None:
             return extracted.markdown
-        return _markdown(extracted.state.shape, extracted.units)
+        return _text(extracted.state, extracted.units)
+
+
+def extracted(pages: list[Page], title: str | None, warnings: tuple[QualityWarning, ...] = (),
+              ocr: dict[str, Any] | None = None) -> Extracted:
+    """The units, their places, markdown and title of read pages (a PDF's, or OCR'd images', see
+    formats/image.py); `ocr`: the record's ocr block where pages were OCR'd (its low-confidence
+    line ends the output)."""
+    from .layout import document_blocks
+
+    blocks = document_blocks(pages)
+    units: list[Unit] = []
+    places: list[Place] = []
+    shape: list[str | list[list[bool]]] = []
+    for block in blocks:
+        if block.kind == "table":
+            assert block.table is not None
+            shape.append([[bool(text.strip()) for text in row] for row in block.cells])
+            repeats = block.table.repeats
+            for r, row in enumerate(block.cells):
+                for c, text in enumerate(row):
+                    if text.strip():
+                        lines = block.table.rows[r][c]
+                        copies = [lines] + ([rep[c] for rep in repeats if c < len(rep) and rep[c]] if r == 0 else [])
+                        units.append(Unit(text, _spans(text, lines), role="cell"))
+                        places.append(Place(copies))
+        else:
+            shape.append(_prefix(block))
+            units.append(Unit(block.text, _spans(block.text, block.lines),
+                              role="heading" if block.kind == "heading" else "paragraph"))
+            places.append(Place([block.lines], _bullet(block)))
+    title = next((b.text for b in blocks if b.kind == "heading" and b.level == 1), None) or title
+    note = None
+    if ocr is not None:
+        from summtrans.ocr.checks import low_confidence_note
+
+        note = low_confidence_note(ocr, [w for w in warnings if w.kind in _OCR_KINDS])
+    return Extracted(units=units, state=_State(shape, places, note), title=title, markdown=_markdown(shape, units),
+                     warnings=warnings, ocr=ocr)
+
+
+def _text(state: _State, units: list[Unit]) -> str:
+    """The units as markdown, and the low-confidence line if OCR was unsure."""
+    return _markdown(state.shape, units) + (f"\n\n{state.note}" if state.note else "")
 
 
 def _prefix(block: Block) -> str:

@@ -23,7 +23,8 @@ REPEAT_SHARE = 0.5  # a margin line on at least this share of pages (and >= 2) i
 COLUMN_MIN_WIDTH = 0.25  # column lines are at least this share of the page width (median)
 _HYPHENS = ("\ufffe", "\xad", "-")
 _KEEP_HYPHEN_BEFORE = frozenset("und oder bis sowie als wie bzw. noch".split())  # "Vor- und Nachteile"
-_PAGE_NUMBER = re.compile(r"^[\W_]*(?:seite|page|s\.)?\s*\d{1,4}\s*(?:(?:/|von|of)\s*\d{1,4})?[\W_]*$", re.I)
+# "Seite 2 von 5", "- 3 -", "4/7"; OCR reads a small 1 as l or I ("Seite 1lvon1l").
+PAGE_NUMBER = re.compile(r"^(?=.*\d)[\W_]*(?:seite|page|s\.)?\s*[\dlI|]{1,4}\s*(?:(?:/|von|of)\s*[\dlI|]{1,4})?[\W_]*$", re.I)
 _BULLET = re.compile(r"^[•▪◦●·∙‣\-–*]\s+")
 _LIST_START = re.compile(r"^(?:\d{1,3}[.)]|[a-z][.)])\s")
 _LEADERS = re.compile(r"(?:\s*\.){4,}\s*$")  # a table of contents' dots before the page number
@@ -90,7 +91,7 @@ def _drop_running_lines(pages: list[Page], body: float) -> set[Line]:
         line
         for page in pages
         for line in page.lines
-        if not (in_margin[line] and (_PAGE_NUMBER.match(line.text) or seen[keys.get(line, "")] >= needed))
+        if not (in_margin[line] and (PAGE_NUMBER.match(line.text) or seen[keys.get(line, "")] >= needed))
     }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ctypes
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -41,18 +41,22 @@ _WORD = re.compile(r"[^ \t\r\n\ufffe]+")
 
 @dataclass
 class Reading:
-    """A PDF as read: its pages, title, warnings, fonts, and why it cannot be edited (if so)."""
+    """A PDF as read: its pages, title, warnings, fonts, why it cannot be edited (if so), and
+    the images of the pages to OCR."""
 
     pages: list[Page]
     title: str | None
     warnings: tuple[QualityWarning, ...]
     fonts: dict[str, Font]
     locked: str | None = None  # why PDFium may not change it (its permissions); None: editable
+    scans: dict[int, bytes] = field(default_factory=dict)  # page index → a greyscale PNG at OCR_DPI
 
 
-def read_pages(data: bytes, source: str) -> Reading:
-    """The pages, the metadata title, and a ``page-without-text`` warning for each page that has
-    something on it but no text (a scan: not read until OCR does it). No text at all: InputError."""
+def read_pages(data: bytes, source: str, ocr: str = "never") -> Reading:
+    """The pages, the metadata title, a ``page-without-text`` warning for each page that has
+    something on it but no text (a scan) and is not to be OCR'd, and the images of the pages to
+    OCR: with `ocr` ``auto`` the pages without text, with ``always`` also those whose text layer
+    is garbage. No text and nothing to OCR: InputError."""
     if b"%PDF-" not in data[:1024]:
         raise InputError(source, "not a PDF file (no %PDF header)")
     if b"%%EOF" not in data[-2048:]:
@@ -68,14 +72,18 @@ def read_pages(data: bytes, source: str) -> Reading:
                 raise InputError(source, "encrypted PDF: a password is needed") from exc
             raise InputError(source, f"corrupt PDF ({_pdfium_reason(exc)})") from exc
         try:
-            pages, unread = [], []
+            pages, unread, scans = [], [], {}
             fonts: dict[str, Font] = {}
             for index in range(len(doc)):
                 page = doc[index]
                 try:
                     rules, shapes, owners, texts = _page_objects(page)
                     lines = _page_lines(page, index, [r for r in rules if r.vertical], owners, fonts)
-                    if not any(ln.text.strip() for ln in lines) and raw.FPDFPage_CountObjects(page.raw) > 0:
+                    text = " ".join(ln.text for ln in lines)
+                    blank = not text.strip() and raw.FPDFPage_CountObjects(page.raw) > 0
+                    if ocr != "never" and (blank or (ocr == "always" and garbage(text))):
+                        scans[index] = _render(page)
+                    elif blank:
                         unread.append(index)
                     pages.append(Page(index, page.get_width(), page.get_height(), lines, rules, shapes, texts))
                 finally:
@@ -86,10 +94,10 @@ def read_pages(data: bytes, source: str) -> Reading:
             raise InputError(source, f"corrupt PDF ({_pdfium_reason(exc)})") from exc
         finally:
             doc.close()
-    if not any(line.text.strip() for page in pages for line in page.lines):
-        raise InputError(source, "no text layer (scanned PDF?) — OCR it first", "skipped-no-text")
+    if not scans and not any(line.text.strip() for page in pages for line in page.lines):
+        raise InputError(source, "no text layer (scanned PDF?) and --ocr never", "skipped-no-text")
     warnings = tuple(QualityWarning(None, "page-without-text", f"page {i + 1} of {len(pages)}") for i in unread)
-    return Reading(pages, meta_title, warnings, fonts, locked)
+    return Reading(pages, meta_title, warnings, fonts, locked, scans)
 
 
 def _locked(doc: Any) -> str | None:
@@ -101,6 +109,41 @@ def _locked(doc: Any) -> str | None:
     if raw.FPDF_GetDocPermissions(doc) & _PERMIT_MODIFY:
         return None
     return "its permissions forbid changes (encrypted with an owner password)"
+
+
+OCR_DPI = 300  # pages to OCR are rendered at this resolution
+MAX_OCR_PIXELS = 40_000_000  # … unless that makes more pixels than this (a poster): then smaller
+_WORDLIKE = re.compile(r"[^\W\d_]{3,}")
+_VOWELS = set("aeiouyäöüàáâéèêíìîóòôúùûAEIOUYÄÖÜ")
+
+
+def garbage(text: str) -> bool:
+    """A text layer that is not text: mostly replacement or private-use characters, or words a
+    bad OCR made (no vowel, case jumping inside the word: "Bcsch31d", "tHe", "Wdrsprch")."""
+    chars = [c for c in text if not c.isspace()]
+    if not chars:
+        return False
+    odd = sum(c == "\ufffd" or "\ue000" <= c <= "\uf8ff" or ord(c) < 32 for c in chars)
+    if odd > 0.1 * len(chars):
+        return True
+    words = _WORDLIKE.findall(text)
+    if len(words) < 5:
+        return False
+    bad = sum(not (set(w) & _VOWELS) or any(a.islower() and b.isupper() for a, b in zip(w, w[1:])) for w in words)
+    return bad > 0.3 * len(words)
+
+
+def _render(page: Any) -> bytes:
+    """The page as a greyscale PNG for OCR, dpi recorded (PNG: a long scanned PDF is not held in
+    memory as raw pixels, 9 MB an A4 page)."""
+    import io
+
+    width, height = page.get_width(), page.get_height()
+    scale = min(OCR_DPI / 72, (MAX_OCR_PIXELS / max(width * height, 1.0)) ** 0.5)
+    image = page.render(scale=scale, grayscale=True).to_pil()
+    buf = io.BytesIO()
+    image.save(buf, "PNG", compress_level=1, dpi=(scale * 72, scale * 72))
+    return buf.getvalue()
 
 
 def _meta_title(title: str) -> str | None:
