@@ -268,6 +268,9 @@ def test_text_in_a_form_object_is_left_as_it_was(tmp_path: Path, monkeypatch: py
     assert reverse(L.PAGE_TEXT) in " ".join(text.split())  # the page's own paragraph is
     assert [t for t, _ in page_objects(written)[0]].count(raw.FPDF_PAGEOBJ_FORM) == 1
     assert "pdf-text-kept: page 1: 1 unit inside a form object, left as they were" in r.stderr
+    r = invoke("translate", str(src), "--engine", "echo", "--no-memory", "--no-protect", "-q", "-f", "json")
+    kept = {"segment": None, "kind": "pdf-text-kept", "detail": "page 1: 1 unit inside a form object, left as they were"}
+    assert kept in json.loads(r.stdout)["warnings"]  # what writing found reaches the record
 
 
 @pytest.mark.parametrize("make", [L.cramped, L.two_columns])

@@ -259,3 +259,64 @@ def test_where_splicing_would_move_kept_text_the_page_is_regenerated() -> None:
     shaded = _pdf(DRAWINGS + b"BT /F1 12 Tf 30 200 Td (Erster) Tj (Zweiter) Tj ET\n")
     out, left = edit.write(shaded, {0: edit.Change([0], [run])}, {0: [0, 1]})
     assert left == [0] and _render(out).tolist() == _render(shaded).tolist()  # PDFium would drop the shading: as it was
+
+
+# --------------------------------------------------------------------------------------------
+# A scanned page's English on a text page (scans.py)
+# --------------------------------------------------------------------------------------------
+
+
+def _items(*texts: str, cells: dict[int, tuple] | None = None):
+    from summtrans.formats.pdf import scans
+
+    style = scans.style(10.0)
+    return [scans.Item([(w, style) for w in t.split()], (cells or {}).get(k)) for k, t in enumerate(texts)]
+
+
+def test_a_text_page_sets_the_units_in_order_top_down_inside_its_area() -> None:
+    from summtrans.formats.pdf import scans
+
+    box = (50.0, 100.0, 250.0, 700.0)
+    texts = ["eins zwei drei vier fünf sechs sieben acht neun zehn elf zwölf", "dreizehn vierzehn", "fünfzehn"]
+    lines, over = scans.lay_out(_items(*texts), box, measure)
+    assert not over and lines[0].size == 10.0  # room enough: the body size
+    assert [w for ln in lines for w, _, _ in ln.words] == " ".join(texts).split()  # every word, in order
+    assert all(b.baseline > a.baseline - 0.01 for a, b in zip(lines[1:], lines))  # top down
+    for ln in lines:
+        left, bottom, right, top = ln.box(measure)
+        assert box[0] - 0.01 <= left and right <= box[2] + 0.5 * ln.size and box[1] <= bottom and top <= box[3] + 0.01
+    assert len(lines) >= 4  # the first unit wraps (60 pt of text per 200 pt line at 5 pt a character)
+
+
+def test_a_crowded_text_page_is_set_smaller_and_runs_over_only_at_the_smallest_scale() -> None:
+    from summtrans.formats.pdf import scans
+
+    box = (50.0, 500.0, 250.0, 700.0)  # 200 pt high
+    some = ["wort " * 40] * 4  # 20 lines at 10 pt: too many for 200 pt at 12.5 pt pitch
+    lines, over = scans.lay_out(_items(*some), box, measure)
+    assert not over and scans.MIN_SCALE * 10 - 0.01 <= lines[0].size < 10.0
+    assert min(ln.baseline - 0.22 * ln.size for ln in lines) >= box[1] - 0.5
+    lines, over = scans.lay_out(_items(*(["wort " * 40] * 12)), box, measure)
+    assert over and lines[0].size == pytest.approx(scans.MIN_SCALE * 10)
+
+
+def test_a_table_rows_cells_stand_side_by_side_in_their_columns() -> None:
+    from summtrans.formats.pdf import scans
+
+    box = (0.0, 0.0, 400.0, 800.0)
+    cells = {1: (0, 0, 0.0, 0.5), 2: (0, 0, 0.5, 1.0), 3: (0, 1, 0.0, 0.5), 4: (0, 1, 0.5, 1.0)}
+    lines, _ = scans.lay_out(_items("Vorher ein Absatz", "Monat", "Betrag", "April", "563,00 EUR", cells=cells), box,
+                             measure)
+    by_word = {ln.words[0][0]: ln for ln in lines}
+    assert by_word["Monat"].baseline == by_word["Betrag"].baseline > by_word["April"].baseline == by_word["563,00"].baseline
+    assert by_word["Monat"].words[0][2] == 0.0 and by_word["Betrag"].words[0][2] == 200.0  # each in its column
+    assert by_word["Vorher"].baseline > by_word["Monat"].baseline
+
+
+def test_the_text_area_is_the_scans_extent_centred_within_margins() -> None:
+    from summtrans.formats.pdf import scans
+    from summtrans.formats.pdf.model import Page
+
+    assert scans.area(600.0, 800.0, Page(0, 500.0, 700.0, [], [])) == (50.0, 50.0, 550.0, 750.0)
+    left, bottom, right, top = scans.area(600.0, 800.0, Page(0, 900.0, 900.0, [], []))  # a photo wider than the page
+    assert (left, bottom, right, top) == (scans.MARGIN, scans.MARGIN, 600.0 - scans.MARGIN, 800.0 - scans.MARGIN)

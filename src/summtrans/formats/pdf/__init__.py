@@ -42,6 +42,7 @@ class Place:
 
     copies: list[list[Line]]
     prefix: str = ""
+    cell: tuple[int, int, float, float] | None = None  # a table cell: (table, row, left, right share of its width)
 
 
 @dataclass
@@ -135,18 +136,19 @@ def extracted(pages: list[Page], title: str | None, warnings: tuple[QualityWarni
     units: list[Unit] = []
     places: list[Place] = []
     shape: list[str | list[list[bool]]] = []
-    for block in blocks:
+    for b, block in enumerate(blocks):
         if block.kind == "table":
             assert block.table is not None
             shape.append([[bool(text.strip()) for text in row] for row in block.cells])
             repeats = block.table.repeats
+            columns = _columns(block.table.rows)
             for r, row in enumerate(block.cells):
                 for c, text in enumerate(row):
                     if text.strip():
                         lines = block.table.rows[r][c]
                         copies = [lines] + ([rep[c] for rep in repeats if c < len(rep) and rep[c]] if r == 0 else [])
                         units.append(Unit(text, _spans(text, lines), role="cell"))
-                        places.append(Place(copies))
+                        places.append(Place(copies, cell=(b, r, *columns[c])))
         else:
             shape.append(_prefix(block))
             units.append(Unit(block.text, _spans(block.text, block.lines),
@@ -160,6 +162,19 @@ def extracted(pages: list[Page], title: str | None, warnings: tuple[QualityWarni
         note = low_confidence_note(ocr, [w for w in warnings if w.kind in _OCR_KINDS])
     return Extracted(units=units, state=_State(shape, places, note), title=title, markdown=_markdown(shape, units),
                      warnings=warnings, ocr=ocr)
+
+
+def _columns(rows: list[list[list[Line]]]) -> list[tuple[float, float]]:
+    """Each column's left and right edge as shares of the table's width (from its cells' lines)."""
+    n = max(len(row) for row in rows)
+    lefts = [min((ln.x0 for row in rows if c < len(row) for ln in row[c]), default=None) for c in range(n)]
+    found = [x for x in lefts if x is not None]
+    right = max((ln.x1 for row in rows for cell in row for ln in cell), default=0.0)
+    if not found or right <= min(found):
+        return [(c / n, (c + 1) / n) for c in range(n)]
+    left, width = min(found), right - min(found)
+    starts = [(x - left) / width if x is not None else c / n for c, x in enumerate(lefts)]
+    return [(starts[c], starts[c + 1] if c + 1 < n else 1.0) for c in range(n)]
 
 
 def _text(state: _State, units: list[Unit]) -> str:

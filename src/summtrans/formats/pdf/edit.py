@@ -424,6 +424,39 @@ def standard_widths(name: str, chars: Iterable[str]) -> dict[str, float]:
             doc.close()
 
 
+def text_pages(sizes: Sequence[tuple[float, float]], runs: Sequence[Sequence[Run]]) -> bytes:
+    """A new PDF of blank pages of `sizes`, each with its runs set (in fallback or standard
+    fonts: a text page has no fonts of its own; each is embedded once)."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    with PDFIUM:
+        doc = _Doc(pdfium.PdfDocument.new())
+        try:
+            for k, ((width, height), page_runs) in enumerate(zip(sizes, runs)):
+                raw.FPDF_ClosePage(raw.FPDFPage_New(doc.doc.raw, k, width, height))
+                doc.set_runs(k, page_runs, {})
+            out = io.BytesIO()
+            doc.doc.save(out)
+            return out.getvalue()
+        finally:
+            doc.close()
+
+
+def with_pages(data: bytes, extra: bytes, at: Sequence[int], replace: bool = False) -> bytes:
+    """`data` with page k of `extra` right after its page `at[k]`, or in its place (`replace`)."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as pdf, pikepdf.open(io.BytesIO(extra)) as more:
+        for k, p in sorted(enumerate(at), key=lambda kp: -kp[1]):  # from the back: indices hold
+            pdf.pages.insert(p + 1, more.pages[k])
+            if replace:
+                del pdf.pages[p]
+        out = io.BytesIO()
+        pdf.save(out, encryption=True if pdf.is_encrypted else None)
+    return out.getvalue()
+
+
 # --------------------------------------------------------------------------------------------
 # Original and English together
 # --------------------------------------------------------------------------------------------

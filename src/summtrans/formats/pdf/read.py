@@ -1,5 +1,6 @@
 """Reading a PDF with PDFium: each page's line fragments (rebuilt from character boxes) and ruling
-lines (from its path objects), the metadata title, and a warning for each page without text.
+lines (from its path objects), the metadata title, and the pages to OCR (rendered) or, with
+``--ocr never``, a warning for each page without text.
 
 For writing the English back, each word also keeps how it was drawn (`model.Ink`: its page
 objects, font, size, colour), each page the boxes of its other objects, and each font which

@@ -7,7 +7,9 @@ it was (numbers, URLs, English kept, an identical translation) is left untouched
 words share a text object are re-typeset together (so are lines the reader set aside, a running
 header, when they share one with a unit); text inside a form XObject or set at an angle is left
 as it was, with a ``pdf-text-kept`` warning. The fitting is done for the whole document first
-(pure, `fit`), then the pages are edited in small batches (`edit`).
+(pure, `fit`), then the pages are edited in small batches (`edit`). A scanned page (its units
+read by OCR) has nothing to take out: it stays, and its English is set on a text page of its
+size (`scans`) that follows it, or stands beside it in ``bilingual`` and ``interleaved``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...faithful.quality import QualityWarning
 from ..base import Unit
-from . import edit, fit, fonts
+from . import edit, fit, fonts, scans
 from .model import Line, Page, Style
 
 if TYPE_CHECKING:
@@ -62,12 +64,14 @@ class _Face:
 class _Plan:
     jobs: list[_Job] = field(default_factory=list)
     kept: Counter[tuple[int, str]] = field(default_factory=Counter)  # (page, why) → units left as they were
+    scanned: dict[int, list[_Job]] = field(default_factory=dict)  # a scanned page's units, each set anew
 
 
 def write_pdf(state: _State, units: Sequence[Unit], translated: Sequence[Unit], mode: str) -> tuple[bytes, list[QualityWarning]]:
     """The PDF in `mode` (layout, bilingual, interleaved), and the warnings of writing it."""
     plan = _plan(state, units, translated)
-    faces = _faces(state, plan.jobs)
+    texts = _scan_texts(state, plan, units)
+    faces = _faces(state, plan.jobs + [job for jobs in plan.scanned.values() for job in jobs])
     changes, overflow, count = _typeset(state, plan.jobs, faces)
     started = last = time.monotonic()
 
@@ -86,6 +90,12 @@ def write_pdf(state: _State, units: Sequence[Unit], translated: Sequence[Unit], 
                 for (page, why), n in sorted(plan.kept.items())]
     warnings += [QualityWarning(None, "pdf-overflow", f"page {page + 1}: {text}") for page, text in overflow
                  if page not in left]
+    if texts:
+        pages, runs, over = _scan_pages(state, texts, faces)
+        english = edit.with_pages(english, edit.text_pages([(state.pages[p].width, state.pages[p].height) for p in pages], runs), pages,
+                                  replace=mode != "layout")
+        warnings += [QualityWarning(None, "pdf-overflow", f"the English of scanned page {page + 1} runs over its page")
+                     for page in over]
     if mode == "bilingual":
         return edit.bilingual(state.data, english), warnings
     if mode == "interleaved":
@@ -107,9 +117,15 @@ def _plan(state: _State, units: Sequence[Unit], translated: Sequence[Unit]) -> _
     owners: dict[tuple[int, int], list[int]] = defaultdict(list)  # (page, object) → job candidates
     candidates: list[_Job] = []
     in_units: set[int] = set()
+    plan = _Plan()
     for i, (place, new) in enumerate(zip(state.places, translated)):
-        job = _Job(i, new.text, tuple((s.start, s.end, s.style) for s in new.spans if isinstance(s.style, Style)),
-                   place.copies, place.prefix)
+        spans = tuple((s.start, s.end, s.style) for s in new.spans if isinstance(s.style, Style))
+        scan = _scan_of(place.copies, state.scans)
+        if scan is not None:  # read by OCR: no text objects of its own
+            plan.scanned.setdefault(scan, []).append(_Job(i, new.text, spans, place.copies, place.prefix))
+            continue
+        copies = [[ln for ln in copy if ln.page not in state.scans] for copy in place.copies] if state.scans else place.copies
+        job = _Job(i, new.text, spans, [copy for copy in copies if copy], place.prefix)
         candidates.append(job)
         for line in job.lines():
             in_units.update(id(part) for part in (line, *line.parts))
@@ -136,7 +152,6 @@ def _plan(state: _State, units: Sequence[Unit], translated: Sequence[Unit]) -> _
     groups: dict[int, list[int]] = defaultdict(list)
     for k in range(len(candidates)):
         groups[root(k)].append(k)
-    plan = _Plan()
     for members in groups.values():
         jobs = [candidates[k] for k in members]
         changed = [j for j in jobs if j.unit is not None and not _same(j.text, units[j.unit].text)]
@@ -152,6 +167,13 @@ def _plan(state: _State, units: Sequence[Unit], translated: Sequence[Unit]) -> _
     for job in plan.jobs:
         job.base = _base_style(job.lines())
     return plan
+
+
+def _scan_of(copies: Sequence[Sequence[Line]], scanned: dict[int, Page]) -> int | None:
+    """The scanned page a unit starts on, if it does (its lines on a text page, if a paragraph
+    goes on there, stay German: they are not where its English is set)."""
+    first = next((ln for copy in copies for ln in copy), None)
+    return first.page if first is not None and first.page in scanned else None
 
 
 def _blocked(job: _Job) -> str | None:
@@ -261,7 +283,8 @@ def _typeset(
     body = _body_size(state.pages)
     lead = _lead_ratio(jobs)
     right_edge = max([ln.x1 for page in state.pages for ln in page.lines]
-                     + [b[2] for page in state.pages for b in page.shapes if b[2] - b[0] < 0.9 * page.width])
+                     + [b[2] for page in state.pages for b in page.shapes if b[2] - b[0] < 0.9 * page.width],
+                     default=0.0)  # 0: no text layer at all (scans only)
     areas = {page.index: _area(page, right_edge) for page in state.pages}
     justified = _mostly_justified(state)
     present = _fonts_on_pages(state)
@@ -436,6 +459,8 @@ def _mostly_justified(state: _State) -> bool:
     """Whether most paragraphs of three lines or more are justified."""
     votes: Counter[bool] = Counter()
     for place in state.places:
+        if _scan_of(place.copies, state.scans) is not None:
+            continue
         for group in _frame_lines(place.copies[0]):
             if len(group) >= 3:
                 ends = [ln.x1 for ln in group[:-1]]
@@ -470,3 +495,48 @@ def _area(page: Page, right_edge: float) -> fit.Box:
     left = min(ln.x0 for ln in page.lines)
     right = max(right_edge, max(ln.x1 for ln in page.lines), page.width - max(left, 18.0))
     return (left, min(ln.bottom for ln in page.lines), min(right, page.width), max(ln.top for ln in page.lines))
+
+
+# --------------------------------------------------------------------------------------------
+# Scanned pages: their English on a text page
+# --------------------------------------------------------------------------------------------
+
+
+def _scan_texts(state: _State, plan: _Plan, units: Sequence[Unit]) -> dict[int, list[tuple[_Job, tuple | None]]]:
+    """Per scanned page with units: its jobs in order (every unit, changed or not: the text page
+    is the page's whole text) with their styles set, and each one's table cell; the OCR's
+    low-confidence line (a job of its own) ends the last of them."""
+    out: dict[int, list[tuple[_Job, tuple | None]]] = {}
+    for page, jobs in sorted(plan.scanned.items()):
+        body = scans.body_size(state.scans[page])
+        for job in jobs:
+            assert job.unit is not None
+            job.base = scans.style(body, heading=units[job.unit].role == "heading")
+        out[page] = [(job, state.places[job.unit].cell) for job in jobs if job.text.strip()]  # type: ignore[index]
+    out = {page: items for page, items in out.items() if items}
+    if out and state.note:
+        last = max(out)
+        note = _Job(None, state.note.strip("*"), (), [], base=scans.style(scans.body_size(state.scans[last]), note=True))
+        out[last].append((note, None))
+        plan.scanned.setdefault(last, []).append(note)
+    return out
+
+
+def _scan_pages(state: _State, texts: dict[int, list[tuple[_Job, tuple | None]]], faces: dict[Style, _Face],
+                ) -> tuple[list[int], list[list[edit.Run]], list[int]]:
+    """The scanned pages with English, the runs of each one's text page, and those it runs over."""
+
+    def measure(text: str, style: Any) -> float:
+        widths = faces[style].widths
+        return sum(widths.get(c, 500.0 if c != " " else 250.0) for c in text) / 1000.0
+
+    pages, runs, over = [], [], []
+    for page, jobs in texts.items():
+        items = [scans.Item(_styled_words(job), cell, job.unit) for job, cell in jobs]
+        original = state.pages[page]
+        lines, overflow = scans.lay_out(items, scans.area(original.width, original.height, state.scans[page]), measure)
+        pages.append(page)
+        runs.append([run for line in lines for run in _runs(line, faces)])
+        if overflow:
+            over.append(page)
+    return pages, runs, over
