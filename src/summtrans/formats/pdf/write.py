@@ -71,7 +71,7 @@ def write_pdf(state: _State, units: Sequence[Unit], translated: Sequence[Unit], 
     """The PDF in `mode` (layout, bilingual, interleaved), and the warnings of writing it."""
     plan = _plan(state, units, translated)
     texts = _scan_texts(state, plan, units)
-    faces = _faces(state, plan.jobs + [job for jobs in plan.scanned.values() for job in jobs])
+    faces = _faces(state, plan.jobs + [job for items in texts.values() for job, _ in items])
     changes, overflow, count = _typeset(state, plan.jobs, faces)
     started = last = time.monotonic()
 
@@ -92,8 +92,8 @@ def write_pdf(state: _State, units: Sequence[Unit], translated: Sequence[Unit], 
                  if page not in left]
     if texts:
         pages, runs, over = _scan_pages(state, texts, faces)
-        english = edit.with_pages(english, edit.text_pages([(state.pages[p].width, state.pages[p].height) for p in pages], runs), pages,
-                                  replace=mode != "layout")
+        sizes = [(state.pages[p].width, state.pages[p].height) for p in pages]
+        english = edit.with_pages(english, edit.text_pages(sizes, runs), pages, replace=mode != "layout")
         warnings += [QualityWarning(None, "pdf-overflow", f"the English of scanned page {page + 1} runs over its page")
                      for page in over]
     if mode == "bilingual":
@@ -509,16 +509,17 @@ def _scan_texts(state: _State, plan: _Plan, units: Sequence[Unit]) -> dict[int, 
     out: dict[int, list[tuple[_Job, tuple | None]]] = {}
     for page, jobs in sorted(plan.scanned.items()):
         body = scans.body_size(state.scans[page])
+        items: list[tuple[_Job, tuple | None]] = []
         for job in jobs:
-            assert job.unit is not None
-            job.base = scans.style(body, heading=units[job.unit].role == "heading")
-        out[page] = [(job, state.places[job.unit].cell) for job in jobs if job.text.strip()]  # type: ignore[index]
-    out = {page: items for page, items in out.items() if items}
+            if job.unit is not None and job.text.strip():
+                job.base = scans.style(body, heading=units[job.unit].role == "heading")
+                items.append((job, state.places[job.unit].cell))
+        if items:
+            out[page] = items
     if out and state.note:
         last = max(out)
         note = _Job(None, state.note.strip("*"), (), [], base=scans.style(scans.body_size(state.scans[last]), note=True))
         out[last].append((note, None))
-        plan.scanned.setdefault(last, []).append(note)
     return out
 
 
