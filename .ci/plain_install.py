@@ -1,4 +1,5 @@
-"""What a plain `pip install summtrans` must be able to do, for .ci/wheel-check (stdlib only, except `write`).
+"""What a plain `pip install summtrans` must be able to do, for .ci/wheel-check (stdlib only, except `write`,
+and pypdfium2, a dependency of summtrans, to read a PDF output's text layer).
 
     python .ci/plain_install.py write DIR              # project venv: one input per format, the tests' builders
     python .ci/plain_install.py imports                # the fresh venv: every import in summtrans resolves
@@ -8,8 +9,8 @@
 and fails on a top-level module that the venv cannot find, unless an extra provides it (OPTIONAL).
 `check` serves the URL input from a local HTTP server (127.0.0.1, a free port), runs
 `SUMMTRANS translate INPUT -o OUT/ --engine echo -q` once per format, and asserts exit 0 and that a
-German word of the input is in the output (read back with zipfile and a tag-stripping regex, not with
-summtrans). It prints one line per format and, for each failure, the format and why; exit 1 if any failed.
+German word of the input is in the output (read back with zipfile and a tag-stripping regex, a PDF's
+text layer with pypdfium2; not with summtrans). It prints one line per format and, for each failure, the format and why; exit 1 if any failed.
 """
 
 from __future__ import annotations
@@ -51,7 +52,16 @@ PAGE_NAME = "mieter-regeln.html"  # served from DIR/web for the url input
 
 
 def visible_text(data: bytes) -> str:
-    """The text of a document as a reader would search it: XML parts of a zip joined, tags stripped."""
+    """The text of a document as a reader would search it: XML parts of a zip joined, tags stripped;
+    a PDF's text layer."""
+    if data[:5] == b"%PDF-":
+        import pypdfium2 as pdfium
+
+        doc = pdfium.PdfDocument(data)
+        try:
+            return " ".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+        finally:
+            doc.close()
     if data[:4] == b"PK\x03\x04":
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             parts = [zf.read(n).decode("utf-8", "replace") for n in zf.namelist()

@@ -4,6 +4,7 @@ address beside its info block and code are not taken for tables."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -115,7 +116,8 @@ def test_segment_shows_one_unit_per_cell(tmp_path: Path) -> None:
 def test_translated_table_keeps_its_shape() -> None:
     backend = PdfBackend()
     ex = _read(_ruled())
-    out = backend.write(ex, [type(u)(u.text.upper(), role=u.role) for u in ex.units]).decode()
+    upper = [type(u)(u.text.upper(), role=u.role) for u in ex.units]
+    out = backend.to_text(dataclasses.replace(ex, units=upper, markdown=None))
     assert _table_markdown([[c.upper() for c in row] for row in ROWS]) in out
 
 

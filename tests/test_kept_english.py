@@ -114,6 +114,11 @@ def test_english_paragraphs_survive_the_small_model(tmp_path: Path, mini_marian:
         import docx
 
         text = "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
+    elif fmt == "pdf":  # the PDF's text layer, lines joined
+        import pypdfium2 as pdfium
+
+        doc = pdfium.PdfDocument(data)
+        text = " ".join(" ".join(doc[i].get_textpage().get_text_range().split()) for i in range(len(doc)))
     else:
         text = data.decode("utf-8")
     for english in ENGLISH:

@@ -164,9 +164,16 @@ def test_an_image_only_pdf_is_read(letter, tmp_path: Path) -> None:
     src.write_bytes(_pdf_with_scan(letter, text_page=False))
     r = invoke("translate", str(src), "-o", f"{tmp_path}/out/", "--engine", "echo", "-q", "--no-memory")
     assert r.exit_code == 0, r.output
-    md = (tmp_path / "out" / "scan.en.md").read_text()
-    assert cer(letter.truth, md_text(md)) < 0.04
-    assert not missing_tokens(md_text(md))
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(tmp_path / "out" / "scan.en.pdf")  # the scan, then its English on a page of its own
+    assert len(doc) == 2 and not doc[0].get_textpage().get_text_range().strip()
+    assert not missing_tokens(doc[1].get_textpage().get_text_range())
+    doc.close()
+    r = invoke("translate", str(src), "-f", "markdown", "--engine", "echo", "-q", "--no-memory")
+    assert r.exit_code == 0, r.output
+    assert cer(letter.truth, md_text(r.stdout)) < 0.04
+    assert not missing_tokens(md_text(r.stdout))
 
 
 def test_ocr_always_rereads_a_garbage_text_layer(letter, tmp_path: Path) -> None:

@@ -37,7 +37,7 @@ def test_auto_with_the_inputs_own_suffix_writes_the_formatted_copy(tmp_path: Pat
     src = write_source(tmp_path, "docx")
     assert invoke("translate", str(src), "-o", str(tmp_path / "out.DOCX")).exit_code == 0
     assert (tmp_path / "out.DOCX").read_bytes()[:2] == b"PK"
-    pdf = write_source(tmp_path, "pdf")  # a pdf's own output is markdown
+    pdf = write_source(tmp_path, "pdf")  # a pdf's own output is a PDF; -o NAME.md asks for markdown
     assert invoke("translate", str(pdf), "-o", str(tmp_path / "bescheid.md")).exit_code == 0
     assert (tmp_path / "bescheid.md").read_text(encoding="utf-8").strip()
 

@@ -195,7 +195,7 @@ class Pipeline:
             )
             done = dict(zip(german, units))
         written = [
-            rebuild(d, ex, done[i].units if i in done else list(ex.units), o.markdown)
+            rebuild(d, ex, done[i].units if i in done else list(ex.units), o.markdown, o.pdf)
             if i in done or o.task == "translate" else None  # English documents are copied through
             for i, (d, ex) in enumerate(zip(docs, extracted))
         ]

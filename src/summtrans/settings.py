@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .engines import EngineOptions
 from .errors import UsageError
+from .formats.pdf import MODES as PDF_MODES
 from .models.config import LENGTHS, SOURCE_LANGS, Profile
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ class PipelineOptions:
     guards: bool = True  # length cap, degenerate output retried once and flagged (--no-guards: False)
     max_length_factor: float | None = None  # new tokens ≤ factor × input tokens + slack; 0: no cap; None: the profile's
     facts: bool | None = None  # key facts of official letters (deadlines, amounts…); None: with the summarize task
+    pdf: str = "layout"  # a PDF's translated copy: layout (English in place) | bilingual (side by side) | interleaved
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:
@@ -61,6 +63,8 @@ class PipelineOptions:
             raise UsageError(f"unknown summary length '{self.length}' (choose from {', '.join(LENGTHS)})")
         if self.max_batch_tokens < 16:
             raise UsageError("--batch-tokens must be at least 16")
+        if self.pdf not in PDF_MODES:
+            raise UsageError(f"unknown --pdf mode '{self.pdf}' (choose from {', '.join(PDF_MODES)})")
         if self.max_length_factor is not None and not self.max_length_factor >= 0:
             raise UsageError("--max-length-factor must be a number >= 0 (0: no length cap)")
         if self.facts is None:
@@ -133,6 +137,8 @@ def settings(options: PipelineOptions, translation: Profile | None, summary: Pro
              glossary: Glossary | None) -> dict[str, Any]:
     """Models and generation settings: what a result depends on (journals compare these)."""
     out: dict[str, Any] = {"task": options.task, "source_lang": options.source_lang}
+    if options.pdf != "layout":  # what a PDF's copy looks like (absent: the default, as journals before it)
+        out["pdf"] = options.pdf
     for key, prof, is_summary in (("translation", translation, False), ("summary", summary, True)):
         if prof is not None:
             out[key] = {

@@ -9,7 +9,8 @@ format        translate                   summarize
 auto          as text; a formatted input  as text; a formatted input
               keeps its format:           ``report.summary.md``
               ``report.en.docx``,
-              ``report.en.md`` (pdf, URL)
+              ``report.en.pdf``,
+              ``report.en.md`` (URL)
 text          ``report.en.txt``           ``report.summary.txt``
               (``report.en.md`` for .md)
 markdown      ``report.en.md``            ``report.summary.md``

@@ -58,6 +58,13 @@ class Outputs:
             data = self.writer.document_output(res, self.summary_only)
         except Exception as exc:  # a document's problem, never the run's
             return f"cannot render output: {type(exc).__name__}: {exc}"
+        if isinstance(data, bytes) and target.suffix.lower() == ".pdf":
+            from ..formats.pdf import NOT_EDITABLE
+
+            why = next((w.detail for w in res.warnings if w.kind == NOT_EDITABLE), None)
+            if why is not None:  # a PDF that may not be changed: its translation as markdown
+                target = target.with_suffix(".md")
+                log.warning("%s: %s: the translation is written as %s", res.source, why, target.name)
         try:
             if isinstance(data, str):
                 fsio.atomic_write_text(target, data)

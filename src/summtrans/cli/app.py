@@ -55,6 +55,8 @@ from .options import (  # the option types every command signature names
     OfflineOpt,
     Output,
     Paths,
+    PdfMode,
+    PdfOpt,
     QuietOpt,
     RayAddressOpt,
     RetryOpt,
@@ -114,7 +116,7 @@ def _run(task: str, a: dict[str, Any]) -> None:
             device=a["device"], num_beams=a["num_beams"], max_batch_tokens=a["batch_tokens"], threads=a["threads"],
             markdown=a["markdown"], offline=a["offline"], memory=not a["no_memory"], glossary=a["glossary"],
             max_length_factor=a["max_length_factor"], guards=not a["no_guards"], protect=not a["no_protect"],
-            facts=a["facts"],
+            facts=a["facts"], pdf=a["pdf"],
         )
         if task == "summarize":
             options.update(summary_model=a["summary_model"], length=a["length"])
@@ -182,6 +184,7 @@ def translate(
     no_guards: NoGuardsOpt = False,
     no_protect: NoProtectOpt = False,
     facts: FactsOpt = None,
+    pdf: PdfOpt = PdfMode("layout"),
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -239,6 +242,7 @@ def summarize(
     no_guards: NoGuardsOpt = False,
     no_protect: NoProtectOpt = False,
     facts: FactsOpt = None,
+    pdf: PdfOpt = PdfMode("layout"),
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:

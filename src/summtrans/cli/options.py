@@ -12,6 +12,7 @@ import typer
 
 from ..engines import DEVICES, ENGINES
 from ..executors import EXECUTORS
+from ..formats.pdf import MODES as PDF_MODES
 from ..models.config import COMPUTE_TYPES, LENGTHS, SOURCE_LANGS
 from ..ocr import OCR_MODES
 from ..writers import FORMATS
@@ -30,6 +31,7 @@ Lang = _choices("Lang", SOURCE_LANGS)
 ComputeType = _choices("ComputeType", COMPUTE_TYPES)
 ExecutorName = _choices("ExecutorName", EXECUTORS)
 OcrMode = _choices("OcrMode", OCR_MODES)
+PdfMode = _choices("PdfMode", PDF_MODES)
 
 
 Paths = Annotated[list[str], typer.Argument(help="Files or folders to read; '-' reads standard input.", show_default=False)]
@@ -37,7 +39,7 @@ Output = Annotated[  # a str: a trailing "/" (a new folder) must survive
     Optional[str],
     typer.Option("--output", "-o", metavar="PATH", help="Write to this file (one input) or folder (several inputs, a folder, or a name ending in /)."),
 ]
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format (auto: a file output keeps the input's format, docx → NAME.en.docx, unless -o FILE ends in .txt/.md/.json/.jsonl; text on stdout).")]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format (auto: a file output keeps the input's format, docx → NAME.en.docx, pdf → NAME.en.pdf, unless -o FILE ends in .txt/.md/.json/.jsonl; text on stdout).")]
 ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", metavar="NAME|PATH", help="Translation profile, hub id or model directory.")]
 ConfigOpt = Annotated[
     Optional[Path], typer.Option("--config", envvar="SUMMTRANS_CONFIG", metavar="FILE", help="models.yaml to use.", show_default=False)
@@ -76,6 +78,7 @@ GlossaryOpt = Annotated[Optional[str], typer.Option("--glossary", metavar="FILE"
 LengthFactorOpt = Annotated[Optional[float], typer.Option("--max-length-factor", min=0, metavar="X", help="Cap new tokens at X × input tokens + 10 (0: no cap; default: the profile's, else 2).")]
 NoGuardsOpt = Annotated[bool, typer.Option("--no-guards", help="No length cap, no retry of degenerate output, no flags for it.")]
 NoProtectOpt = Annotated[bool, typer.Option("--no-protect", help="Let the model rewrite URLs, e-mails, IBANs, numbers, dates…")]
+PdfOpt = Annotated[PdfMode, typer.Option("--pdf", help="A PDF's translated copy (NAME.en.pdf): the English in the German's places (layout), each page beside its English on a page of double width (bilingual), or page after page (interleaved).")]
 FactsOpt = Annotated[
     Optional[bool],
     typer.Option("--facts/--no-facts", help="Key facts of official letters (deadlines, amounts, references) in the output (default: with summarize).", show_default=False),

@@ -111,12 +111,22 @@ def run_inputs(
     # One input: a formatted one keeps its format with -f auto (NAME.en.docx) unless -o FILE's
     # suffix asks for text (writers.file_writer).
     data = writer.document_output(results[0], summary_only) if len(results) == 1 else writer.render(results, summary_only)
+    unwritten = _not_editable(results[0]) if len(results) == 1 and isinstance(data, bytes) else None
+    if unwritten is not None:  # a PDF that may not be changed: its text with -f markdown, not a .pdf of markdown
+        raise InputError(results[0].source, f"cannot write a translated PDF: {unwritten}; -f markdown writes the text")
     try:
         write_output(target, data)
     except OSError as exc:
         raise SummtransError(f"{target}: cannot write output: {exc.strerror or exc}") from exc
     log.info("wrote %s", target)
     return 1 if failures else 0
+
+
+def _not_editable(result) -> str | None:
+    """Why a formatted document's copy could not be made (its text was written instead), if so."""
+    from ..formats.pdf import NOT_EDITABLE
+
+    return next((w.detail for w in result.warnings if w.kind == NOT_EDITABLE), None)
 
 
 def _single_target(

@@ -31,6 +31,9 @@ WARNING_KINDS: dict[str, str] = {
     "invented-number": "the summary has a number that the translation does not",
     "summary-length": "the summary is out of its length bounds",
     "page-without-text": "a page without a text layer (a scan?) was not read",
+    "pdf-text-kept": "German the PDF writer left as it was (text inside a form object, or set at an angle)",
+    "pdf-overflow": "English that did not fit its place in the PDF even at the smallest size: it runs over",
+    "pdf-not-editable": "a PDF that may not be changed: the translation is written as markdown",
     "ocr-low-confidence": "an amount, date, IBAN or other number read by OCR from words it was unsure of",
     "iban-checksum": "an IBAN (read by OCR) that fails its check digits: compare it with the paper",
 }

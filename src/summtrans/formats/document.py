@@ -391,11 +391,14 @@ def extract(doc: Document, markdown: bool | None = None) -> Any:
         raise InputError(doc.source, f"cannot read the {doc.format} document: {type(exc).__name__}: {exc}") from exc
 
 
-def rebuild(doc: Document, extracted: Any, units: list[Any], markdown: bool | None = None) -> tuple[bytes, str]:
+def rebuild(
+    doc: Document, extracted: Any, units: list[Any], markdown: bool | None = None, pdf: str = "layout"
+) -> tuple[bytes, str]:
     """`doc` written anew with `units` (translated, or as they were): its bytes, and its text as
-    ``-f text`` shows it (the document itself for text and markdown, markdown for pdf and URLs)."""
+    ``-f text`` shows it (the document itself for text and markdown, markdown for pdf and URLs).
+    `pdf`: how a PDF's copy is laid out (`formats.pdf.MODES`)."""
     backend = backend_of(doc, markdown)
-    output = backend.write(extracted, units)
+    output = backend.write(extracted, units, mode=pdf) if doc.format == "pdf" else backend.write(extracted, units)
     if doc.format is None:
         return output, output.decode("utf-8")
     written = output.decode("utf-8").strip() if backend.output_suffix == ".md" else None

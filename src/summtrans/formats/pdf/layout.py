@@ -220,6 +220,10 @@ def _joined_tables(blocks: list[Block]) -> list[Block]:
         ):
             repeated = block.cells[0] == prev.cells[0]
             prev.cells += block.cells[1:] if repeated else block.cells
+            assert prev.table is not None and block.table is not None
+            prev.table.rows = prev.table.rows + (block.table.rows[1:] if repeated else block.table.rows)
+            if repeated:  # its German stays on the page unless the writer knows it
+                prev.table.repeats.append(block.table.rows[0])
             prev.lines = block.lines  # the page it now ends on
             continue
         out.append(block)

@@ -57,8 +57,12 @@ def merge_markers(lines: list[Line]) -> list[Line]:
             line = row[k]
             after = row[k + 1] if k + 1 < len(row) else None
             if after is not None and _MARKER.match(line.text.strip()) and after.x0 - line.x1 <= MARKER_GAP * after.size:
-                out.append(Line(line.page, f"{line.text.strip()} {after.text}", line.x0, after.x1,
-                                min(line.bottom, after.bottom), max(line.top, after.top), after.size, after.hyphenated))
+                marker = line.text.strip()
+                ink = line.ink + tuple((len(marker) + 1 + at, word) for at, word in after.ink)
+                out.append(Line(line.page, f"{marker} {after.text}", line.x0, after.x1,
+                                min(line.bottom, after.bottom), max(line.top, after.top), after.size, after.hyphenated,
+                                ink=ink, char=line.char, base=after.base, origin=line.origin,
+                                rotated=line.rotated or after.rotated, parts=(line, after)))
                 k += 2
             else:
                 out.append(line)
