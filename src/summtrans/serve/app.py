@@ -11,10 +11,8 @@ import asyncio
 import contextlib
 import logging
 import mimetypes
-import os
 import re
 import secrets
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +26,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from . import libretranslate as lt
-from .http import BodyLimit, Cors, api_route, error
-from .jobs import ID_PATTERN, Job, JobStore, Jobs, job_json
+from .http import BodyLimit, Cors, api_route, error, save_upload
+from .jobs import ID_PATTERN, Job, Jobs, JobStore, job_json
 from .openapi import docs_page, openapi
 from .options import ServeOptions
 from .service import Service, answer_json, display_name, read_upload
@@ -81,19 +79,6 @@ class Api:
         if key is None or not any(secrets.compare_digest(key, k) for k in self.options.api_keys):
             raise lt.ApiError(403, "Invalid API key")
 
-    async def save_upload(self, upload: UploadFile, suffix: str) -> Path:
-        """The upload copied to a private file with a random name and `suffix`, in chunks."""
-        fd, name = tempfile.mkstemp(suffix=suffix, prefix="upload-", dir=self.uploads)
-        path = Path(name)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                while chunk := await upload.read(1 << 20):
-                    out.write(chunk)
-        except BaseException:
-            path.unlink(missing_ok=True)
-            raise
-        return path
-
     async def accept(self, upload: Any, task: str) -> Job:
         """Check an uploaded file and queue its job; a bad document is refused now (400)."""
         filename = upload.filename if isinstance(upload, UploadFile) else None
@@ -105,7 +90,7 @@ class Api:
         name = display_name(filename)
         if lt.suffix_of(name) != suffix:
             name += suffix
-        path = await self.save_upload(upload, suffix)
+        path = await save_upload(upload, suffix, self.uploads)
         try:
             await run_in_threadpool(read_upload, path, name, self.options.max_upload_bytes)
         except BaseException:

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
+import tempfile
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
@@ -33,6 +36,21 @@ CORS_HEADERS = {
 
 class BodyTooLarge(Exception):
     """A request body over the upload cap, found while it streamed in."""
+
+
+async def save_upload(upload: Any, suffix: str, folder: Path) -> Path:
+    """An upload copied in chunks to a private file in `folder` with a random name and `suffix`
+    (never the client's name)."""
+    fd, name = tempfile.mkstemp(suffix=suffix, prefix="upload-", dir=folder)
+    path = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            while chunk := await upload.read(1 << 20):
+                out.write(chunk)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path
 
 
 def error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
