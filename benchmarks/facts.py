@@ -37,7 +37,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from summtrans.facts import extract_facts  # noqa: E402
-from summtrans.facts import rules  # noqa: E402
+from summtrans.facts.amounts import find_amounts  # noqa: E402
+from summtrans.facts.deadlines import deadlines_and_more  # noqa: E402
+from summtrans.facts.letter import LETTER_THRESHOLD, letter_cues, letter_date  # noqa: E402
+from summtrans.facts.schedule import find_appointments, find_ranges  # noqa: E402
 from summtrans.segment import segment  # noqa: E402
 
 DATA = tuple(REPO / "benchmarks" / "data" / name for name in ("facts_letters.jsonl", "facts_letters_b.jsonl", "facts_letters_c.jsonl"))
@@ -85,7 +88,7 @@ def evaluate(records: list[dict]) -> dict:
         seconds += time.perf_counter() - t0
         out = facts.to_dict() if facts else None
         row = {"id": rec["id"], "is_letter": gold["is_letter"], "found_letter": facts is not None,
-               "cues": list(rules.letter_cues(s))}
+               "cues": list(letter_cues(s))}
         totals["letters" if gold["is_letter"] else "non_letters"] += 1
         totals["gate_correct"] += gold["is_letter"] == (facts is not None)
         found_deadlines = out["deadlines"] if out else []
@@ -149,10 +152,10 @@ def news_check() -> dict:
     news_dir = SHARED / "corpus" / "de-news"
     for path in sorted(news_dir.glob("*.txt")) if news_dir.is_dir() else []:
         s = segs(path.read_text(encoding="utf-8"))
-        day, _ = rules.letter_date(s)
-        ungated, _apps, _found = rules.deadlines_and_more(s, day, None, rules.find_appointments(s, day), rules.find_ranges(s, day), None)
-        news.append({"file": path.name, "cues": len(rules.letter_cues(s)), "facts": extract_facts(s) is not None,
-                     "ungated_deadlines": len(ungated), "ungated_amounts": len(rules.find_amounts(s))})
+        day, _ = letter_date(s)
+        ungated, _apps, _found = deadlines_and_more(s, day, None, find_appointments(s, day), find_ranges(s, day), None)
+        news.append({"file": path.name, "cues": len(letter_cues(s)), "facts": extract_facts(s) is not None,
+                     "ungated_deadlines": len(ungated), "ungated_amounts": len(find_amounts(s))})
     return {
         "files": len(news),
         "with_facts": sum(n["facts"] for n in news),
@@ -250,11 +253,11 @@ def main() -> None:
     ap.add_argument("--baseline", help="an earlier results JSON, whose scores are printed beside the new ones")
     args = ap.parse_args()
     baseline = json.loads(Path(args.baseline).read_text(encoding="utf-8"))["sets"] if args.baseline else {}
-    report: dict = {"threshold": rules.LETTER_THRESHOLD, "sets": {}}
+    report: dict = {"threshold": LETTER_THRESHOLD, "sets": {}}
     if args.baseline:
         report["baseline"] = {"file": Path(args.baseline).name, "sets": {
             name: {k: v for k, v in s.items() if k != "per_letter" and k != "dateparser_check"} for name, s in baseline.items()}}
-    lines = [f"summtrans.facts on held-out letters (letter gate: at least {rules.LETTER_THRESHOLD} cues)", ""]
+    lines = [f"summtrans.facts on held-out letters (letter gate: at least {LETTER_THRESHOLD} cues)", ""]
     for path in map(Path, args.data):
         records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
         result = evaluate(records)

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from summtrans.facts import extract_facts, render_markdown
+from summtrans.facts.letter import find_sender
 from summtrans.facts.model import Rule
-from summtrans.facts.rules import find_sender
 from summtrans.segment import segment
 
 SHARED = Path(os.environ.get("SUMMTRANS_SHARED", Path(__file__).resolve().parents[1].parent / "shared"))

@@ -2,9 +2,12 @@
 
 A summary model trained on news may drop the one thing a person with an official letter needs:
 by when must I do what, and how much is it. `extract_facts` reads those facts from the German
-source segments with rules (`rules`, phrases in `lexicon`) over the protected-span detectors for
-dates, amounts and identifiers, so nothing depends on the model's wording; `render_markdown`
-writes them as an English "Key facts" section to put above the summary.
+source segments with rules over the protected-span detectors for dates, amounts and identifiers
+(phrases in `lexicon`), so nothing depends on the model's wording; `render_markdown` writes them as
+an English "Key facts" section to put above the summary. The rules, one module per concern:
+`letter` (the letter gate, date, sender, kind), `amounts` (references, amounts), `schedule`
+(period, appointments), `deadlines` (deadlines, actions, consequences), `documents`, `remedy`;
+`text` holds what several of them share.
 
 A text without enough letter cues (salutation, closing, reference number, date line,
 Rechtsbehelfsbelehrung, postcode) is not a letter and gets no facts at all.
@@ -31,23 +34,28 @@ def extract_facts(segments: Sequence[str], *, translations: Sequence[str] | None
     translations (same length), are used only where the lexicon has no English wording (an
     action or consequence it does not know, a listed document's name).
     """
-    from . import rules
+    from .amounts import find_amounts, find_references
+    from .deadlines import deadlines_and_more
+    from .documents import find_documents
+    from .letter import find_kind, find_sender, is_letter, letter_cues, letter_date, notification_law
+    from .remedy import find_remedy
+    from .schedule import find_appointments, find_period, find_ranges
 
     segments = list(segments)
     if translations is not None:
         translations = list(translations)
         if len(translations) != len(segments):
             raise ValueError(f"translations has {len(translations)} entries for {len(segments)} segments")
-    cues = rules.letter_cues(segments)
-    if not rules.is_letter(cues):
+    cues = letter_cues(segments)
+    if not is_letter(cues):
         return None
-    day, day_segment = rules.letter_date(segments)
-    sender, sender_segment = rules.find_sender(segments)
-    kind, kind_en, kind_segment = rules.find_kind(segments)
-    law = rules.notification_law(sender, segments)
-    ranges = rules.find_ranges(segments, day)
-    appointments = rules.find_appointments(segments, day)
-    deadlines, appointments, found = rules.deadlines_and_more(segments, day, law, appointments, ranges, translations)
+    day, day_segment = letter_date(segments)
+    sender, sender_segment = find_sender(segments)
+    kind, kind_en, kind_segment = find_kind(segments)
+    law = notification_law(sender, segments)
+    ranges = find_ranges(segments, day)
+    appointments = find_appointments(segments, day)
+    deadlines, appointments, found = deadlines_and_more(segments, day, law, appointments, ranges, translations)
     deadlines.sort(key=lambda d: d.sort_key)
     return Facts(
         kind=kind,
@@ -57,12 +65,12 @@ def extract_facts(segments: Sequence[str], *, translations: Sequence[str] | None
         sender_segment=sender_segment,
         date=day,
         date_segment=day_segment,
-        references=tuple(rules.find_references(segments)),
+        references=tuple(find_references(segments)),
         deadlines=tuple(deadlines),
         appointments=tuple(appointments),
-        amounts=tuple(rules.find_amounts(segments, translations)),
-        period=rules.find_period(ranges),
-        documents=tuple(rules.find_documents(segments, found, translations)),
-        remedy=rules.find_remedy(segments, deadlines),
+        amounts=tuple(find_amounts(segments, translations)),
+        period=find_period(ranges),
+        documents=tuple(find_documents(segments, found, translations)),
+        remedy=find_remedy(segments, deadlines),
         cues=cues,
     )
