@@ -14,13 +14,13 @@ which the loop retries document by document, as locally), so the journal is a lo
 
 Ray core actors, not Ray Data: the run loop produces groups lazily (it reads inputs one by one and
 stops producing them on a first Ctrl-C) and must get every group back, in order, paired with its
-documents; a bounded queue of `in_flight` groups per actor gives that directly, holds at most
-``workers × in_flight`` groups in the cluster, and starts no extra Ray tasks beside the actors
+documents; a bounded queue of `in_flight` parts per actor gives that directly, holds at most
+about ``workers × in_flight`` parts in the cluster, and starts no extra Ray tasks beside the actors
 (Ray Data's own scheduling and read tasks need free CPUs that a small machine's actors hold).
 
 A worker that dies (killed process, lost node) is restarted by Ray (``max_restarts=-1``) and all
-its groups in flight are sent again. Only the group it was running (the first: an actor runs its
-calls in order) is blamed: a second death while running it makes it a failure, which the loop
+its parts in flight are sent again. Only the part it was running (the first: an actor runs its
+calls in order) is blamed: a second death while running it fails its group, which the loop
 retries document by document. So a document that kills its worker every time ends up ``failed``
 in the journal, and every other document is done.
 """
