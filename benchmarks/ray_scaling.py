@@ -338,6 +338,30 @@ def median(xs: list[float]) -> float:
     return xs[mid] if len(xs) % 2 else (xs[mid - 1] + xs[mid]) / 2
 
 
+def _spin(n: int = 3_000_000) -> float:
+    t0 = time.perf_counter()
+    x = 0
+    for i in range(n):
+        x += i
+    return time.perf_counter() - t0
+
+
+def parallel_probe(tries: int = 3) -> float:
+    """How much two CPU-bound processes get done beside one, now (2.0: two free cores; 1.0: one core's worth).
+
+    On a shared machine this says whether a two-worker run can be faster than a one-thread one at all."""
+    import multiprocessing
+
+    ratios = []
+    with multiprocessing.Pool(2) as pool:
+        for _ in range(tries):
+            one = _spin()
+            t0 = time.perf_counter()
+            pool.map(_spin, [3_000_000] * 2)
+            ratios.append(2 * one / (time.perf_counter() - t0))
+    return round(median(ratios), 2)
+
+
 def short_main(args: argparse.Namespace) -> None:
     if not (MINI / "config.json").is_file() or not MULTI30K.is_file():
         raise SystemExit("../shared (mini-marian-de-en, corpus/multi30k-test2016) is needed")
@@ -367,6 +391,7 @@ def short_main(args: argparse.Namespace) -> None:
         log("converting the model (untimed)")
         translate(root / f"in{sizes[0]}", root / "warm", None, [], model, threads=[])
         runs: list[dict] = []
+        probes = [parallel_probe()]
         plan = [(c, n) for n in sizes for c in contenders]
         for k in range(args.rounds):
             for (name, _, extra, src), n in plan[k % len(plan):] + plan[:k % len(plan)]:  # a new order each round
@@ -376,7 +401,10 @@ def short_main(args: argparse.Namespace) -> None:
                 run.update(contender=name, docs=n, round=k + 1)
                 runs.append(run)
                 log(f"round {k + 1}, {name} × {n}: {run['wall_s']} s, load {run['loadavg_before']} -> {run['loadavg_after']}")
+            probes.append(parallel_probe())
+            log(f"two processes do {probes[-1]}× one's work")
         report["runs"] = runs
+        report["parallel_probes"] = probes
         report["same_outputs"] = {n: outputs(root / f"out-local-{n}") == outputs(root / f"out-ray-{n}") for n in sizes}
         report["same_journals"] = {n: comparable_journal(root / f"out-local-{n}") == comparable_journal(root / f"out-ray-{n}")
                                    for n in sizes}
@@ -417,7 +445,9 @@ def summarize_short(r: dict) -> dict:
             s["fixed_more_than_local_s"] = round(s["fixed_s"] - local["fixed_s"], 2)
     loads = [x["loadavg_before"] for x in r["runs"]] + [x["loadavg_after"] for x in r["runs"]]
     return {"contenders": out, "per_doc_target": PER_DOC_TARGET, "fixed_target_s": FIXED_TARGET_S,
-            "loadavg": {"median": round(median(loads), 2), "min": min(loads), "max": max(loads)}}
+            "loadavg": {"median": round(median(loads), 2), "min": min(loads), "max": max(loads)},
+            "parallel_probe": {"median": median(r["parallel_probes"]), "min": min(r["parallel_probes"]),
+                               "max": max(r["parallel_probes"])}}
 
 
 def render_short(r: dict) -> str:
@@ -427,7 +457,9 @@ def render_short(r: dict) -> str:
         f"summtrans --executor ray vs local on short documents — {r['date']}, {r['cpus']} CPUs, Ray {r['ray']}, "
         f"Python {r['python']}",
         f"{r['documents']}; mini Marian as a directory, --no-memory; {r['rounds']} rounds; {r['note']}",
-        f"load average over the runs: median {s['loadavg']['median']}, {s['loadavg']['min']}–{s['loadavg']['max']}",
+        f"load average over the runs: median {s['loadavg']['median']}, {s['loadavg']['min']}–{s['loadavg']['max']}; "
+        f"two CPU-bound processes did {s['parallel_probe']['median']}× one's work (before and after each round, median; "
+        f"{s['parallel_probe']['min']}–{s['parallel_probe']['max']}; 2.0 = two free cores)",
         "",
         f"{'contender':<9} {'docs':>4} {'median s':>8}  {'every run, in round order (s)':<36} {'Ray start':>9} "
         f"{'load':>5} {'stop':>5}",

@@ -100,10 +100,15 @@ class FlakyPipeline(Pipeline):
 
 
 class PidPipeline(FlakyPipeline):
-    """Notes which processes ran each document: a line with the pid in ``<where>/<source>`` per run
-    (see `noting_pids`)."""
+    """Notes which processes ran each document: a line with the pid in ``<where>/<source>`` per run,
+    and each model load in ``<where>/loads`` (see `noting_pids`)."""
 
     where = ""
+
+    def load(self):
+        with open(Path(self.where, "loads"), "a", encoding="utf-8") as fh:
+            fh.write(f"{os.getpid()}\n")
+        return super().load()
 
     def run(self, docs, progress=None):
         for d in docs:
@@ -263,10 +268,12 @@ def test_two_workers_share_a_group_and_the_run_equals_local(tmp_path: Path, ray_
     assert tree_bytes(tmp_path / "ray") == tree_bytes(tmp_path / "local")
     assert comparable(tmp_path / "ray") == comparable(tmp_path / "local")
     assert ex.stats["groups"] == 1 + 10 and ex.stats["parts"] == 1 + 9  # the group (two parts, one failed), then one by one
-    runs = {p.name: p.read_text().split() for p in pids.iterdir()}
+    loads = (pids / "loads").read_text().split()
+    runs = {p.name: p.read_text().split() for p in pids.iterdir() if p.name != "loads"}
     assert sorted(runs) == sorted(texts) and all(len(r) == 2 for r in runs.values())  # the group's run, the retry
     first, second = {runs[f"d{i:03d}.txt"][0] for i in range(5)}, {runs[f"d{i:03d}.txt"][0] for i in range(5, 10)}
     assert len(first) == len(second) == 1 and first != second  # each half on one worker, the other's
+    assert sorted(loads) == sorted(first | second)  # each worker loaded the models once, for its 6 runs or so
     assert wait_for_free_cpus(ray_session) == 2.0
 
 
