@@ -446,7 +446,7 @@ def summarize_short(r: dict) -> dict:
     loads = [x["loadavg_before"] for x in r["runs"]] + [x["loadavg_after"] for x in r["runs"]]
     return {"contenders": out, "per_doc_target": PER_DOC_TARGET, "fixed_target_s": FIXED_TARGET_S,
             "loadavg": {"median": round(median(loads), 2), "min": min(loads), "max": max(loads)},
-            "parallel_probe": {"median": median(r["parallel_probes"]), "min": min(r["parallel_probes"]),
+            "parallel_probe": {"median": round(median(r["parallel_probes"]), 2), "min": min(r["parallel_probes"]),
                                "max": max(r["parallel_probes"])}}
 
 
