@@ -19,7 +19,11 @@ sizes, because the machine is shared. From the medians: the cost of one more doc
 between the two sizes; target: Ray ≤ 1.2× local) and the fixed cost (the line's value at no
 documents; target: Ray's ≤ 12 s all told), beside what the Ray run logs (Ray's start, the workers'
 model load, Ray's stop). The outputs and journals of ``local`` and ``ray`` must be the same
-(timings aside). Writes ray-short-<date>.json and .txt.
+(timings aside). Ray's start (5-11 s here, varying by seconds from run to run) swamps the
+difference that 24 short documents make, so the same sizes then run in this process, with Ray
+started once and every contender's models loaded and warm (``--steady-rounds``): the folder run
+alone (`run_batch`), for ``local``, ``ray`` and ``ray-whole`` (the same executor sending each group
+whole to one worker, as before groups were shared). Writes ray-short-<date>.json and .txt.
 
 ``--mode scaling``: ``../shared/corpus/de-news`` copied ``--copies`` times (30 articles a copy)
 with the mini Marian (CTranslate2 int8, beam 2, 96 new tokens), every contender a fresh
@@ -166,6 +170,7 @@ def main() -> None:
                     help="run the contenders in turn this many times (short: medians, default 5; scaling: the best, default 1)")
     ap.add_argument("--docs", default="12,36", help="short: the two folder sizes")
     ap.add_argument("--workers", type=int, default=2, help="short: Ray workers")
+    ap.add_argument("--steady-rounds", type=int, default=7, help="short: rounds of the in-process runs (0: none)")
     ap.add_argument("--baseline-src", type=Path, help="short: also run Ray with the package in DIR (PYTHONPATH=DIR)")
     ap.add_argument("--out", type=Path, help="JSON report (default results/ray-short-DATE.json, scaling: results/ray-DATE.json)")
     args = ap.parse_args()
@@ -362,6 +367,57 @@ def parallel_probe(tries: int = 3) -> float:
     return round(median(ratios), 2)
 
 
+def steady(sizes: list[int], rounds: int, workers: int, root: Path) -> list[dict]:
+    """The folder runs alone, in this process: Ray started once, each contender's models loaded and warm."""
+    import logging
+
+    os.environ.update(SUMMTRANS_CACHE_DIR=str(CACHE), HF_HUB_OFFLINE="1")  # before Ray starts: its workers inherit them
+    import ray
+
+    from summtrans.batch import BatchOptions, run_batch
+    from summtrans.executors import ExecutorOptions, make_executor
+    from summtrans.formats.document import read_document
+    from summtrans.models.config import load_config
+    from summtrans.pipeline import Pipeline, PipelineOptions
+
+    warm = [read_document(next(iter(sorted((root / f"in{sizes[0]}").iterdir()))))]
+    ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
+    runs = []
+    try:
+        names = ["local", "ray", "ray-whole"]
+        for k in range(rounds):
+            for n in sizes:
+                for name in names[k % 3:] + names[:k % 3]:
+                    if name == "local":
+                        pipe, ex = Pipeline(PipelineOptions(model=str(MINI), memory=False), load_config()), None
+                        pipe.load()
+                        pipe.run(warm)  # the language identifier, as the workers' below
+                    else:
+                        o = ExecutorOptions(kind="ray", workers=workers)
+                        pipe = Pipeline(o.pipeline_options(PipelineOptions(model=str(MINI), memory=False)), load_config())
+                        ex = make_executor(pipe, o)
+                        if name == "ray-whole":
+                            ex.min_part_chars = 10**12
+                        ex._start()
+                        ray.get([slot.actor.run.remote(warm) for slot in ex.slots])
+                    out = root / f"steady-{name}-{n}"
+                    shutil.rmtree(out, ignore_errors=True)
+                    load0 = loadavg()
+                    t0 = time.perf_counter()
+                    report = run_batch([root / f"in{n}"], pipe, BatchOptions(output_dir=out, quiet=True), ex)
+                    wall = time.perf_counter() - t0
+                    assert report.counts.get("ok") == n, report.counts
+                    runs.append({"contender": name, "docs": n, "round": k + 1, "wall_s": round(wall, 3),
+                                 "parts": ex.stats["parts"] if ex else None, "loadavg_before": load0})
+                    log(f"steady, round {k + 1}, {name} × {n}: {wall:.2f} s")
+                    deadline = time.monotonic() + 30
+                    while ex and ray.available_resources().get("CPU", 0) < workers and time.monotonic() < deadline:
+                        time.sleep(0.1)  # the closed executor's workers give their CPUs back
+    finally:
+        ray.shutdown()
+    return runs
+
+
 def short_main(args: argparse.Namespace) -> None:
     if not (MINI / "config.json").is_file() or not MULTI30K.is_file():
         raise SystemExit("../shared (mini-marian-de-en, corpus/multi30k-test2016) is needed")
@@ -408,6 +464,8 @@ def short_main(args: argparse.Namespace) -> None:
         report["same_outputs"] = {n: outputs(root / f"out-local-{n}") == outputs(root / f"out-ray-{n}") for n in sizes}
         report["same_journals"] = {n: comparable_journal(root / f"out-local-{n}") == comparable_journal(root / f"out-ray-{n}")
                                    for n in sizes}
+        if args.steady_rounds:
+            report["steady_runs"] = steady(sizes, args.steady_rounds, args.workers, root)
     report["summary"] = summarize_short(report)
     text = render_short(report)
     print(text)
@@ -443,8 +501,18 @@ def summarize_short(r: dict) -> dict:
             s["per_doc_vs_local_without_ray_start"] = round(
                 s["per_doc_s_without_ray_start"] / local["per_doc_s_without_ray_start"], 2)
             s["fixed_more_than_local_s"] = round(s["fixed_s"] - local["fixed_s"], 2)
+    steady_out: dict = {}
+    for name in dict.fromkeys(x["contender"] for x in r.get("steady_runs", [])):
+        mine = [x for x in r["steady_runs"] if x["contender"] == name]
+        wall = {n: median([x["wall_s"] for x in mine if x["docs"] == n]) for n in (n1, n2)}
+        steady_out[name] = {"median_wall_s": {str(n): round(w, 3) for n, w in wall.items()},
+                            "per_doc_s": round((wall[n2] - wall[n1]) / (n2 - n1), 4),
+                            "parts_per_run": {str(n): sorted({x["parts"] for x in mine if x["docs"] == n}, key=str)
+                                              for n in (n1, n2)}}
+    for name, c in steady_out.items():
+        c["per_doc_vs_local"] = round(c["per_doc_s"] / steady_out["local"]["per_doc_s"], 2)
     loads = [x["loadavg_before"] for x in r["runs"]] + [x["loadavg_after"] for x in r["runs"]]
-    return {"contenders": out, "per_doc_target": PER_DOC_TARGET, "fixed_target_s": FIXED_TARGET_S,
+    return {"contenders": out, "steady": steady_out, "per_doc_target": PER_DOC_TARGET, "fixed_target_s": FIXED_TARGET_S,
             "loadavg": {"median": round(median(loads), 2), "min": min(loads), "max": max(loads)},
             "parallel_probe": {"median": round(median(r["parallel_probes"]), 2), "min": min(r["parallel_probes"]),
                                "max": max(r["parallel_probes"])}}
@@ -485,6 +553,14 @@ def render_short(r: dict) -> str:
                  + "; ".join(f"{name} {c['per_doc_s_without_ray_start']:.3f} s"
                              + (f" ({c['per_doc_vs_local_without_ray_start']:.2f}×)" if name != "local" else "")
                              for name, c in s["contenders"].items()))
+    if s["steady"]:
+        lines += ["", "the folder runs alone (one process; Ray started once; models loaded and warm), medians of "
+                  f"{len(r['steady_runs']) // (3 * 2)} rounds:"]
+        for name, c in s["steady"].items():
+            walls = c["median_wall_s"]
+            lines.append(f"  {name:<9} {n1} docs {walls[str(n1)]:.2f} s, {n2} docs {walls[str(n2)]:.2f} s: "
+                         f"{c['per_doc_s']:.3f} s/document, {c['per_doc_vs_local']:.2f}× local"
+                         + (f" (parts a run: {c['parts_per_run']})" if name != "local" else ""))
     lines += ["", "the Ray run's log, medians: Ray start / workers' model load / Ray stop (s): "
               + "; ".join(f"{name} {c['ray_start_s']}/{c['workers_load_s']}/{c['ray_stop_s']}"
                           for name, c in s["contenders"].items() if name != "local"),

@@ -208,6 +208,7 @@ class RayExecutor:
         self.slots: list[_Slot] = []
         self.started_ray = False  # this executor started the Ray instance (and shuts it down)
         self.deaths_in_a_row = 0  # worker deaths since a group last came back
+        self.min_part_chars = MIN_PART_CHARS  # groups shorter than twice this go whole (benchmarks send all whole)
         self.stats = {"groups": 0, "parts": 0, "resent": 0, "worker_deaths": 0}  # groups sent, parts done: logs, benchmarks
         self._ray: Any = None
 
@@ -253,7 +254,7 @@ class RayExecutor:
         """Send `group` to the workers in parts (see the module's docstring)."""
         self.stats["groups"] += 1
         jobs = []
-        for part in split_group(group, len(self.slots)):
+        for part in split_group(group, len(self.slots), self.min_part_chars):
             slot = min(self.slots, key=lambda s: s.load)
             job = _Job(part, slot.actor.run.remote(part), slot)
             slot.jobs.append(job)
