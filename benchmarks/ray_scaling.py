@@ -1,11 +1,33 @@
-"""--executor ray against local runs: Ray's own overhead, its start-up, and the driver's ceiling.
+"""--executor ray against local runs: the cost per document, Ray's start-up, the driver's ceiling.
 
-    .venv/bin/python benchmarks/ray_scaling.py [--copies 10] [--echo-copies 100]
-                                               [--out benchmarks/results/ray-<date>.json]
+    .venv/bin/python benchmarks/ray_scaling.py [--rounds 5] [--docs 12,36] [--workers 2]
+                                               [--baseline-src DIR] [--out FILE]
+    .venv/bin/python benchmarks/ray_scaling.py --mode scaling [--copies 10] [--echo-copies 100] [--out FILE]
 
-On ``../shared/corpus/de-news`` copied ``--copies`` times (30 articles a copy) with the mini
-Marian (``../shared/models/mini-marian-de-en``, CTranslate2 int8, beam 2, 96 new tokens), every
-contender a fresh ``summtrans translate`` process, run back to back:
+``--mode short`` (the default): short documents (five Multi30k captions each, ~340 characters,
+from ``../shared/corpus/multi30k-test2016``) with the mini Marian given as a directory
+(``--model ../shared/models/mini-marian-de-en``: its own generation settings, CTranslate2 int8),
+``--no-memory``; every run a fresh ``summtrans translate`` process:
+
+* ``local``     the local executor (CTranslate2 with one worker thread per core);
+* ``ray``       ``--executor ray --workers 2`` (a local Ray instance; one CPU and thread per worker);
+* ``ray-base``  (with ``--baseline-src DIR``) the same Ray run with the package in DIR
+  (``PYTHONPATH``), e.g. ``git archive <commit> src`` unpacked: before and after a change.
+
+Each contender runs on ``--docs`` (12 and 36) documents; rounds alternate the contenders and the
+sizes, because the machine is shared. From the medians: the cost of one more document (the slope
+between the two sizes; target: Ray ≤ 1.2× local) and the fixed cost (the line's value at no
+documents; target: Ray's ≤ 12 s all told), beside what the Ray run logs (Ray's start, the workers'
+model load, Ray's stop). The outputs and journals of ``local`` and ``ray`` must be the same
+(timings aside). Ray's start (5-11 s here, varying by seconds from run to run) swamps the
+difference that 24 short documents make, so the same sizes then run in this process, with Ray
+started once and every contender's models loaded and warm (``--steady-rounds``): the folder run
+alone (`run_batch`), for ``local``, ``ray`` and ``ray-whole`` (the same executor sending each group
+whole to one worker, as before groups were shared). Writes ray-short-<date>.json and .txt.
+
+``--mode scaling``: ``../shared/corpus/de-news`` copied ``--copies`` times (30 articles a copy)
+with the mini Marian (CTranslate2 int8, beam 2, 96 new tokens), every contender a fresh
+``summtrans translate`` process, run back to back:
 
 * ``local``  ``--threads 1``: one model thread in the driver process;
 * ``ray-1``  ``--executor ray --workers 1 --cpus-per-worker 1``: one worker of one thread;
@@ -38,9 +60,13 @@ REPO = BENCH.parent
 SHARED = Path(os.environ.get("SUMMTRANS_SHARED", REPO.parent / "shared"))  # ../shared beside the checkout
 MINI = SHARED / "models" / "mini-marian-de-en"
 DE_NEWS = SHARED / "corpus" / "de-news"
+MULTI30K = SHARED / "corpus" / "multi30k-test2016" / "test_2016_flickr.de"
+CAPTIONS_PER_DOC = 5  # a short document: five captions in one paragraph (~340 characters)
 CACHE = BENCH / ".models" / "summtrans-cache"  # CTranslate2 conversions, shared with benchmarks/run.py
 JOURNAL = "summtrans-journal.jsonl"
 OVERHEAD_TARGET = 0.15
+PER_DOC_TARGET = 1.2  # short: Ray's cost of one more document, at most this many times local's
+FIXED_TARGET_S = 12.0  # short: Ray's fixed cost (the run at no documents), all told
 CLUSTER_WORKERS = 100  # the cluster the arithmetic is for
 
 CONTENDERS = [
@@ -77,19 +103,23 @@ def write_config(path: Path) -> None:
     )
 
 
-def child_env() -> dict[str, str]:
+def child_env(src: Path | None = None) -> dict[str, str]:
     env = dict(os.environ, SUMMTRANS_CACHE_DIR=str(CACHE), HF_HUB_OFFLINE="1", PYTHONUNBUFFERED="1")
     env.pop("RAY_ADDRESS", None)
+    if src is not None:  # another copy of the package (a baseline)
+        env["PYTHONPATH"] = str(src)
     return env
 
 
-def translate(inp: Path, out: Path, config: Path, extra: list[str], model: list[str]) -> dict:
+def translate(inp: Path, out: Path, config: Path | None, extra: list[str], model: list[str],
+              threads: list[str] | None = None, src: Path | None = None) -> dict:
     """One fresh `summtrans translate` process; its wall time and what its log lines say."""
-    cmd = [sys.executable, "-m", "summtrans", "translate", str(inp), "-o", str(out), "--config", str(config),
-           *model, "--threads", "1", *extra]
+    cmd = [sys.executable, "-m", "summtrans", "translate", str(inp), "-o", str(out),
+           *(["--config", str(config)] if config is not None else []), *model,
+           *(["--threads", "1"] if threads is None else threads), *extra]
     load0 = loadavg()
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=child_env())
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=child_env(src))
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
@@ -102,6 +132,7 @@ def translate(inp: Path, out: Path, config: Path, extra: list[str], model: list[
         "run_s": found(r"Done in ([\d.]+) s"),  # the run itself, after Python and the CLI started
         "ray_start_s": found(r"Ray (?:started|joined at \S+) in ([\d.]+) s"),
         "workers_load_s": found(r"loaded the models in ([\d.]+) s"),
+        "ray_stop_s": found(r"Ray stopped in ([\d.]+) s"),
         "documents": len(docs),
         "pipeline_s": round(sum(e["timings"].get("total", 0.0) for e in docs), 3),  # model time the journal records
         "write_s": round(sum(e["timings"].get("write", 0.0) for e in docs), 3),
@@ -130,12 +161,26 @@ def ray_startup(runs: int) -> list[dict]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--copies", type=int, default=10, help="copies of de-news (30 articles each) for the model runs")
-    ap.add_argument("--echo-copies", type=int, default=100, help="copies of de-news for the driver's ceiling (echo)")
-    ap.add_argument("--startup-runs", type=int, default=3)
-    ap.add_argument("--rounds", type=int, default=1, help="run the contenders in turn this many times; the best of each counts")
-    ap.add_argument("--out", type=Path, default=BENCH / "results" / f"ray-{dt.date.today().isoformat()}.json")
+    ap.add_argument("--mode", choices=("short", "scaling"), default="short",
+                    help="short: cost per document on short documents; scaling: one worker's overhead, the driver's ceiling")
+    ap.add_argument("--copies", type=int, default=10, help="scaling: copies of de-news (30 articles each) for the model runs")
+    ap.add_argument("--echo-copies", type=int, default=100, help="scaling: copies of de-news for the driver's ceiling (echo)")
+    ap.add_argument("--startup-runs", type=int, default=3, help="scaling: bare Ray start-ups measured")
+    ap.add_argument("--rounds", type=int, default=None,
+                    help="run the contenders in turn this many times (short: medians, default 5; scaling: the best, default 1)")
+    ap.add_argument("--docs", default="12,36", help="short: the two folder sizes")
+    ap.add_argument("--workers", type=int, default=2, help="short: Ray workers")
+    ap.add_argument("--steady-rounds", type=int, default=7, help="short: rounds of the in-process runs (0: none)")
+    ap.add_argument("--baseline-src", type=Path, help="short: also run Ray with the package in DIR (PYTHONPATH=DIR)")
+    ap.add_argument("--out", type=Path, help="JSON report (default results/ray-short-DATE.json, scaling: results/ray-DATE.json)")
     args = ap.parse_args()
+    today = dt.date.today().isoformat()
+    if args.mode == "short":
+        args.rounds = args.rounds or 5
+        args.out = args.out or BENCH / "results" / f"ray-short-{today}.json"
+        return short_main(args)
+    args.rounds = args.rounds or 1
+    args.out = args.out or BENCH / "results" / f"ray-{today}.json"
     if not (MINI / "config.json").is_file() or not DE_NEWS.is_dir():
         raise SystemExit("../shared (mini-marian-de-en, corpus/de-news) is needed")
     import ray  # noqa: F401  (fail now, not after the local run)
@@ -268,6 +313,258 @@ def render(r: dict) -> str:
         f"article on one CPU thread; a worker {s['model_s_per_doc_cpu_thread'] / s['min_worker_s_per_doc_for_100_ray_path']:.0f}× "
         f"faster than that per article would make the driver the limit of a {w}-worker cluster.",
     ]
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- short documents
+
+
+def make_short_corpus(root: Path, n: int) -> None:
+    captions = MULTI30K.read_text(encoding="utf-8").splitlines()
+    root.mkdir(parents=True)
+    for i in range(n):
+        text = " ".join(captions[i * CAPTIONS_PER_DOC:(i + 1) * CAPTIONS_PER_DOC])
+        (root / f"short{i:03d}.txt").write_text(text + "\n", encoding="utf-8")
+
+
+def comparable_journal(out: Path) -> list[str]:
+    """The journal's lines without what differs from run to run (timings, the clock), sorted."""
+    lines = [json.loads(line) for line in (out / JOURNAL).read_text(encoding="utf-8").splitlines()]
+    return sorted(json.dumps({k: v for k, v in e.items() if k not in ("timings", "finished")}, sort_keys=True) for e in lines)
+
+
+def outputs(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*.en.txt"))}
+
+
+def median(xs: list[float]) -> float:
+    xs = sorted(xs)
+    mid = len(xs) // 2
+    return xs[mid] if len(xs) % 2 else (xs[mid - 1] + xs[mid]) / 2
+
+
+def _spin(n: int = 3_000_000) -> float:
+    t0 = time.perf_counter()
+    x = 0
+    for i in range(n):
+        x += i
+    return time.perf_counter() - t0
+
+
+def parallel_probe(tries: int = 3) -> float:
+    """How much two CPU-bound processes get done beside one, now (2.0: two free cores; 1.0: one core's worth).
+
+    On a shared machine this says whether a two-worker run can be faster than a one-thread one at all."""
+    import multiprocessing
+
+    ratios = []
+    with multiprocessing.Pool(2) as pool:
+        for _ in range(tries):
+            one = _spin()
+            t0 = time.perf_counter()
+            pool.map(_spin, [3_000_000] * 2)
+            ratios.append(2 * one / (time.perf_counter() - t0))
+    return round(median(ratios), 2)
+
+
+def steady(sizes: list[int], rounds: int, workers: int, root: Path) -> list[dict]:
+    """The folder runs alone, in this process: Ray started once, each contender's models loaded and warm."""
+    import logging
+
+    os.environ.update(SUMMTRANS_CACHE_DIR=str(CACHE), HF_HUB_OFFLINE="1")  # before Ray starts: its workers inherit them
+    import ray
+
+    from summtrans.batch import BatchOptions, run_batch
+    from summtrans.executors import ExecutorOptions, make_executor
+    from summtrans.formats.document import read_document
+    from summtrans.models.config import load_config
+    from summtrans.pipeline import Pipeline, PipelineOptions
+
+    warm = [read_document(next(iter(sorted((root / f"in{sizes[0]}").iterdir()))))]
+    ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
+    runs = []
+    try:
+        names = ["local", "ray", "ray-whole"]
+        for k in range(rounds):
+            for n in sizes:
+                for name in names[k % 3:] + names[:k % 3]:
+                    if name == "local":
+                        pipe, ex = Pipeline(PipelineOptions(model=str(MINI), memory=False), load_config()), None
+                        pipe.load()
+                        pipe.run(warm)  # the language identifier, as the workers' below
+                    else:
+                        o = ExecutorOptions(kind="ray", workers=workers)
+                        pipe = Pipeline(o.pipeline_options(PipelineOptions(model=str(MINI), memory=False)), load_config())
+                        ex = make_executor(pipe, o)
+                        if name == "ray-whole":
+                            ex.min_part_chars = 10**12
+                        ex._start()
+                        ray.get([slot.actor.run.remote(warm) for slot in ex.slots])
+                    out = root / f"steady-{name}-{n}"
+                    shutil.rmtree(out, ignore_errors=True)
+                    load0 = loadavg()
+                    t0 = time.perf_counter()
+                    report = run_batch([root / f"in{n}"], pipe, BatchOptions(output_dir=out, quiet=True), ex)
+                    wall = time.perf_counter() - t0
+                    assert report.counts.get("ok") == n, report.counts
+                    runs.append({"contender": name, "docs": n, "round": k + 1, "wall_s": round(wall, 3),
+                                 "parts": ex.stats["parts"] if ex else None, "loadavg_before": load0})
+                    log(f"steady, round {k + 1}, {name} × {n}: {wall:.2f} s")
+                    deadline = time.monotonic() + 30
+                    while ex and ray.available_resources().get("CPU", 0) < workers and time.monotonic() < deadline:
+                        time.sleep(0.1)  # the closed executor's workers give their CPUs back
+    finally:
+        ray.shutdown()
+    return runs
+
+
+def short_main(args: argparse.Namespace) -> None:
+    if not (MINI / "config.json").is_file() or not MULTI30K.is_file():
+        raise SystemExit("../shared (mini-marian-de-en, corpus/multi30k-test2016) is needed")
+    import ray  # noqa: F401  (fail now, not after the local runs)
+
+    sizes = [int(x) for x in args.docs.split(",")]
+    if len(sizes) != 2 or not 0 < sizes[0] < sizes[1]:
+        raise SystemExit("--docs takes two folder sizes, the smaller first (e.g. 12,36)")
+    ray_args = ["--executor", "ray", "--workers", str(args.workers)]
+    contenders = [("local", "local executor (CTranslate2, a thread per core)", [], None),
+                  ("ray", f"--executor ray --workers {args.workers}", ray_args, None)]
+    if args.baseline_src is not None:
+        contenders.append(("ray-base", f"--executor ray --workers {args.workers}, package from {args.baseline_src}",
+                           ray_args, args.baseline_src.resolve()))
+    model = ["--model", str(MINI), "--no-memory"]
+    report: dict = {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "cpus": os.cpu_count(),
+                    "ray": ray.__version__, "python": sys.version.split()[0], "mode": "short", "sizes": sizes,
+                    "rounds": args.rounds, "workers": args.workers, "model": str(MINI),
+                    "documents": f"{CAPTIONS_PER_DOC} Multi30k test2016 captions each (one paragraph)",
+                    "contenders": {name: what for name, what, _, _ in contenders},
+                    "note": "every run a fresh process; rounds alternate contenders and sizes on a shared machine; "
+                            "load averages recorded"}
+    with tempfile.TemporaryDirectory(prefix="summtrans-ray-short-") as tmp:
+        root = Path(tmp)
+        for n in sizes:
+            make_short_corpus(root / f"in{n}", n)
+        log("converting the model (untimed)")
+        translate(root / f"in{sizes[0]}", root / "warm", None, [], model, threads=[])
+        runs: list[dict] = []
+        probes = [parallel_probe()]
+        plan = [(c, n) for n in sizes for c in contenders]
+        for k in range(args.rounds):
+            for (name, _, extra, src), n in plan[k % len(plan):] + plan[:k % len(plan)]:  # a new order each round
+                out = root / f"out-{name}-{n}"
+                shutil.rmtree(out, ignore_errors=True)
+                run = translate(root / f"in{n}", out, None, extra, model, threads=[], src=src)
+                run.update(contender=name, docs=n, round=k + 1)
+                runs.append(run)
+                log(f"round {k + 1}, {name} × {n}: {run['wall_s']} s, load {run['loadavg_before']} -> {run['loadavg_after']}")
+            probes.append(parallel_probe())
+            log(f"two processes do {probes[-1]}× one's work")
+        report["runs"] = runs
+        report["parallel_probes"] = probes
+        report["same_outputs"] = {n: outputs(root / f"out-local-{n}") == outputs(root / f"out-ray-{n}") for n in sizes}
+        report["same_journals"] = {n: comparable_journal(root / f"out-local-{n}") == comparable_journal(root / f"out-ray-{n}")
+                                   for n in sizes}
+        if args.steady_rounds:
+            report["steady_runs"] = steady(sizes, args.steady_rounds, args.workers, root)
+    report["summary"] = summarize_short(report)
+    text = render_short(report)
+    print(text)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    args.out.with_suffix(".txt").write_text(text, encoding="utf-8")
+    log(f"wrote {args.out} and {args.out.with_suffix('.txt')}")
+
+
+def work_s(run: dict) -> float:
+    """The run less what it logs of Ray's start, the workers' model load and Ray's stop."""
+    return run["run_s"] - sum(run[k] or 0.0 for k in ("ray_start_s", "workers_load_s", "ray_stop_s"))
+
+
+def summarize_short(r: dict) -> dict:
+    n1, n2 = r["sizes"]
+    out: dict = {}
+    for name in r["contenders"]:
+        mine = [x for x in r["runs"] if x["contender"] == name]
+        wall = {n: median([x["wall_s"] for x in mine if x["docs"] == n]) for n in (n1, n2)}
+        per_doc = (wall[n2] - wall[n1]) / (n2 - n1)
+        work = {n: median([work_s(x) for x in mine if x["docs"] == n]) for n in (n1, n2)}
+        logged = {key: round(median(vals), 2) if (vals := [x[key] for x in mine if x[key] is not None]) else None
+                  for key in ("ray_start_s", "workers_load_s", "ray_stop_s")}
+        out[name] = {"median_wall_s": {str(n): round(w, 2) for n, w in wall.items()}, "per_doc_s": round(per_doc, 4),
+                     "fixed_s": round(wall[n1] - n1 * per_doc, 2),
+                     # the same slope without Ray's logged start and stop, the noisiest part of a Ray run
+                     "per_doc_s_without_ray_start": round((work[n2] - work[n1]) / (n2 - n1), 4), **logged}
+    local = out["local"]
+    for name, s in out.items():
+        if name != "local":
+            s["per_doc_vs_local"] = round(s["per_doc_s"] / local["per_doc_s"], 2)
+            s["per_doc_vs_local_without_ray_start"] = round(
+                s["per_doc_s_without_ray_start"] / local["per_doc_s_without_ray_start"], 2)
+            s["fixed_more_than_local_s"] = round(s["fixed_s"] - local["fixed_s"], 2)
+    steady_out: dict = {}
+    for name in dict.fromkeys(x["contender"] for x in r.get("steady_runs", [])):
+        mine = [x for x in r["steady_runs"] if x["contender"] == name]
+        wall = {n: median([x["wall_s"] for x in mine if x["docs"] == n]) for n in (n1, n2)}
+        steady_out[name] = {"median_wall_s": {str(n): round(w, 3) for n, w in wall.items()},
+                            "per_doc_s": round((wall[n2] - wall[n1]) / (n2 - n1), 4),
+                            "parts_per_run": {str(n): sorted({x["parts"] for x in mine if x["docs"] == n}, key=str)
+                                              for n in (n1, n2)}}
+    for name, c in steady_out.items():
+        c["per_doc_vs_local"] = round(c["per_doc_s"] / steady_out["local"]["per_doc_s"], 2)
+    loads = [x["loadavg_before"] for x in r["runs"]] + [x["loadavg_after"] for x in r["runs"]]
+    return {"contenders": out, "steady": steady_out, "per_doc_target": PER_DOC_TARGET, "fixed_target_s": FIXED_TARGET_S,
+            "loadavg": {"median": round(median(loads), 2), "min": min(loads), "max": max(loads)},
+            "parallel_probe": {"median": round(median(r["parallel_probes"]), 2), "min": min(r["parallel_probes"]),
+                               "max": max(r["parallel_probes"])}}
+
+
+def render_short(r: dict) -> str:
+    s = r["summary"]
+    n1, n2 = r["sizes"]
+    lines = [
+        f"summtrans --executor ray vs local on short documents — {r['date']}, {r['cpus']} CPUs, Ray {r['ray']}, "
+        f"Python {r['python']}",
+        f"{r['documents']}; mini Marian as a directory, --no-memory; {r['rounds']} rounds; {r['note']}",
+        f"load average over the runs: median {s['loadavg']['median']}, {s['loadavg']['min']}–{s['loadavg']['max']}; "
+        f"two CPU-bound processes did {s['parallel_probe']['median']}× one's work (before and after each round, median; "
+        f"{s['parallel_probe']['min']}–{s['parallel_probe']['max']}; 2.0 = two free cores)",
+        "",
+        f"{'contender':<9} {'docs':>4} {'median s':>8}  {'every run, in round order (s)':<36} {'Ray start':>9} "
+        f"{'load':>5} {'stop':>5}",
+    ]
+    for name in r["contenders"]:
+        for n in (n1, n2):
+            mine = [x for x in r["runs"] if x["contender"] == name and x["docs"] == n]
+            logged = [median(v) if (v := [x[k] for x in mine if x[k] is not None]) else None
+                      for k in ("ray_start_s", "workers_load_s", "ray_stop_s")]
+            cells = " ".join(f"{x['wall_s']:.1f}" for x in mine)
+            lines.append(f"{name:<9} {n:>4} {s['contenders'][name]['median_wall_s'][str(n)]:>8.2f}  {cells:<36} "
+                         + " ".join(f"{v:>{w}.1f}" if v is not None else f"{'-':>{w}}" for v, w in zip(logged, (9, 5, 5))))
+    lines += ["", f"one more document (slope of the medians, {n1} → {n2} documents) and the fixed cost (the line at 0):"]
+    for name, c in s["contenders"].items():
+        line = f"  {name:<9} {c['per_doc_s']:.3f} s/document, fixed {c['fixed_s']:.1f} s"
+        if name != "local":
+            ok = lambda good: "✓" if good else "✗"  # noqa: E731
+            line += (f"; {c['per_doc_vs_local']:.2f}× local per document {ok(c['per_doc_vs_local'] <= s['per_doc_target'])} "
+                     f"(target ≤ {s['per_doc_target']}×), fixed {c['fixed_more_than_local_s']:+.1f} s over local, "
+                     f"{ok(c['fixed_s'] <= s['fixed_target_s'])} (target ≤ {s['fixed_target_s']:.0f} s all told)")
+        lines.append(line)
+    lines.append("  the same slope without the Ray start, the workers' load and the Ray stop that each run logs: "
+                 + "; ".join(f"{name} {c['per_doc_s_without_ray_start']:.3f} s"
+                             + (f" ({c['per_doc_vs_local_without_ray_start']:.2f}×)" if name != "local" else "")
+                             for name, c in s["contenders"].items()))
+    if s["steady"]:
+        lines += ["", "the folder runs alone (one process; Ray started once; models loaded and warm), medians of "
+                  f"{len(r['steady_runs']) // (3 * 2)} rounds:"]
+        for name, c in s["steady"].items():
+            walls = c["median_wall_s"]
+            lines.append(f"  {name:<9} {n1} docs {walls[str(n1)]:.2f} s, {n2} docs {walls[str(n2)]:.2f} s: "
+                         f"{c['per_doc_s']:.3f} s/document, {c['per_doc_vs_local']:.2f}× local"
+                         + (f" (parts a run: {c['parts_per_run']})" if name != "local" else ""))
+    lines += ["", "the Ray run's log, medians: Ray start / workers' model load / Ray stop (s): "
+              + "; ".join(f"{name} {c['ray_start_s']}/{c['workers_load_s']}/{c['ray_stop_s']}"
+                          for name, c in s["contenders"].items() if name != "local"),
+              f"outputs of ray identical to local: {r['same_outputs']}; journals (timings aside): {r['same_journals']}"]
     return "\n".join(lines) + "\n"
 
 

@@ -1,8 +1,10 @@
 """--executor ray (summtrans.executors): the same outputs, journal and resume as local runs.
 
 The Ray tests share one local Ray instance (``ray.init(num_cpus=2)``, started once for the module)
-and run ONE worker actor holding one CPU: two CPU-holding actors on a 2-core machine can starve
-everything else. Each has a hard timeout (pytest-timeout), so a hang fails instead of stalling CI.
+and mostly run ONE worker actor holding one CPU: two CPU-holding actors on a 2-core machine can
+starve everything else. The tests of groups shared between workers run two, on the echo engine
+or the tiny Marian, and wait for both CPUs to come back. Each has a hard timeout
+(pytest-timeout), so a hang fails instead of stalling CI.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from summtrans.batch import JOURNAL_NAME, BatchOptions, run_batch
 from summtrans.cli.app import app
 from summtrans.errors import EngineError, ModelLoadError
 from summtrans.executors import ExecutorOptions, make_executor, ray_executor
+from summtrans.formats.document import Document
 from summtrans.models.config import Config, load_config, parse_config
 from summtrans.pipeline import Pipeline, PipelineOptions
 
@@ -70,7 +73,8 @@ def tree_bytes(out: Path) -> dict[str, bytes]:
 
 
 def ray_executor_for(pipeline: Pipeline, **options: Any) -> ray_executor.RayExecutor:
-    ex = make_executor(pipeline, ExecutorOptions(kind="ray", workers=1, **options))
+    options.setdefault("workers", 1)
+    ex = make_executor(pipeline, ExecutorOptions(kind="ray", **options))
     assert isinstance(ex, ray_executor.RayExecutor)
     return ex
 
@@ -93,6 +97,29 @@ class FlakyPipeline(Pipeline):
                 Path(m.group(1)).touch()
                 os._exit(1)
         return super().run(docs, progress)
+
+
+class PidPipeline(FlakyPipeline):
+    """Notes which processes ran each document: a line with the pid in ``<where>/<source>`` per run,
+    and each model load in ``<where>/loads`` (see `noting_pids`)."""
+
+    where = ""
+
+    def load(self):
+        with open(Path(self.where, "loads"), "a", encoding="utf-8") as fh:
+            fh.write(f"{os.getpid()}\n")
+        return super().load()
+
+    def run(self, docs, progress=None):
+        for d in docs:
+            with open(Path(self.where, d.source), "a", encoding="utf-8") as fh:
+                fh.write(f"{os.getpid()}\n")
+        return super().run(docs, progress)
+
+
+def noting_pids(where: Path) -> type[Pipeline]:
+    """A `PidPipeline` writing into `where` (a class of its own: it travels to the workers by value)."""
+    return type("PidPipeline", (PidPipeline,), {"where": str(where)})
 
 
 def echo_pipeline(cls: type[Pipeline] = Pipeline, **options: Any) -> Pipeline:
@@ -174,6 +201,31 @@ def test_gpu_workers_run_cuda_float16_and_the_journal_says_so() -> None:
     assert ExecutorOptions().pipeline_options(base) == base  # local: as given
 
 
+def doc(text: str, name: str = "d.txt") -> Document:
+    return Document(source=name, text=text, encoding="utf-8", n_bytes=len(text.encode()), sha256="0" * 64)
+
+
+def test_a_group_is_cut_into_consecutive_parts_of_about_equal_text() -> None:
+    split = ray_executor.split_group
+    group = [doc("x" * 500, f"d{i}") for i in range(12)]  # 6,000 characters
+    parts = split(group, 2, min_chars=1000)
+    assert [[d.source for d in p] for p in parts] == [[f"d{i}" for i in range(6)], [f"d{i}" for i in range(6, 12)]]
+    assert [len(p) for p in split(group, 4, min_chars=1000)] == [3, 3, 3, 3]
+    assert [len(p) for p in split(group, 8, min_chars=1000)] == [2, 2, 2, 2, 2, 2]  # none under 1,000 characters
+    assert split(group, 2, min_chars=6001) == [group]  # too short to share
+    assert split(group, 1, min_chars=1) == [group]
+    assert split(group[:3], 8, min_chars=1) == [[d] for d in group[:3]]  # one document at least per part
+
+    # Uneven documents: the parts hold about equal text, in the group's order, every document once.
+    sizes = [3000, 100, 100, 100, 900, 1000, 800, 2000, 50, 50]
+    uneven = [doc("y" * n, f"u{i}") for i, n in enumerate(sizes)]
+    parts = split(uneven, 3, min_chars=1)
+    assert [d for p in parts for d in p] == uneven and all(parts)
+    assert [sum(len(d.text) for d in p) for p in parts] == [3000, 2200, 2900]  # each cut nearest to a third
+    one_big = [doc("z" * 9000, "big")] + [doc("z", f"s{i}") for i in range(3)]
+    assert [len(p) for p in split(one_big, 2, min_chars=1)] == [1, 3]
+
+
 # --------------------------------------------------------------------------- Ray runs
 
 
@@ -192,6 +244,37 @@ def test_echo_outputs_and_journal_equal_local(tmp_path: Path, ray_session: Any) 
     assert tree_bytes(tmp_path / "ray") == tree_bytes(tmp_path / "local")
     assert comparable(tmp_path / "ray") == comparable(tmp_path / "local")
     assert wait_for_free_cpus(ray_session) == 2.0  # close() killed the actor
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(RAY_TEST_TIMEOUT)
+def test_two_workers_share_a_group_and_the_run_equals_local(tmp_path: Path, ray_session: Any) -> None:
+    """One group (a small folder) runs on both workers, in two consecutive halves; a failing document
+    in one half fails the group, which is retried document by document as locally: the outputs,
+    the journal (its lines of outputs being written included) and the report are a local run's."""
+    sentence = "Die Straße ist schön, sagt Jürgen, und der Zug kommt heute später an. "
+    texts = {f"d{i:03d}.txt": f"Dokument {i}. " + sentence * 8 + "\n" for i in range(10)}  # ~600 characters each
+    texts["d007.txt"] = "Hier steht BOOM. " + sentence * 8 + "\n"
+    inp = make_tree(tmp_path / "in", {k: v.encode() for k, v in texts.items()})
+    options = dict(quiet=True)  # one group: 10 documents, ~6,000 characters
+    local = run_batch([inp], echo_pipeline(FlakyPipeline, memory=False), BatchOptions(output_dir=tmp_path / "local", **options))
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    pipe = echo_pipeline(noting_pids(pids), memory=False)
+    ex = ray_executor_for(pipe, workers=2)
+    remote = run_batch([inp], pipe, BatchOptions(output_dir=tmp_path / "ray", **options), ex)
+    assert (remote.exit_code, remote.counts, remote.failures) == (local.exit_code, local.counts, local.failures) == (
+        1, {**local.counts, "ok": 9, "failed": 1}, [("d007.txt", "the engine choked")])
+    assert tree_bytes(tmp_path / "ray") == tree_bytes(tmp_path / "local")
+    assert comparable(tmp_path / "ray") == comparable(tmp_path / "local")
+    assert ex.stats["groups"] == 1 + 10 and ex.stats["parts"] == 1 + 9  # the group (two parts, one failed), then one by one
+    loads = (pids / "loads").read_text().split()
+    runs = {p.name: p.read_text().split() for p in pids.iterdir() if p.name != "loads"}
+    assert sorted(runs) == sorted(texts) and all(len(r) == 2 for r in runs.values())  # the group's run, the retry
+    first, second = {runs[f"d{i:03d}.txt"][0] for i in range(5)}, {runs[f"d{i:03d}.txt"][0] for i in range(5, 10)}
+    assert len(first) == len(second) == 1 and first != second  # each half on one worker, the other's
+    assert sorted(loads) == sorted(first | second)  # each worker loaded the models once, for its 6 runs or so
+    assert wait_for_free_cpus(ray_session) == 2.0
 
 
 @pytest.mark.slow
@@ -236,6 +319,30 @@ def test_tiny_marian_equal_local_and_each_resumes_the_other(tmp_path: Path, ray_
     again = run_batch([inp], pipe, BatchOptions(output_dir=tmp_path / "local", **opts), ray_executor_for(pipe))
     assert again.resumed == 5 and again.processed == 1
     assert [e["path"] for e in journal_lines(tmp_path / "local")[-1:]] == ["d004.txt"]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(RAY_TEST_TIMEOUT)
+def test_tiny_marian_group_shared_by_two_workers_equals_local(tmp_path: Path, ray_session: Any, tiny_marian: Path) -> None:
+    """A real model: a group cut in two (each half batched on its own) translates as the whole group does locally."""
+    config = marian_config(tiny_marian)
+    sentences = ["Die Straße ist schön, sagt Jürgen.", "Der Zug kommt heute später an.", "Wir haben keine Zeit.",
+                 "Das Wetter in Wien war gestern sehr kalt und windig."]
+    names = ["Anna", "Jürgen", "Maria", "Peter", "Lena", "Otto", "Sophie", "Karl", "Emma", "Felix", "Ida"]
+    cities = ["Wien", "Graz", "Linz", "Bern"]
+    said = [f"{names[n % 11]} meint in {cities[n // 44]}: {sentences[n // 11 % 4]}" for n in range(160)]  # all different
+    inp = make_tree(tmp_path / "in", {f"d{i:02d}.txt": " ".join(said[20 * i:20 * i + 20]).encode() for i in range(8)})
+    # one group of ~9,000 characters: each half is batched on its own, with other sentences than the whole
+    local = run_batch([inp], Pipeline(PipelineOptions(model="tiny", memory=False), config),
+                      BatchOptions(output_dir=tmp_path / "local", quiet=True))
+    pipe = Pipeline(PipelineOptions(model="tiny", memory=False), config)
+    ex = ray_executor_for(pipe, workers=2)
+    remote = run_batch([inp], pipe, BatchOptions(output_dir=tmp_path / "ray", quiet=True), ex)
+    assert remote.exit_code == local.exit_code == 0 and remote.processed == 8
+    assert (ex.stats["groups"], ex.stats["parts"]) == (1, 2)
+    assert tree_bytes(tmp_path / "ray") == tree_bytes(tmp_path / "local")
+    assert comparable(tmp_path / "ray") == comparable(tmp_path / "local")
+    assert wait_for_free_cpus(ray_session) == 2.0
 
 
 @pytest.mark.slow

@@ -26,7 +26,7 @@ class ExecutorOptions:
     workers: int | None = None  # Ray: actors, each with its own pipeline; None: what the cluster's CPUs/GPUs allow
     cpus_per_worker: float = 1.0  # Ray: CPUs each actor holds (also its threads, unless --threads)
     gpus_per_worker: float = 0.0  # Ray: GPUs (fractions allowed) each actor holds; > 0 runs on CUDA in float16
-    in_flight: int = 2  # Ray: groups queued per actor, so none waits for the driver between groups
+    in_flight: int = 2  # Ray: parts of groups queued per actor, so none waits for the driver between them
     debug: bool = False  # Ray: worker logs reach the driver's terminal
 
     def __post_init__(self) -> None:
