@@ -90,9 +90,12 @@ def language_name(code: str) -> str:
 def _identifier():
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    ident.set_languages(list(LANGUAGE_NAMES))
-    return ident
+    full = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    full.set_languages(list(LANGUAGE_NAMES))
+    # Rebuilt on the restricted tables alone: set_languages() keeps the full feature table (140
+    # languages, 27 MiB) alive for a later reset we never make.
+    return LanguageIdentifier(full.nb_ptc, full.nb_pc, full.nb_classes, full.tk_nextmove, full.tk_output,
+                              norm_probs=True, tk_row=full.tk_row)
 
 
 def _sample(text: str) -> str:
