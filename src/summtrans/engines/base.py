@@ -67,7 +67,7 @@ class EngineOptions:
     engine: str = "auto"  # one of ENGINES
     device: str = "auto"  # one of DEVICES
     compute_type: str | None = None  # ctranslate2: int8, float16, …; transformers: float32/float16/bfloat16
-    max_batch_tokens: int = 4096  # token budget per batch (source tokens, padded)
+    max_batch_tokens: int = 4096  # token budget per batch (source tokens, padded; ctranslate2 on CPU: ≤ 1024 // beams)
     threads: int | None = None  # CPU threads in all; None = one per core
     local_files_only: bool = False  # never touch the network (also set by HF_HUB_OFFLINE=1)
     revision: str | None = None  # hub commit, tag or branch of the model (None: the default branch)

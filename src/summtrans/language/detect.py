@@ -125,8 +125,12 @@ def _identifier():
                                       d["output"].tolist(), norm_probs=True, tk_row=_words(d["row"]))
     except (OSError, KeyError, ValueError):  # not built yet, or unreadable: build it from the package
         pass
-    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    ident.set_languages(list(LANGUAGE_NAMES))
+    full = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    full.set_languages(list(LANGUAGE_NAMES))
+    # Rebuilt on the restricted tables alone: set_languages() keeps the full feature table (140
+    # languages, 27 MiB) alive for a later reset we never make.
+    ident = LanguageIdentifier(full.nb_ptc, full.nb_pc, full.nb_classes, full.tk_nextmove, full.tk_output,
+                               norm_probs=True, tk_row=full.tk_row)
     try:
         _save_model(cached, ident)
     except OSError as exc:  # a read-only cache: detection still works, just slower next time

@@ -15,6 +15,10 @@ from .device import resolve_compute_type, resolve_device, thread_layout
 from .tokenizer import load_tokenizer
 
 _BATCHES_PER_WORKER = 4  # sub-batches queued per worker so that no worker idles at the tail
+# On CPU a batch holds at most this many hypothesis tokens (inputs x beams x longest input, in
+# source tokens). Activations (attention caches, logits) grow with them, CPU speed hardly does:
+# at beam 4 a 4096-token budget held 2.5-6x the decoding memory for the same time (benchmarks/rss.py).
+CPU_BATCH_HYPOTHESIS_TOKENS = 1024
 
 
 class CTranslate2Engine(Engine):
@@ -113,9 +117,12 @@ class CTranslate2Engine(Engine):
             kwargs["suppress_sequences"] = [list(s) for s in d["suppress_sequences"]]
         return kwargs
 
-    def _plan_batches(self, lengths: list[int]) -> list[list[int]]:
-        """Length-sorted sub-batches within the token budget, enough of them to keep every worker busy."""
+    def _plan_batches(self, lengths: list[int], beams: int = 1) -> list[list[int]]:
+        """Length-sorted sub-batches within the token budget (on CPU also within
+        CPU_BATCH_HYPOTHESIS_TOKENS), enough of them to keep every worker busy."""
         budget = self.options.max_batch_tokens
+        if self.device == "cpu":
+            budget = min(budget, max(1, CPU_BATCH_HYPOTHESIS_TOKENS // beams))
         if self.inter_threads > 1:
             longest = max(lengths)
             share = math.ceil(sum(max(n, 1) for n in lengths) / (self.inter_threads * _BATCHES_PER_WORKER))
@@ -145,7 +152,7 @@ class CTranslate2Engine(Engine):
         if n > 1:  # an n-best list: beam search at least n wide
             kwargs.update(beam_size=max(kwargs["beam_size"], n), num_hypotheses=n)
         results: list[list[str]] = [[""] for _ in texts]
-        batches = self._plan_batches(lengths)
+        batches = self._plan_batches(lengths, kwargs["beam_size"])
         if kwargs["max_decoding_length"] < 1:  # nothing but the forced end token fits
             if progress:
                 progress(len(texts))

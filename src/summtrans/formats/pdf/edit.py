@@ -371,7 +371,6 @@ def _regenerate(data: bytes, changes: dict[int, Change]) -> tuple[bytes, list[in
     inline image (PDFium would drop them): those are left as they were."""
     import pikepdf
     import pypdfium2 as pdfium
-    import pypdfium2.raw as raw
 
     with pikepdf.open(io.BytesIO(data)) as pdf:
         unsafe = {p for p in changes if _drops(pdf.pages[p])}
