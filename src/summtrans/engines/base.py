@@ -134,6 +134,25 @@ def input_budget(engine: Engine, max_input_tokens: int | None = None, prefix: st
     return limit
 
 
+class BeamEngine(Engine):
+    """An engine that decodes n-best lists (transformers, CTranslate2): `generate` keeps the best
+    hypothesis of each input, `generate_nbest` up to `n`."""
+
+    def generate(
+        self, texts: Sequence[str], options: GenerationOptions, progress: ProgressCallback | None = None
+    ) -> list[str]:
+        return [hyps[0] for hyps in self._generate(texts, options, progress)]
+
+    def generate_nbest(self, texts: Sequence[str], options: GenerationOptions, n: int) -> list[list[str]]:
+        return self._generate(texts, options, None, max(n, 1))
+
+    @abstractmethod
+    def _generate(
+        self, texts: Sequence[str], options: GenerationOptions, progress: ProgressCallback | None, n: int = 1
+    ) -> list[list[str]]:
+        """Up to `n` hypotheses per input, best first, in input order."""
+
+
 class EngineUser:
     """Base of `Translator` and `Summarizer`: `engine` is an engine, or a zero-argument loader
     called on first use (a run the translation memory answers wholly loads no model). The memory

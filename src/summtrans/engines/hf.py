@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import EngineError, ModelLoadError
-from .base import Engine, EngineOptions, GenerationOptions, ProgressCallback, input_too_long, token_budget_batches
+from .base import BeamEngine, EngineOptions, GenerationOptions, ProgressCallback, input_too_long, token_budget_batches
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ class _LengthNoticeFilter(logging.Filter):
         return "seem to have been set" not in record.getMessage()
 
 
-class TransformersEngine(Engine):
+class TransformersEngine(BeamEngine):
     name = "transformers"
     caps_length = True
 
@@ -88,14 +88,6 @@ class TransformersEngine(Engine):
         if not texts:
             return []
         return [len(ids) for ids in self.tokenizer(list(texts), add_special_tokens=True)["input_ids"]]
-
-    def generate(
-        self, texts: Sequence[str], options: GenerationOptions, progress: ProgressCallback | None = None
-    ) -> list[str]:
-        return [hyps[0] for hyps in self._generate(texts, options, progress)]
-
-    def generate_nbest(self, texts: Sequence[str], options: GenerationOptions, n: int) -> list[list[str]]:
-        return self._generate(texts, options, None, max(n, 1))
 
     def _generate(
         self, texts: Sequence[str], options: GenerationOptions, progress: ProgressCallback | None, n: int = 1

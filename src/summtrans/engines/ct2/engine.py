@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import EngineError, ModelLoadError
-from ..base import Engine, EngineOptions, GenerationOptions, ProgressCallback, input_too_long, token_budget_batches
+from ..base import BeamEngine, EngineOptions, GenerationOptions, ProgressCallback, input_too_long, token_budget_batches
 from .cache import cache_dir, cache_key, read_metadata
 from .device import resolve_compute_type, resolve_device, thread_layout
 from .tokenizer import load_tokenizer
@@ -21,7 +21,7 @@ _BATCHES_PER_WORKER = 4  # sub-batches queued per worker so that no worker idles
 CPU_BATCH_HYPOTHESIS_TOKENS = 1024
 
 
-class CTranslate2Engine(Engine):
+class CTranslate2Engine(BeamEngine):
     name = "ctranslate2"
     caps_length = True
 
@@ -128,14 +128,6 @@ class CTranslate2Engine(Engine):
             share = math.ceil(sum(max(n, 1) for n in lengths) / (self.inter_threads * _BATCHES_PER_WORKER))
             budget = min(budget, max(longest, share))
         return token_budget_batches(lengths, budget)
-
-    def generate(
-        self, texts: Sequence[str], options: GenerationOptions, progress: ProgressCallback | None = None
-    ) -> list[str]:
-        return [hyps[0] for hyps in self._generate(texts, options, progress)]
-
-    def generate_nbest(self, texts: Sequence[str], options: GenerationOptions, n: int) -> list[list[str]]:
-        return self._generate(texts, options, None, max(n, 1))
 
     def _generate(
         self, texts: Sequence[str], options: GenerationOptions, progress: ProgressCallback | None, n: int = 1
