@@ -1,12 +1,13 @@
-"""The whole job for a set of documents: translate, then (optionally) summarize.
+"""The one document path: every input, whatever its format, goes the same way.
 
-`Pipeline` loads each model once, on first use, and turns `Document`s into `DocumentResult`s
-(`records`). The CLI and folder runs both go through it. With ``source_lang="auto"`` each
-document's language is detected (`languages`): German is translated (its confidently English
-paragraphs kept as they are), English is copied through or summarized directly, any other
-language is refused (`check_language`). With the translation memory on (the default), segments
-and summaries found there are not recomputed, and a model loads only when something misses.
-What a result depends on (settings, memory keys) is computed in `settings`, without a model.
+`Pipeline.run` reads each document's units through its format backend (`formats`), finds its
+language and its English units (`language`: German is translated with its English units kept,
+English is copied through or summarized directly, any other language is refused), translates the
+German documents' units together (`Translator`: translation memory, faithful layer, engine; the
+formatted spans placed on the English words), writes each document anew, summarizes, reads the
+key facts of letters (`facts`) and records it (`records`). Models load once, on first use; with
+the translation memory on, a model loads only when something misses. What a result depends on
+(settings, memory keys) is computed in `settings`, without a model.
 """
 
 from __future__ import annotations
