@@ -474,3 +474,18 @@ def test_job_store_resumes_unfinished_jobs_and_deletes_expired_ones(tmp_path: Pa
     again.update(job.id, finished=time.time() - 2 * 3600)
     assert jobs.sweep() == 1 and again.get(job.id) is None and not again.folder(job.id).exists()
     service.close(5)
+
+
+def test_the_page_names_every_warning_kind_in_both_languages():
+    """The page shows warnings by their label: every kind the records can carry has one, in English
+    and in German (a kind without one would show as its raw name)."""
+    import re
+
+    from summtrans.faithful.quality import WARNING_KINDS
+    from summtrans.serve.app import STATIC
+
+    script = (STATIC / "app.js").read_text(encoding="utf-8")
+    en, de = script.split("\n  de: {", 1)
+    for kind in WARNING_KINDS:
+        assert re.search(rf'"w-{re.escape(kind)}":', en), f"no English label for {kind}"
+        assert re.search(rf'"w-{re.escape(kind)}":', de), f"no German label for {kind}"

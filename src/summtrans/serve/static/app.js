@@ -20,7 +20,9 @@ const TEXT = {
     "w-repetition": "repetition", "w-length-ratio": "length unusual", "w-untranslated": "untranslated",
     "w-german-output": "still German", "w-number-missing": "number missing", "w-split": "translated in pieces",
     "w-term-missing": "glossary term missing", "w-invented-number": "number not in the text",
-    "w-summary-length": "summary length", "w-low-ocr-confidence": "low OCR confidence",
+    "w-summary-length": "summary length", "w-ocr-low-confidence": "low OCR confidence",
+    "w-iban-checksum": "IBAN check digits wrong", "w-page-without-text": "page not read",
+    "w-pdf-text-kept": "left in German", "w-pdf-overflow": "does not fit its place", "w-pdf-not-editable": "PDF not editable",
   },
   de: {
     tagline: "Deutsche Briefe und Dokumente auf Englisch: Satz für Satz übersetzt, zusammengefasst, mit den wichtigsten Angaben.",
@@ -39,7 +41,9 @@ const TEXT = {
     "w-repetition": "Wiederholung", "w-length-ratio": "ungewöhnliche Länge", "w-untranslated": "nicht übersetzt",
     "w-german-output": "noch Deutsch", "w-number-missing": "Zahl fehlt", "w-split": "in Teilen übersetzt",
     "w-term-missing": "Glossarbegriff fehlt", "w-invented-number": "Zahl nicht im Text",
-    "w-summary-length": "Länge der Zusammenfassung", "w-low-ocr-confidence": "unsichere Texterkennung",
+    "w-summary-length": "Länge der Zusammenfassung", "w-ocr-low-confidence": "unsichere Texterkennung",
+    "w-iban-checksum": "IBAN-Prüfziffer falsch", "w-page-without-text": "Seite nicht gelesen",
+    "w-pdf-text-kept": "auf Deutsch belassen", "w-pdf-overflow": "passt nicht an seinen Platz", "w-pdf-not-editable": "PDF nicht änderbar",
   },
 };
 
