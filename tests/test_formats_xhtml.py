@@ -76,7 +76,7 @@ def test_xhtml_echo_round_trip_through_the_cli_gives_the_bytes_back_but_lang(tmp
     r = runner.invoke(app, ["translate", str(src), "--engine", "echo", "-o", f"{tmp_path}/out/", "-q"])
     assert r.exit_code == 0, r.output
     assert "Warning" not in r.output and r.output.strip() == ""
-    out = (tmp_path / "out" / "kapitel.en.html").read_bytes()
+    out = (tmp_path / "out" / "kapitel.en.xhtml").read_bytes()  # an XHTML page stays .xhtml
     assert out == _with_english(DOCBOOK).encode("utf-8")
     assert out != DOCBOOK.encode("utf-8")  # the language did change
 
@@ -92,7 +92,7 @@ def test_xhtml_translated_by_the_tiny_model_stays_xml_with_declaration_and_docty
     args = ["translate", str(src), "-m", str(tiny_marian), "-o", f"{tmp_path}/out/", "-q", "--no-memory"]
     r = runner.invoke(app, args)
     assert r.exit_code == 0, r.output
-    out = (tmp_path / "out" / "kapitel.en.html").read_text(encoding="utf-8")
+    out = (tmp_path / "out" / "kapitel.en.xhtml").read_text(encoding="utf-8")
     head, doctype = DOCBOOK.splitlines()[:2]
     assert out.startswith(head + "\n" + doctype + "\n")
     tree = etree.fromstring(out.encode("utf-8"))  # well-formed XML, whatever the model wrote
@@ -175,7 +175,7 @@ def test_library_warnings_stay_off_stderr_of_a_real_process(tmp_path: Path) -> N
     debug = run("-c", code, *args, "--debug")
     assert debug.returncode == 0, debug.stderr
     assert "XMLParsedAsHTMLWarning" in debug.stderr and WALL in debug.stderr
-    assert (tmp_path / "out" / "kapitel.en.html").read_bytes() == _with_english(DOCBOOK).encode("utf-8")
+    assert (tmp_path / "out" / "kapitel.en.xhtml").read_bytes() == _with_english(DOCBOOK).encode("utf-8")
 
 
 # --------------------------------------------------------------------------------------------

@@ -114,7 +114,7 @@ class Writer:
         kind = "summary" if task == "summarize" or summary_only else "en"
         backend = backend_for(fmt) if fmt is not None else None
         if backend is not None:
-            return f"{stem}.{kind}.md" if kind == "summary" else f"{stem}.en{backend.output_suffix}"
+            return f"{stem}.{kind}.md" if kind == "summary" else f"{stem}.en{backend.output_suffix_for(name)}"
         if self.name == "markdown" or (task == "translate" and name.lower().endswith(MARKDOWN_SUFFIXES)):
             return f"{stem}.{kind}.md"  # a translated markdown file is markdown
         return f"{stem}.{kind}.txt"
@@ -167,7 +167,7 @@ def file_writer(
     backend = backend_for(fmt)
     if backend is None:
         return writer
-    own = ".md" if task == "summarize" or summary_only else backend.output_suffix
+    own = ".md" if task == "summarize" or summary_only else backend.output_suffix_for(os.fspath(source))
     suffix = os.path.splitext(os.fspath(target))[1].lower()
     if suffix == own:
         return writer

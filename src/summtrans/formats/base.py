@@ -50,7 +50,7 @@ class FormatBackend(ABC):
 
     name: ClassVar[str]  # "docx", "html", … (one registry entry each)
     suffixes: ClassVar[tuple[str, ...]]  # (".docx",)
-    output_suffix: ClassVar[str]  # ".docx" → NAME.en.docx ; ".md" for pdf and url
+    output_suffix: ClassVar[str]  # ".docx" → NAME.en.docx ; ".md" for url and images
 
     @abstractmethod
     def read(self, data: bytes, source: str) -> Extracted:
@@ -66,6 +66,11 @@ class FormatBackend(ABC):
         `translated` has the same count and order as `extracted.units`; its spans are already
         placed on the English words (see inline.py) and the backend applies them.
         """
+
+    def output_suffix_for(self, name: str) -> str:
+        """The translated copy's suffix for input `name` (`output_suffix`, unless the backend keeps
+        a suffix of its own: an ``.xhtml`` page stays ``.xhtml``)."""
+        return self.output_suffix
 
     def to_text(self, extracted: Extracted) -> str:
         """Plain text for -f text/json and summaries: markdown if the format has it, else units."""

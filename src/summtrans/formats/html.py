@@ -375,6 +375,10 @@ class HtmlBackend(FormatBackend):
     suffixes: ClassVar[tuple[str, ...]] = (".html", ".htm", ".xhtml")
     output_suffix: ClassVar[str] = ".html"
 
+    def output_suffix_for(self, name: str) -> str:
+        """An XHTML page stays XHTML (``page.xhtml`` → ``page.en.xhtml``)."""
+        return ".xhtml" if name.lower().endswith(".xhtml") else self.output_suffix
+
     def read(self, data: bytes, source: str) -> Extracted:
         if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise InputError(source, "not an HTML document (binary data)")

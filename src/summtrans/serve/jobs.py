@@ -254,7 +254,7 @@ class Jobs:
         suffix = job.suffix
         if output is not None:
             backend = backend_for(result.format) if result.format else None
-            suffix = backend.output_suffix if backend is not None else job.suffix
+            suffix = backend.output_suffix_for(job.name) if backend is not None else job.suffix
         elif result.translation is not None:
             output = result.translation.encode("utf-8")
         done = Job(**{**job.__dict__, "output_suffix": suffix if output is not None else None})
