@@ -6,9 +6,10 @@ without markup, so that a sentence reaches the model whole whatever formatting i
 for emphasis, strong, strikethrough, links (the target is never sent to the model), autolinks and
 inline code (kept in the text with its backticks, so the faithful layer masks it). Images, inline
 HTML, footnote marks and hard breaks are anchors, written back as they were between the same words.
-Code blocks, HTML blocks, front matter and link reference definitions are not units and stay as they
-are. Writing splices each translated unit into the original source in place of its inline content;
-a unit that comes back unchanged keeps its source bytes, so an echo round trip is byte-identical.
+An HTML block's texts are read and written back by the HTML backend. Code blocks, front matter and
+link reference definitions are not units and stay as they are. Writing splices each translated unit
+into the original source in place of its inline content; a unit that comes back unchanged keeps its
+source bytes, so an echo round trip is byte-identical.
 """
 
 from __future__ import annotations
@@ -47,9 +48,18 @@ class _Located:
 
 
 @dataclass
+class _HtmlBlock:
+    """An HTML block with text: its units are the HTML backend's, written back by it."""
+
+    start: int  # the block's offsets in the source text
+    end: int
+    extracted: Extracted  # the HTML backend's reading of the block
+
+
+@dataclass
 class _State:
     source: str  # the decoded markdown document
-    located: list[_Located]
+    located: list[_Located | _HtmlBlock]  # in document order: one unit each, or an HTML block's units
 
 
 class MarkdownBackend(FormatBackend):
@@ -72,13 +82,20 @@ class MarkdownBackend(FormatBackend):
             raise InputError(source, "markdown nested too deeply") from None
         lines = _line_starts(text)
         units: list[Unit] = []
-        located: list[_Located] = []
+        located: list[_Located | _HtmlBlock] = []
         roles = ["paragraph"]  # the role of the innermost list, quote or footnote around a block
         for k, tok in enumerate(tokens):
             if tok.type in _ROLES:
                 roles.append(_ROLES[tok.type])
             elif tok.type.replace("_close", "_open") in _ROLES:
                 roles.pop()
+            if tok.type == "html_block" and tok.map:
+                start, end = lines[tok.map[0]], _line_end(text, lines, tok.map[1] - 1)
+                block = _html_block(text[start:end], start, source)
+                if block is not None:
+                    units += block.extracted.units
+                    located.append(block)
+                continue
             if tok.type == "tr_open" and tok.map:
                 cells = _cells(text, lines[tok.map[0]], _line_end(text, lines, tok.map[0]))
                 inlines = [t for t in _row_tokens(tokens, k) if t.type == "inline"]
@@ -98,14 +115,19 @@ class MarkdownBackend(FormatBackend):
 
     def write(self, extracted: Extracted, translated: list[Unit]) -> bytes:
         state: _State = extracted.state
-        if len(translated) != len(state.located):
-            raise ValueError(f"expected {len(state.located)} translated units, got {len(translated)}")
-        out, pos = [], 0
-        for old, new, where in zip(extracted.units, translated, state.located):
-            if _unchanged(old, new):
+        if len(translated) != len(extracted.units):
+            raise ValueError(f"expected {len(extracted.units)} translated units, got {len(translated)}")
+        out, pos, i = [], 0, 0
+        for where in state.located:
+            n = len(where.extracted.units) if isinstance(where, _HtmlBlock) else 1
+            olds, news, i = extracted.units[i : i + n], translated[i : i + n], i + n
+            if all(_unchanged(old, new) for old, new in zip(olds, news)):
                 continue
             out.append(state.source[pos : where.start])
-            out.append(_render(old, new, where))
+            if isinstance(where, _HtmlBlock):
+                out.append(_html().write(where.extracted, news).decode("utf-8"))
+            else:
+                out.append(_render(olds[0], news[0], where))
             pos = where.end
         out.append(state.source[pos:])
         return "".join(out).encode("utf-8")
@@ -132,6 +154,22 @@ def _parser() -> Any:
         md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
         _parsers.append(md.use(footnote_plugin).use(front_matter_plugin))
     return _parsers[0]
+
+
+def _html() -> Any:
+    from .registry import backend_for
+
+    return backend_for("html")
+
+
+def _html_block(raw: str, start: int, source: str) -> _HtmlBlock | None:
+    """An HTML block's units (its paragraphs, cells, alt texts), None when it has no text (a
+    comment, a script, an empty tag)."""
+    try:
+        extracted = _html().read(raw.encode("utf-8"), source)
+    except InputError:
+        return None
+    return _HtmlBlock(start, start + len(raw), extracted) if extracted.units else None
 
 
 def _line_starts(text: str) -> list[int]:
