@@ -81,3 +81,15 @@ def test_lines_without_words_are_segments_the_facts_can_read(tmp_path: Path) -> 
     assert rec["segments"][row]["source"] == rec["segments"][row]["translation"] == "10.09.2025   850,00 €"
     [deadline] = [d for d in rec["facts"]["deadlines"] if d["segment"] == row]
     assert (deadline["date"], deadline["action_id"]) == ("2025-09-10", "pay")
+
+
+def test_a_summarize_copy_of_translate_options_reads_facts() -> None:
+    """serve builds its summarize pipeline as a copy of the translate one: the copy must read facts."""
+    import dataclasses
+
+    from summtrans.pipeline import PipelineOptions
+
+    translate = PipelineOptions(task="translate")
+    assert not translate.wants_facts and PipelineOptions(task="translate", facts=True).wants_facts
+    assert dataclasses.replace(translate, task="summarize").wants_facts
+    assert not dataclasses.replace(PipelineOptions(task="summarize", facts=False), task="summarize").wants_facts

@@ -415,7 +415,8 @@ def wait_done(client, job_id: str, timeout: float = 20) -> dict:
 
 
 def test_documents_jobs_downloads_and_the_record_is_that_of_json_output(client, tmp_path: Path) -> None:
-    letter = "Sehr geehrte Frau Weber,\n\nbitte zahlen Sie 120,00 EUR bis zum 15.03.2026.\n"
+    letter = ("Sehr geehrte Frau Weber,\n\nbitte zahlen Sie 120,00 EUR bis zum 15.03.2026.\n\n"
+              "Mit freundlichen Grüßen\nIhre Stadtwerke\n")  # a letter: the record has key facts
     r = client.post("/v1/documents", data={"task": "summarize"},
                     files=[("file", ("brief.txt", letter.encode())), ("file", ("bericht.docx", make_docx()))])
     assert r.status_code == 202
@@ -431,6 +432,7 @@ def test_documents_jobs_downloads_and_the_record_is_that_of_json_output(client, 
     cli = CliRunner().invoke(cli_app, ["summarize", str(src), "--engine", "echo", "--no-memory", "-f", "json", "-q"])
     expected = json.loads(cli.stdout)
     assert set(record) == set(expected) and record["translation"] == expected["translation"]
+    assert record["facts"] == expected["facts"] and record["facts"]["deadlines"][0]["date"] == "2026-03-15"
     assert record["source"] == "brief.txt"
     doc = client.get(done[1]["downloads"]["document"])
     assert 'filename="bericht_en.docx"' in doc.headers["content-disposition"]

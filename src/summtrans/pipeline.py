@@ -215,7 +215,7 @@ class Pipeline:
         segments = [SegmentResult(s.source, s.translation, s.origin) for s in done.segments] if done else []
         memory = MemoryUse.count([s.origin for s in segments]) if done and self.options.memory else None
         extra: dict[str, Any] = {"encoding": doc.encoding}
-        if done and self.options.facts:  # read from the German sentences; each fact names its segment
+        if done and self.options.wants_facts:  # read from the German sentences; each fact names its segment
             from .facts import extract_facts
 
             extra["facts"] = extract_facts([s.source for s in segments], translations=[s.translation for s in segments])

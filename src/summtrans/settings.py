@@ -54,6 +54,12 @@ class PipelineOptions:
     facts: bool | None = None  # key facts of official letters (deadlines, amounts…); None: with the summarize task
     pdf: str = "layout"  # a PDF's translated copy: layout (English in place) | bilingual (side by side) | interleaved
 
+    @property
+    def wants_facts(self) -> bool:
+        """Whether records get key facts: as `facts` says, else with the summarize task (decided
+        here, not at construction, so that a copy made for another task decides anew)."""
+        return self.facts if self.facts is not None else self.task == "summarize"
+
     def __post_init__(self) -> None:
         if self.task not in TASKS:
             raise UsageError(f"unknown task '{self.task}' (choose from {', '.join(TASKS)})")
@@ -67,8 +73,6 @@ class PipelineOptions:
             raise UsageError(f"unknown --pdf mode '{self.pdf}' (choose from {', '.join(PDF_MODES)})")
         if self.max_length_factor is not None and not self.max_length_factor >= 0:
             raise UsageError("--max-length-factor must be a number >= 0 (0: no length cap)")
-        if self.facts is None:
-            object.__setattr__(self, "facts", self.task == "summarize")
         if isinstance(self.glossary, Mapping):  # kept as pairs: frozen, hashable, the same on Ray workers
             object.__setattr__(self, "glossary", tuple((str(k), v or "") for k, v in self.glossary.items()))
 
