@@ -261,13 +261,25 @@ function renderFacts(facts) {
       add(t("deadline"), [when, d.action, d.consequence].filter(Boolean).join(" — "));
     }
     for (const a of facts.appointments || []) add(t("appointment"), [a.date, a.time, a.place].filter(Boolean).join(", "));
-    for (const a of facts.amounts || []) add(t("amount"), [a.text, a.label_en || a.label].filter(Boolean).join(" — "));
+    for (const a of facts.amounts || []) add(t("amount"), [money(a), a.label_en || a.label].filter(Boolean).join(" — "));
     for (const r of facts.references || []) add(t("reference"), (r.label_en || r.label) + ": " + r.value);
     if (facts.period) add(t("period"), facts.period.start + " – " + facts.period.end);
     for (const d of facts.documents || []) add(t("document"), d.name_en || d.name);
     if (facts.remedy) add(t("remedy"), [facts.remedy.name, facts.remedy.addressee].filter(Boolean).join(" — "));
   }
   $("#facts").hidden = !list.children.length;
+}
+
+// An amount as the page's language writes it (€1,234.56 / 1.234,56 €); as the letter wrote it otherwise.
+function money(a) {
+  const locale = uiLang === "de" ? "de-DE" : "en-GB";
+  if (typeof a.value !== "number") return a.text;
+  if (a.currency === "%") return new Intl.NumberFormat(locale, { maximumFractionDigits: 4 }).format(a.value) + (uiLang === "de" ? " %" : "%");
+  try {
+    return new Intl.NumberFormat(locale, { style: "currency", currency: a.currency }).format(a.value);
+  } catch (e) {
+    return a.text;  // a currency code Intl does not know
+  }
 }
 
 // -- start ------------------------------------------------------------------------------------------
