@@ -57,7 +57,7 @@ def page_server(tmp_path: Path):
     import uvicorn
 
     options = ServeOptions(state_dir=tmp_path / "state")
-    pipeline = Pipeline(PipelineOptions(memory=False))
+    pipeline = Pipeline(PipelineOptions(memory=False, engine="echo"))  # echo: the summaries (the translator is set below)
     pipeline.__dict__["translator"] = Translator(Dictionary(), faithful=pipeline.faithful_options(pipeline.translation_profile))
     app = create_app(Service(serve=options, pipeline=pipeline), options)
     with socket.socket() as s:
@@ -157,6 +157,21 @@ def test_page_in_a_real_browser(page_server: str, browser, tmp_path: Path) -> No
     cells = " ".join(c.text for c in by_css("#segments tbody td"))
     assert "<script>window.pwned = 1</script>" in cells
     assert browser.execute_script("return window.pwned === undefined && document.querySelectorAll('#result img, #result script').length === 0")
+
+    # a letter summarized: the key facts on top, amounts written as English writes money
+    letter = tmp_path / "bescheid.txt"
+    letter.write_text(
+        "Jobcenter Berlin Mitte\n\nBerlin, 02.03.2026\n\nSehr geehrte Frau Mustermann,\n\n"
+        "der Regelbedarf beträgt 563,00 €. Bitte reichen Sie die Kontoauszüge bis spätestens 31. März 2026 ein.\n\n"
+        "Mit freundlichen Grüßen\nIhr Jobcenter\n", encoding="utf-8")
+    browser.find_element(By.CSS_SELECTOR, "input[name=task][value=summarize]").click()
+    browser.find_element(By.ID, "files").send_keys(str(letter))
+    wait_for(lambda: len(by_css("li.job.done")) == 3, 60, "the letter job")
+    by_css("li.job.done button")[2].click()
+    wait_for(lambda: browser.find_element(By.ID, "facts").is_displayed(), what="the key facts")
+    facts = browser.find_element(By.ID, "facts").text
+    assert "2026-03-31" in facts and "€563.00" in facts and "Jobcenter Berlin Mitte" in facts
+    assert browser.find_element(By.ID, "facts").location["y"] < browser.find_element(By.ID, "segments").location["y"]
 
     # German labels
     browser.find_element(By.CSS_SELECTOR, "[data-ui-lang=de]").click()
