@@ -124,7 +124,6 @@ class Translator(EngineUser):
         self,
         texts: Sequence[str],
         *,
-        keep: Sequence[Sequence[tuple[int, int]]] | None = None,
         progress: Progress | None = None,
     ) -> list[Translation]:
         """Translate several documents; their segments share model batches.

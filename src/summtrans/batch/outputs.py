@@ -59,9 +59,9 @@ class Outputs:
         except Exception as exc:  # a document's problem, never the run's
             return f"cannot render output: {type(exc).__name__}: {exc}"
         if isinstance(data, bytes) and target.suffix.lower() == ".pdf":
-            from ..formats.pdf import NOT_EDITABLE
+            from ..formats.pdf import not_editable
 
-            why = next((w.detail for w in res.warnings if w.kind == NOT_EDITABLE), None)
+            why = not_editable(res.warnings)
             if why is not None:  # a PDF that may not be changed: its translation as markdown
                 target = target.with_suffix(".md")
                 log.warning("%s: %s: the translation is written as %s", res.source, why, target.name)

@@ -111,7 +111,11 @@ def run_inputs(
     # One input: a formatted one keeps its format with -f auto (NAME.en.docx) unless -o FILE's
     # suffix asks for text (writers.file_writer).
     data = writer.document_output(results[0], summary_only) if len(results) == 1 else writer.render(results, summary_only)
-    unwritten = _not_editable(results[0]) if len(results) == 1 and isinstance(data, bytes) else None
+    unwritten = None
+    if len(results) == 1 and isinstance(data, bytes):  # a document's copy (a PDF's may have been refused)
+        from ..formats.pdf import not_editable
+
+        unwritten = not_editable(results[0].warnings)
     if unwritten is not None:  # a PDF that may not be changed: its text with -f markdown, not a .pdf of markdown
         raise InputError(results[0].source, f"cannot write a translated PDF: {unwritten}; -f markdown writes the text")
     try:
@@ -122,11 +126,6 @@ def run_inputs(
     return 1 if failures else 0
 
 
-def _not_editable(result) -> str | None:
-    """Why a formatted document's copy could not be made (its text was written instead), if so."""
-    from ..formats.pdf import NOT_EDITABLE
-
-    return next((w.detail for w in result.warnings if w.kind == NOT_EDITABLE), None)
 
 
 def _single_target(
@@ -141,4 +140,3 @@ def _single_target(
     if paths[0] != "-" and not is_url(paths[0]) and same_file(paths[0], out):
         raise UsageError(f"{out}: the output is the input file itself; choose another -o")
     return out
-

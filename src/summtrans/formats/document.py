@@ -56,7 +56,8 @@ class Document:
 
     A formatted document travels as its raw bytes and format name (it pickles, e.g. to Ray
     workers); the pipeline extracts its units where it runs. `extracted` keeps the extraction done
-    while reading, for a pipeline in the same process; it is dropped when the document is pickled.
+    while reading, for a pipeline in the same process; it is dropped when the document is pickled,
+    unless it took OCR.
     """
 
     source: str
@@ -76,7 +77,7 @@ class Document:
     data: bytes | None = field(default=None, repr=False)
     """The raw bytes of a formatted document (the page's HTML for a URL); None for text."""
     extracted: Any = field(default=None, repr=False, compare=False)
-    """The `formats.Extracted` read from `data` in this process; never pickled."""
+    """The `formats.Extracted` read in this process; pickled only when it took OCR (`_worth_sending`)."""
     ocr: str | None = None
     """How scans and photos are read (``auto``, ``always``, ``never``; None: auto), see `summtrans.ocr`."""
 

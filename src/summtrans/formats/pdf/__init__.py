@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -27,11 +28,16 @@ if TYPE_CHECKING:  # the stages load with the first PDF read (the CLI imports MO
     from .layout import Block
     from .model import Font, Line, Page, Style
 
-__all__ = ["MODES", "NOT_EDITABLE", "PdfBackend", "extracted"]
+__all__ = ["MODES", "NOT_EDITABLE", "PdfBackend", "extracted", "not_editable"]
 log = logging.getLogger(__name__)
 
 MODES = ("layout", "bilingual", "interleaved")  # --pdf: English in place; original | English side by side; alternating pages
 NOT_EDITABLE = "pdf-not-editable"  # the warning of a PDF written as markdown: a file run fails, a folder run writes .md
+
+
+def not_editable(warnings: Sequence[QualityWarning]) -> str | None:
+    """Why a PDF's translated copy could not be made (its text was written instead), if so."""
+    return next((w.detail for w in warnings if w.kind == NOT_EDITABLE), None)
 _OCR_KINDS = ("ocr-low-confidence", "iban-checksum")
 
 
