@@ -30,10 +30,10 @@ def runs(text: str) -> list[tuple[int, int, str]]:
     for block in parse_blocks(text):
         if not block.lines:
             continue
-        if block.whole and not line_per_sentence(text, block):
-            spans = [(block.lines[0][0], block.lines[-1][1])]
-        else:
+        if line_per_sentence(text, block):
             spans = block.lines
+        else:
+            spans = [(block.lines[0][0], block.lines[-1][1])]
         out += [(a, b, block.kind) for a, b in spans if a < b]
     return out
 

@@ -33,7 +33,6 @@ _TERMINAL = ".!?…:;,"
 class Block:
     kind: str  # SENTENCE | HEADING | LIST_ITEM, or "para" (decided after parsing)
     lines: list[tuple[int, int]]  # content span of each line, without surrounding whitespace
-    whole: bool = True  # True: lines form one text run; False: each line is a run of its own
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
